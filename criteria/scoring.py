@@ -1,0 +1,254 @@
+"""The scoring engine: the computed result (kết quả tính toán) of each indicator and criterion.
+
+Pure functions over plain values: no database, no Django. The reviewer's verdict is the official result;
+this engine only says what the figures show. Arithmetic is exact (integers, Decimal thresholds and
+Fractions), so 50 → 47 is exactly a 6% fall and 3 of 200 is exactly 1.5%.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_FLOOR, Decimal
+from enum import StrEnum
+from fractions import Fraction
+
+
+class Kind(StrEnum):
+    """How an indicator (chỉ tiêu) is judged; the values are stored in the database."""
+
+    YES_NO = "yes_no"
+    COUNT_MAX = "count_max"
+    COUNT_MIN = "count_min"
+    SHARE_MIN = "share_min"
+    SHARE_BELOW = "share_below"
+    FALL_MIN = "fall_min"
+    RISE_MIN = "rise_min"
+
+
+#: Kinds whose threshold is a percentage.
+PERCENT_KINDS = frozenset({Kind.SHARE_MIN, Kind.SHARE_BELOW, Kind.FALL_MIN, Kind.RISE_MIN})
+#: Kinds entered as a numerator and a denominator.
+SHARE_KINDS = frozenset({Kind.SHARE_MIN, Kind.SHARE_BELOW})
+#: Kinds entered as this year's and last year's counts.
+TREND_KINDS = frozenset({Kind.FALL_MIN, Kind.RISE_MIN})
+
+
+class CriterionRule(StrEnum):
+    """How a criterion (tiêu chí) combines its indicators."""
+
+    ALL = "all"  # every indicator passes or is N/A
+    FIRST_OR_REST = "first_or_rest"  # TC14: the first indicator passes, or all the others do
+
+
+class Result(StrEnum):
+    PASS = "pass"
+    FAIL = "fail"
+    MISSING = "missing"  # an indicator has no figure yet
+    NA = "na"  # the situation did not arise
+    INCOMPLETE = "incomplete"  # a criterion that cannot be decided yet
+
+
+RESULT_LABELS = {
+    Result.PASS: "Đạt",
+    Result.FAIL: "Không đạt",
+    Result.MISSING: "Thiếu số liệu",
+    Result.NA: "Không áp dụng",
+    Result.INCOMPLETE: "Chưa đủ số liệu",
+}
+
+
+@dataclass(frozen=True)
+class IndicatorRule:
+    code: str
+    kind: Kind
+    threshold: Decimal | None = None
+    allows_exclusion: bool = False  # force majeure (bất khả kháng) may be excluded from the count
+    allows_na: bool = False  # may be declared "không có đối tượng"
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What the ward entered for one indicator. None means not entered."""
+
+    yes: bool | None = None
+    count: int | None = None  # this year's count (count and trend kinds)
+    excluded: int | None = None  # force-majeure cases within count
+    numerator: int | None = None
+    denominator: int | None = None
+    last_year: int | None = None  # last year's count (trend kinds)
+    na: bool = False  # declared not applicable, with a reason
+
+
+@dataclass(frozen=True)
+class Judgement:
+    result: Result
+    reason: str
+
+    @property
+    def label(self) -> str:
+        return RESULT_LABELS[self.result]
+
+
+@dataclass(frozen=True)
+class CriterionSpec:
+    code: str
+    rule: CriterionRule
+    indicators: tuple[IndicatorRule, ...]
+
+
+@dataclass(frozen=True)
+class CriterionScore:
+    code: str
+    judgement: Judgement
+    indicators: dict[str, Judgement]
+
+    @property
+    def complete(self) -> bool:
+        """Every indicator has a figure (or a declared N/A)."""
+        return all(j.result is not Result.MISSING for j in self.indicators.values())
+
+
+@dataclass(frozen=True)
+class AssessmentScore:
+    criteria: dict[str, CriterionScore] = field(default_factory=dict)
+
+    @property
+    def passed(self) -> int:
+        return sum(1 for c in self.criteria.values() if c.judgement.result is Result.PASS)
+
+    @property
+    def complete(self) -> int:
+        return sum(1 for c in self.criteria.values() if c.complete)
+
+
+def format_number(value: int | Fraction | Decimal) -> str:
+    """Vietnamese number: dot for thousands, comma for decimals, at most two decimals (floored)."""
+    dec = Decimal(value.numerator) / Decimal(value.denominator) if isinstance(value, Fraction) else Decimal(value)
+    # Flooring keeps the displayed figure on the same side of a two-decimal threshold as the exact one.
+    dec = dec.quantize(Decimal("0.01"), rounding=ROUND_FLOOR).normalize()
+    text = f"{dec:,f}"
+    whole, _, decimals = text.partition(".")
+    whole = whole.replace(",", ".")
+    return f"{whole},{decimals}" if decimals else whole
+
+
+def _pct(value: Fraction) -> str:
+    return f"{format_number(value * 100)}%"
+
+
+def _threshold(rule: IndicatorRule) -> Fraction:
+    if rule.threshold is None:
+        raise ValueError(f"Indicator {rule.code} of kind {rule.kind} needs a threshold")
+    threshold = Fraction(rule.threshold)
+    return threshold / 100 if rule.kind in PERCENT_KINDS else threshold
+
+
+def _verdict(ok: bool, reason: str) -> Judgement:
+    return Judgement(Result.PASS if ok else Result.FAIL, reason)
+
+
+def judge_indicator(rule: IndicatorRule, figures: Figures) -> Judgement:
+    """The computed result of one indicator, with a short Vietnamese reason. Never raises on missing data."""
+    if figures.na:
+        if rule.allows_na:
+            return Judgement(Result.NA, "Không có đối tượng (đã nêu lý do)")
+        return Judgement(Result.MISSING, "Chỉ tiêu này không được khai báo không áp dụng")
+
+    kind = rule.kind
+    if kind == Kind.YES_NO:
+        if figures.yes is None:
+            return Judgement(Result.MISSING, "Chưa nhập số liệu")
+        return _verdict(figures.yes, "Có" if figures.yes else "Không")
+
+    if kind in (Kind.COUNT_MAX, Kind.COUNT_MIN):
+        if figures.count is None:
+            return Judgement(Result.MISSING, "Chưa nhập số liệu")
+        limit = _threshold(rule)
+        if kind == Kind.COUNT_MIN:
+            return _verdict(figures.count >= limit, f"{format_number(figures.count)} (yêu cầu ≥ {format_number(limit)})")
+        excluded = (figures.excluded or 0) if rule.allows_exclusion else 0
+        net = figures.count - excluded
+        shown = format_number(figures.count)
+        if excluded:
+            shown = f"{shown} − {format_number(excluded)} bất khả kháng = {format_number(net)}"
+        return _verdict(net <= limit, f"{shown} (yêu cầu ≤ {format_number(limit)})")
+
+    if kind in SHARE_KINDS:
+        if figures.numerator is None or figures.denominator is None:
+            return Judgement(Result.MISSING, "Chưa nhập số liệu")
+        if figures.denominator == 0:
+            return Judgement(Result.NA, "Không phát sinh (mẫu số bằng 0)")
+        share = Fraction(figures.numerator, figures.denominator)
+        limit = _threshold(rule)
+        shown = f"{format_number(figures.numerator)}/{format_number(figures.denominator)} = {_pct(share)}"
+        if kind == Kind.SHARE_MIN:
+            return _verdict(share >= limit, f"{shown} (yêu cầu ≥ {_pct(limit)})")
+        return _verdict(share < limit, f"{shown} (yêu cầu dưới {_pct(limit)})")
+
+    if kind in TREND_KINDS:
+        if figures.count is None:
+            return Judgement(Result.MISSING, "Chưa nhập số liệu năm nay")
+        if figures.last_year is None:
+            return Judgement(Result.MISSING, "Chưa có số liệu năm trước")
+        this, last = figures.count, figures.last_year
+        limit = _threshold(rule)
+        if last == 0:
+            if kind == Kind.FALL_MIN:
+                return _verdict(this == 0, f"Năm trước 0, năm nay {format_number(this)} (yêu cầu bằng 0)")
+            return _verdict(this > 0, f"Năm trước 0, năm nay {format_number(this)} (yêu cầu lớn hơn 0)")
+        if kind == Kind.FALL_MIN:
+            change = Fraction(last - this, last)
+            return _verdict(
+                change >= limit,
+                f"{format_number(last)} → {format_number(this)}: giảm {_pct(change)} (yêu cầu giảm ≥ {_pct(limit)})",
+            )
+        change = Fraction(this - last, last)
+        return _verdict(
+            change >= limit,
+            f"{format_number(last)} → {format_number(this)}: tăng {_pct(change)} (yêu cầu tăng ≥ {_pct(limit)})",
+        )
+
+    raise ValueError(f"Unknown indicator kind {kind!r}")
+
+
+def _combine_all(judgements: Mapping[str, Judgement]) -> Judgement:
+    failed = [code for code, j in judgements.items() if j.result is Result.FAIL]
+    if failed:
+        return Judgement(Result.FAIL, "Không đạt: chỉ tiêu " + ", ".join(failed))
+    missing = [code for code, j in judgements.items() if j.result is Result.MISSING]
+    if missing:
+        return Judgement(Result.INCOMPLETE, "Thiếu số liệu: chỉ tiêu " + ", ".join(missing))
+    return Judgement(Result.PASS, f"Đạt {len(judgements)}/{len(judgements)} chỉ tiêu")
+
+
+def judge_criterion(rule: CriterionRule, judgements: Mapping[str, Judgement]) -> Judgement:
+    """The computed result of a criterion from its indicators' results (in their order).
+
+    PASS when every indicator is PASS or N/A, FAIL when any FAILs, otherwise INCOMPLETE; under
+    FIRST_OR_REST the criterion also passes when its first indicator does, whatever the others say.
+    """
+    if rule == CriterionRule.ALL or len(judgements) < 2:
+        return _combine_all(judgements)
+    first_code, *rest_codes = judgements
+    first = judgements[first_code]
+    if first.result in (Result.PASS, Result.NA):
+        return Judgement(Result.PASS, f"Đạt: chỉ tiêu {first_code} đạt")
+    rest = _combine_all({code: judgements[code] for code in rest_codes})
+    if rest.result is Result.PASS:
+        return Judgement(Result.PASS, "Đạt: các chỉ tiêu " + ", ".join(rest_codes) + " đều đạt")
+    if first.result is Result.MISSING:
+        return Judgement(Result.INCOMPLETE, f"Thiếu số liệu: chỉ tiêu {first_code}")
+    if rest.result is Result.FAIL:
+        return Judgement(Result.FAIL, f"Không đạt: chỉ tiêu {first_code} và " + rest.reason.removeprefix("Không đạt: "))
+    return rest
+
+
+def score_criterion(spec: CriterionSpec, figures: Mapping[str, Figures]) -> CriterionScore:
+    judgements = {rule.code: judge_indicator(rule, figures.get(rule.code, Figures())) for rule in spec.indicators}
+    return CriterionScore(spec.code, judge_criterion(spec.rule, judgements), judgements)
+
+
+def score_assessment(specs: Sequence[CriterionSpec], figures: Mapping[str, Figures]) -> AssessmentScore:
+    """Every criterion's and indicator's computed result; figures are keyed by indicator code."""
+    return AssessmentScore({spec.code: score_criterion(spec, figures) for spec in specs})
