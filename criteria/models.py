@@ -40,11 +40,7 @@ class CriteriaSet(models.Model):  # Bộ tiêu chí
 
     def specs(self) -> list[scoring.CriterionSpec]:
         """The set as the scoring engine sees it. Uses prefetched criteria and indicators when present."""
-        return [
-            criterion.spec()
-            for group in self.groups.all()
-            for criterion in group.criteria.all()
-        ]
+        return [criterion.spec() for group in self.groups.all() for criterion in group.criteria.all()]
 
 
 class CriterionGroup(models.Model):  # Nhóm tiêu chí (I–VII)

@@ -166,7 +166,9 @@ def judge_indicator(rule: IndicatorRule, figures: Figures) -> Judgement:
             return Judgement(Result.MISSING, "Chưa nhập số liệu")
         limit = _threshold(rule)
         if kind == Kind.COUNT_MIN:
-            return _verdict(figures.count >= limit, f"{format_number(figures.count)} (yêu cầu ≥ {format_number(limit)})")
+            return _verdict(
+                figures.count >= limit, f"{format_number(figures.count)} (yêu cầu ≥ {format_number(limit)})"
+            )
         excluded = (figures.excluded or 0) if rule.allows_exclusion else 0
         net = figures.count - excluded
         shown = format_number(figures.count)
@@ -197,16 +199,15 @@ def judge_indicator(rule: IndicatorRule, figures: Figures) -> Judgement:
             if kind == Kind.FALL_MIN:
                 return _verdict(this == 0, f"Năm trước 0, năm nay {format_number(this)} (yêu cầu bằng 0)")
             return _verdict(this > 0, f"Năm trước 0, năm nay {format_number(this)} (yêu cầu lớn hơn 0)")
-        if kind == Kind.FALL_MIN:
-            change = Fraction(last - this, last)
-            return _verdict(
-                change >= limit,
-                f"{format_number(last)} → {format_number(this)}: giảm {_pct(change)} (yêu cầu giảm ≥ {_pct(limit)})",
-            )
-        change = Fraction(this - last, last)
+        wanted = "giảm" if kind == Kind.FALL_MIN else "tăng"
+        change = Fraction(last - this if kind == Kind.FALL_MIN else this - last, last)
+        if change >= 0:
+            moved = f"{wanted} {_pct(change)}"
+        else:  # it went the wrong way: say so plainly rather than "giảm -5%"
+            moved = f"{'tăng' if kind == Kind.FALL_MIN else 'giảm'} {_pct(-change)}"
         return _verdict(
             change >= limit,
-            f"{format_number(last)} → {format_number(this)}: tăng {_pct(change)} (yêu cầu tăng ≥ {_pct(limit)})",
+            f"{format_number(last)} → {format_number(this)}: {moved} (yêu cầu {wanted} ≥ {_pct(limit)})",
         )
 
     raise ValueError(f"Unknown indicator kind {kind!r}")

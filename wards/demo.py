@@ -73,6 +73,8 @@ WARDS_WITHOUT_FOUR_TEAMS = 10
 WARDS_WITH_PATROL_TRUCK = 2
 # Criteria that fail in the demo besides TC6–TC8, most common first.
 USUAL_WEAKNESSES = [21, 16, 13, 19, 22, 14, 5, 9, 17, 20, 12, 18, 10, 4, 1, 2, 3, 11, 15]
+# The indicator through which the Đề án's facts fail: the four teams, the headquarters, the equipment.
+FACT_INDICATORS = {6: "6.1", 7: "7.2", 8: "8.1"}
 # Certified wards per year, cumulative: 2 per district by 2025 (Đề án 03, giai đoạn 1).
 CERTIFIED_BY_YEAR = {2023: 3, 2024: 6, 2025: 10}
 
@@ -188,7 +190,9 @@ class _FigureMaker:
                 figures.update(self._hotspots(number in failing))
                 continue
             # A failing criterion fails on one of its indicators, varying by ward and year.
-            fail_code = inds[(self.index + year) % len(inds)].code if number in failing else None
+            fail_code = None
+            if number in failing:
+                fail_code = FACT_INDICATORS.get(number, inds[(self.index + year) % len(inds)].code)
             for ind in inds:
                 figures[ind.code] = self._figures(ind, year, fail=ind.code == fail_code)
         return figures

@@ -140,9 +140,7 @@ class RoadmapTarget(models.Model):  # Chỉ tiêu lộ trình
     target_share = models.DecimalField(
         _("tỷ lệ phường đạt chuẩn (%)"), max_digits=5, decimal_places=2, null=True, blank=True
     )
-    share_of_remaining = models.BooleanField(
-        _("tỷ lệ tính trên số phường còn lại (ngoài thí điểm)"), default=False
-    )
+    share_of_remaining = models.BooleanField(_("tỷ lệ tính trên số phường còn lại (ngoài thí điểm)"), default=False)
     basis = models.CharField(_("căn cứ"), max_length=300)
     note = models.CharField(_("ghi chú"), max_length=300, blank=True)
 
@@ -246,9 +244,7 @@ class IndicatorValue(models.Model):  # Số liệu chỉ tiêu
         verbose_name_plural = _("số liệu chỉ tiêu")
         constraints = [
             models.UniqueConstraint(fields=["assessment", "indicator"], name="value_one_per_indicator"),
-            models.CheckConstraint(
-                condition=Q(count__isnull=True) | Q(count__gte=0), name="value_count_non_negative"
-            ),
+            models.CheckConstraint(condition=Q(count__isnull=True) | Q(count__gte=0), name="value_count_non_negative"),
             models.CheckConstraint(
                 condition=Q(excluded__isnull=True) | Q(excluded__gte=0), name="value_excluded_non_negative"
             ),

@@ -78,9 +78,7 @@ def assessment_scores(*, assessments: Iterable[Assessment]) -> dict[int, scoring
     assessments = list(assessments)
     if not assessments:
         return {}
-    specs = {
-        set_id: criteria_set_with_catalogue(set_id).specs() for set_id in {a.criteria_set_id for a in assessments}
-    }
+    specs = {set_id: criteria_set_with_catalogue(set_id).specs() for set_id in {a.criteria_set_id for a in assessments}}
     figures: dict[int, dict[str, scoring.Figures]] = defaultdict(dict)
     values = IndicatorValue.objects.filter(assessment__in=[a.pk for a in assessments]).select_related("indicator")
     for value in values.only(

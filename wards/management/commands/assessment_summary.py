@@ -7,7 +7,9 @@ from wards.selectors import province_summary
 
 
 class Command(BaseCommand):
-    help = "Tổng hợp kết quả tính toán của một tỉnh trong một năm: số phường đạt k tiêu chí, số phường đạt từng tiêu chí."
+    help = (
+        "Tổng hợp kết quả tính toán của một tỉnh trong một năm: số phường đạt k tiêu chí, số phường đạt từng tiêu chí."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--province", required=True, help="Mã tỉnh/thành phố, ví dụ 92 (Cần Thơ)")

@@ -18,6 +18,6 @@ class Command(BaseCommand):
         if quiet_logins:
             return
         labels = dict(Membership.Role.choices)
-        self.stdout.write("\nTài khoản demo (mật khẩu chung: %s)" % result["password"])
+        self.stdout.write(f"\nTài khoản demo (mật khẩu chung: {result['password']})")
         for demo in DEMO_USERS:
             self.stdout.write(f"  {demo.username:<18} {labels[demo.role]}")

@@ -1,0 +1,64 @@
+import pytest
+from django.core.management import call_command
+
+from criteria.models import CriteriaSet
+from tests.factories import AssessmentFactory, WardFactory, user_with_role
+from wards.models import Membership
+
+Role = Membership.Role
+
+
+@pytest.fixture
+def criteria_set(db):
+    """The shipped default criteria set (7 groups, 22 criteria), loaded from fixtures/."""
+    call_command("loaddata", "criteria_5764", verbosity=0)
+    return CriteriaSet.objects.get(code="5764-2021")
+
+
+@pytest.fixture
+def ward(db):
+    return WardFactory(name="Cái Khế")
+
+
+@pytest.fixture
+def other_ward(ward):
+    """A ward of the same province: its officers are outsiders to `ward`."""
+    return WardFactory(district=ward.district, name="An Cư")
+
+
+@pytest.fixture
+def foreign_ward(db):
+    """A ward of another province."""
+    return WardFactory(name="Trần Phú")
+
+
+@pytest.fixture
+def assessment(criteria_set, ward):
+    return AssessmentFactory(ward=ward, criteria_set=criteria_set)
+
+
+@pytest.fixture
+def people(ward, other_ward, foreign_ward):
+    """One user per role around `ward`, plus outsiders (healthchecks' alice, bob and charlie)."""
+    province = ward.province
+    return {
+        "officer": user_with_role(Role.WARD_OFFICER, ward=ward, username="officer"),
+        "head": user_with_role(Role.WARD_HEAD, ward=ward, username="head"),
+        "reviewer": user_with_role(Role.REVIEWER, province=province, username="reviewer"),
+        "approver": user_with_role(Role.APPROVER, province=province, username="approver"),
+        "leader": user_with_role(Role.LEADERSHIP, province=province, username="leader"),
+        "national_leader": user_with_role(Role.LEADERSHIP, username="national_leader"),
+        "admin": user_with_role(Role.ADMIN, username="admin"),
+        "other_ward_officer": user_with_role(Role.WARD_OFFICER, ward=other_ward, username="other_officer"),
+        "foreign_reviewer": user_with_role(Role.REVIEWER, province=foreign_ward.province, username="foreign_rev"),
+        "foreign_leader": user_with_role(Role.LEADERSHIP, province=foreign_ward.province, username="foreign_lead"),
+    }
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # PBKDF2 is slow by design; tests create many users.
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]

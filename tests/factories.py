@@ -1,0 +1,81 @@
+"""factory_boy factories for test data. The criteria catalogue comes from the real fixture (see conftest)."""
+
+import datetime
+
+import factory
+from django.contrib.auth import get_user_model
+
+from wards.models import Assessment, District, Membership, Province, Ward
+
+
+class ProvinceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Province
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"P{n:02d}")
+    name = factory.Sequence(lambda n: f"Tỉnh {n}")
+
+
+class DistrictFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = District
+
+    province = factory.SubFactory(ProvinceFactory)
+    code = factory.Sequence(lambda n: f"D{n:03d}")
+    name = factory.Sequence(lambda n: f"Quận {n}")
+
+
+class WardFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Ward
+
+    district = factory.SubFactory(DistrictFactory)
+    province = factory.SelfAttribute("district.province")
+    code = factory.Sequence(lambda n: f"W{n:05d}")
+    name = factory.Sequence(lambda n: f"Phường {n}")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = "An"
+    last_name = "Nguyễn Văn"
+    password = factory.PostGenerationMethodCall("set_password", "mat-khau-thu")
+
+    @factory.post_generation
+    def save_password(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    role = Membership.Role.WARD_OFFICER
+    ward = None
+    province = None
+
+
+class AssessmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Assessment
+
+    ward = factory.SubFactory(WardFactory)
+    year = 2026
+    deadline = factory.LazyAttribute(lambda a: datetime.date(a.year, 11, 15))
+    status = Assessment.Status.DRAFT
+
+
+def user_with_role(role, *, ward=None, province=None, username=None):
+    """A user with one role, scoped as the role requires."""
+    kwargs = {"username": username} if username else {}
+    user = UserFactory(**kwargs)
+    MembershipFactory(user=user, role=role, ward=ward, province=province)
+    return user
