@@ -6,6 +6,13 @@ from wards import views as ward_views
 
 urlpatterns = [
     path("", ward_views.home, name="home"),
+    path("ho-so/<int:pk>/", ward_views.assessment_detail, name="assessment"),
+    path("ho-so/<int:pk>/gui/", ward_views.assessment_submit, name="assessment_submit"),
+    path("ho-so/<int:pk>/tieu-chi/<int:number>/minh-chung/", ward_views.evidence_upload, name="evidence_upload"),
+    path("ho-so/<int:pk>/minh-chung/<int:file_pk>/", ward_views.evidence_download, name="evidence_download"),
+    path("ho-so/<int:pk>/minh-chung/<int:file_pk>/xoa/", ward_views.evidence_delete, name="evidence_delete"),
+    path("ho-so/<int:pk>/excel/", ward_views.excel_download, name="excel_download"),
+    path("ho-so/<int:pk>/excel/nhap/", ward_views.excel_upload, name="excel_upload"),
     path("dang-nhap/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("quan-tri/", admin.site.urls),

@@ -190,6 +190,8 @@ class Assessment(models.Model):  # Hồ sơ đánh giá
     status = models.CharField(_("trạng thái"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     deadline = models.DateField(_("hạn nộp"))
     round = models.PositiveSmallIntegerField(_("vòng thẩm định"), default=1)
+    # Bumped by every save of the ward's page: a save based on an older revision is a conflict.
+    revision = models.PositiveIntegerField(_("phiên bản"), default=0)
     submitted_at = models.DateTimeField(_("thời điểm gửi"), null=True, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -390,3 +392,59 @@ class Decision(models.Model):  # Quyết định công nhận
         if self.outcome == self.Outcome.CERTIFIED:
             return str(self.Outcome.CERTIFIED.label)
         return f"Chưa đạt chuẩn ({self.criteria_passed}/{self.criteria_total} tiêu chí)"
+
+
+class ReturnReason(models.Model):  # Lý do trả lại, theo từng tiêu chí
+    """Why a reviewer returned an assessment, per criterion and round; the ward sees it next to the criterion."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="return_reasons")
+    round = models.PositiveSmallIntegerField(_("vòng thẩm định"))
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("lý do"))
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("lý do trả lại")
+        verbose_name_plural = _("lý do trả lại")
+        ordering = ["round", "criterion__number"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "round", "criterion"], name="return_reason_one_per_round"),
+        ]
+
+    def __str__(self):
+        return f"{self.assessment} — vòng {self.round} — {self.criterion.code}"
+
+
+class AuditEvent(models.Model):  # Nhật ký thay đổi
+    """One change to an assessment: who, when, what, old → new. Written only by services; never edited."""
+
+    class Action(models.TextChoices):
+        VALUE = "value", _("Sửa số liệu")
+        NARRATIVE = "narrative", _("Sửa kết quả thực hiện")
+        FILE_ADDED = "file_added", _("Thêm minh chứng")
+        FILE_DELETED = "file_deleted", _("Xoá minh chứng")
+        STATUS = "status", _("Đổi trạng thái")
+        VERDICT = "verdict", _("Kết luận tiêu chí")
+        DECISION = "decision", _("Quyết định")
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="audit_events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("thời điểm"), auto_now_add=True)
+    round = models.PositiveSmallIntegerField(_("vòng thẩm định"))
+    action = models.CharField(_("thao tác"), max_length=20, choices=Action.choices)
+    target = models.CharField(_("đối tượng"), max_length=200, help_text=_("Ví dụ: chỉ tiêu 13.2 — số lượng năm nay"))
+    old = models.TextField(_("giá trị cũ"), blank=True)
+    new = models.TextField(_("giá trị mới"), blank=True)
+
+    class Meta:
+        verbose_name = _("nhật ký thay đổi")
+        verbose_name_plural = _("nhật ký thay đổi")
+        ordering = ["at", "pk"]
+        indexes = [
+            # The history shown on an assessment, newest first.
+            models.Index(fields=["assessment", "at"], name="audit_assessment_at"),
+        ]
+
+    def __str__(self):
+        return f"{self.at:%d/%m/%Y %H:%M} {self.actor}: {self.target} {self.old} → {self.new}"

@@ -5,10 +5,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
 
 from criteria import scoring
 from criteria.models import CriteriaSet, Criterion, CriterionGroup, Indicator
-from wards.models import Assessment, IndicatorValue, Membership, Province, Ward
+from wards.models import (
+    Assessment,
+    EvidenceFile,
+    IndicatorValue,
+    Membership,
+    Narrative,
+    Province,
+    ReturnReason,
+    Ward,
+)
 
 Role = Membership.Role
 
@@ -120,3 +130,69 @@ def province_summary(*, province: Province, year: int) -> ProvinceSummary:
         distribution=dict(sorted(distribution.items())),
         passes={code: passes.get(code, 0) for code in codes},
     )
+
+
+def assessment_for(*, user, pk: int) -> Assessment:
+    """One assessment in the user's scope; 404 for anything outside it, whether or not it exists."""
+    return get_object_or_404(assessments_visible_to(user=user), pk=pk)
+
+
+@dataclass
+class AssessmentPage:
+    """Everything the assessment page shows, loaded in a constant number of queries."""
+
+    assessment: Assessment
+    catalogue: CriteriaSet
+    values: dict[int, IndicatorValue]  # indicator id → value
+    narratives: dict[int, Narrative]  # criterion id → narrative
+    evidence: dict[int, list[EvidenceFile]]  # criterion id → files
+    last_year: dict[str, int]  # indicator code → last year's count, from last year's assessment
+    reasons: dict[int, list[ReturnReason]]  # criterion id → the reviewer's reasons of the last return
+    score: scoring.AssessmentScore
+
+    @property
+    def criteria(self) -> list[Criterion]:
+        return [c for g in self.catalogue.groups.all() for c in g.criteria.all()]
+
+    @property
+    def indicators(self) -> list[Indicator]:
+        return [i for c in self.criteria for i in c.indicators.all()]
+
+
+def assessment_page(*, assessment: Assessment) -> AssessmentPage:
+    """The catalogue, figures, narratives, files, last year's counts and return reasons of an assessment."""
+    catalogue = criteria_set_with_catalogue(assessment.criteria_set_id)
+    values = {v.indicator_id: v for v in assessment.values.all()}
+    narratives = {n.criterion_id: n for n in assessment.narratives.all()}
+    evidence: dict[int, list[EvidenceFile]] = defaultdict(list)
+    for f in assessment.evidence.select_related("uploaded_by").order_by("uploaded_at", "pk"):
+        evidence[f.criterion_id].append(f)
+    last_year = dict(
+        IndicatorValue.objects.filter(
+            assessment__ward_id=assessment.ward_id,
+            assessment__year=assessment.year - 1,
+            indicator__kind__in=list(scoring.TREND_KINDS),
+            count__isnull=False,
+        ).values_list("indicator__code", "count")
+    )
+    reasons: dict[int, list[ReturnReason]] = defaultdict(list)
+    if assessment.status == Assessment.Status.RETURNED:
+        for reason in assessment.return_reasons.filter(round=assessment.round).select_related("reviewer"):
+            reasons[reason.criterion_id].append(reason)
+    codes = {i.pk: i.code for g in catalogue.groups.all() for c in g.criteria.all() for i in c.indicators.all()}
+    figures = {codes[v.indicator_id]: v.figures() for v in values.values() if v.indicator_id in codes}
+    score = scoring.score_assessment(catalogue.specs(), figures)
+    return AssessmentPage(assessment, catalogue, values, narratives, evidence, last_year, reasons, score)
+
+
+def latest_return_reasons(*, assessments: list[Assessment]) -> dict[int, list[ReturnReason]]:
+    """For each returned assessment (by id), the reasons of its last return, in one query."""
+    returned = [a for a in assessments if a.status == Assessment.Status.RETURNED]
+    result: dict[int, list[ReturnReason]] = defaultdict(list)
+    if not returned:
+        return result
+    rounds = {a.pk: a.round for a in returned}
+    for reason in ReturnReason.objects.filter(assessment__in=returned).select_related("criterion"):
+        if reason.round == rounds[reason.assessment_id]:
+            result[reason.assessment_id].append(reason)
+    return result

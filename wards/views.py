@@ -1,22 +1,36 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
 
-from wards.models import Membership
-from wards.selectors import assessment_scores, assessments_visible_to, membership_of
+from wards import excel, services
+from wards.forms import EvidenceForm, ExcelUploadForm, FiguresForm
+from wards.models import Assessment, EvidenceFile, Membership
+from wards.selectors import (
+    assessment_for,
+    assessment_page,
+    assessment_scores,
+    assessments_visible_to,
+    latest_return_reasons,
+    membership_of,
+)
 
 
 @login_required
 def home(request):
-    """The wards and assessments the user may see, with the computed result so far, one year at a time."""
+    """Ward users land on their ward's assessments; province users see one year of their province."""
     membership = membership_of(request.user)
     assessments = assessments_visible_to(user=request.user)
-    # A ward has a handful of years: show them all. A province has tens of wards: one year at a time.
     ward_only = membership is not None and membership.role in Membership.WARD_ROLES
     years = sorted(assessments.values_list("year", flat=True).distinct(), reverse=True)
     try:
         year = int(request.GET.get("year", ""))
     except ValueError:
-        year = years[0] if years else None
+        year = None
     if year not in years:
         year = years[0] if years else None
     if ward_only:
@@ -24,7 +38,9 @@ def home(request):
     else:
         rows = list(assessments.filter(year=year).order_by("ward__district__name", "ward__name")) if year else []
     scores = assessment_scores(assessments=rows)
-    status_counts = {}
+    reasons = latest_return_reasons(assessments=rows)
+    today = timezone.localdate()
+    status_counts: dict[str, int] = {}
     for a in rows:
         status_counts[a.get_status_display()] = status_counts.get(a.get_status_display(), 0) + 1
     return render(
@@ -35,7 +51,250 @@ def home(request):
             "ward_only": ward_only,
             "years": years,
             "year": year,
-            "rows": [(a, scores[a.pk]) for a in rows],
+            "rows": [
+                {
+                    "assessment": a,
+                    "score": scores[a.pk],
+                    "days_left": (a.deadline - today).days if a.editable_by_ward else None,
+                    "reasons": reasons.get(a.pk, []),
+                }
+                for a in rows
+            ],
             "status_counts": status_counts,
         },
     )
+
+
+def _page_context(request, assessment, *, form=None, page=None, **extra):
+    page = page or assessment_page(assessment=assessment)
+    editable = services.can_edit(request.user, assessment)
+    form = form or FiguresForm(page=page, editable=editable)
+    membership = membership_of(request.user)
+    groups = []
+    for group in page.catalogue.groups.all():
+        criteria = []
+        for criterion in group.criteria.all():
+            indicators = [
+                {
+                    "indicator": indicator,
+                    "anchor": f"ind-{indicator.code.replace('.', '-')}",
+                    "fields": [(part, form[name]) for part, name in form.parts[indicator.pk]],
+                    "judgement": page.score.criteria[criterion.code].indicators[indicator.code],
+                    "value": page.values.get(indicator.pk),
+                }
+                for indicator in criterion.indicators.all()
+            ]
+            criteria.append(
+                {
+                    "criterion": criterion,
+                    "score": page.score.criteria[criterion.code],
+                    "indicators": indicators,
+                    "narrative": form[f"narrative-{criterion.number}"],
+                    "evidence": page.evidence.get(criterion.pk, []),
+                    "reasons": page.reasons.get(criterion.pk, []),
+                    "upload_form": extra.get("upload_forms", {}).get(criterion.pk) or EvidenceForm(),
+                }
+            )
+        groups.append({"group": group, "criteria": criteria, "has_errors": False})
+    if form.is_bound and form.errors:
+        for g in groups:
+            g["has_errors"] = any(
+                f.errors for c in g["criteria"] for i in c["indicators"] for _, f in i["fields"]
+            ) or any(c["narrative"].errors for c in g["criteria"])
+    return {
+        "assessment": assessment,
+        "page": page,
+        "form": form,
+        "groups": groups,
+        "editable": editable,
+        "can_submit": editable and membership is not None and membership.role == Membership.Role.WARD_HEAD,
+        "days_left": (assessment.deadline - timezone.localdate()).days,
+        "excel_form": extra.pop("excel_form", None) or ExcelUploadForm(),
+        **{k: v for k, v in extra.items() if k != "upload_forms"},
+    }
+
+
+def _render_page(request, assessment, status=200, **kwargs):
+    return render(request, "wards/assessment.html", _page_context(request, assessment, **kwargs), status=status)
+
+
+def _save_posted(request, assessment):
+    """Save the posted page. Returns None when saved, else the response to show (errors or conflicts)."""
+    page = assessment_page(assessment=assessment)
+    data = request.POST.copy()
+    form = FiguresForm(data, page=page)
+    form.apply_choices()
+    merged, conflicts = [], []
+    if data.get("revision") != str(assessment.revision):
+        merged, conflicts = form.merge_newer()
+    if conflicts or not form.is_valid():
+        if conflicts:
+            messages.warning(
+                request,
+                "Hồ sơ vừa được người khác lưu sau khi bạn mở trang. Hãy xem các ô khác nhau bên dưới, chọn "
+                "giữ giá trị của bạn hay lấy giá trị mới, rồi bấm Lưu lại.",
+            )
+        else:
+            messages.error(request, "Chưa lưu: có ô nhập chưa đúng, xem thông báo đỏ tại từng ô.")
+        return _render_page(
+            request, assessment, page=page, form=form, merged=merged, conflicts=conflicts,
+            status=409 if conflicts else 400,
+        )  # fmt: skip
+    try:
+        changes = services.assessment_save(
+            assessment=assessment,
+            user=request.user,
+            figures=form.figures,
+            narratives=form.narratives,
+            base_revision=int(data["revision"]),
+        )
+    except services.StaleRevision:
+        # Someone saved between our check and our save: show the page again, reconciled.
+        return _save_posted(request, Assessment.objects.get(pk=assessment.pk))
+    if merged:
+        messages.info(request, f"Đã cập nhật {len(merged)} ô theo thay đổi mới của người khác.")
+    messages.success(request, f"Đã lưu ({changes} thay đổi)." if changes else "Không có thay đổi nào cần lưu.")
+    return None
+
+
+@login_required
+def assessment_detail(request, pk):
+    """The ward's page for one year: figures, narratives, evidence; editable while draft or returned."""
+    assessment = assessment_for(user=request.user, pk=pk)
+    if request.method == "POST":
+        if not services.can_edit(request.user, assessment):
+            raise PermissionDenied("Bạn không được sửa hồ sơ này.")
+        response = _save_posted(request, assessment)
+        if response is not None:
+            return response
+        if request.htmx:
+            return _render_page(request, Assessment.objects.get(pk=pk))
+        return redirect("assessment", pk=pk)
+    return _render_page(request, assessment)
+
+
+@login_required
+@require_POST
+def assessment_submit(request, pk):
+    """Save what is on the page (if anything was posted), then send the assessment to the province."""
+    assessment = assessment_for(user=request.user, pk=pk)
+    membership = membership_of(request.user)
+    if membership is None or membership.role != Membership.Role.WARD_HEAD:
+        raise PermissionDenied("Chỉ Trưởng Công an phường được gửi hồ sơ.")
+    if "revision" in request.POST and services.can_edit(request.user, assessment):
+        response = _save_posted(request, assessment)
+        if response is not None:
+            return response
+        assessment.refresh_from_db()
+    try:
+        services.assessment_submit(assessment=assessment, user=request.user)
+    except services.IncompleteAssessment as exc:
+        messages.error(request, f"Chưa gửi được: còn {len(exc.missing)} chỉ tiêu chưa có số liệu (xem danh sách).")
+        return _render_page(request, assessment, missing=exc.missing, status=400)
+    messages.success(request, "Đã gửi hồ sơ lên Công an tỉnh/thành phố để thẩm định.")
+    return redirect("assessment", pk=pk)
+
+
+def _evidence_response(request, assessment, criterion, *, form=None, status=200):
+    """After an upload or a deletion: the criterion's file list (htmx) or the whole page."""
+    if request.htmx:
+        page = assessment_page(assessment=assessment)
+        return render(
+            request,
+            "wards/_evidence.html",
+            {
+                "assessment": assessment,
+                "criterion": criterion,
+                "files": page.evidence.get(criterion.pk, []),
+                "upload_form": form or EvidenceForm(),
+                "editable": services.can_edit(request.user, assessment),
+            },
+            status=status,
+        )
+    if form is not None and form.errors:
+        return _render_page(request, assessment, upload_forms={criterion.pk: form}, status=status)
+    return redirect(reverse("assessment", kwargs={"pk": assessment.pk}) + f"#criterion-{criterion.number}")
+
+
+@login_required
+@require_POST
+def evidence_upload(request, pk, number):
+    assessment = assessment_for(user=request.user, pk=pk)
+    criterion = get_object_or_404(assessment.criteria_set.criteria, number=number)
+    if not services.can_edit(request.user, assessment):
+        raise PermissionDenied("Bạn không được thêm minh chứng vào hồ sơ này.")
+    form = EvidenceForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.evidence_add(
+                assessment=assessment, criterion=criterion, user=request.user, upload=form.cleaned_data["file"]
+            )
+        except ValidationError as exc:
+            form.add_error("file", exc)
+    if form.errors:
+        return _evidence_response(request, assessment, criterion, form=form, status=400)
+    return _evidence_response(request, assessment, criterion)
+
+
+def _evidence_for(request, pk, file_pk) -> EvidenceFile:
+    assessment = assessment_for(user=request.user, pk=pk)
+    return get_object_or_404(
+        EvidenceFile.objects.select_related("criterion", "assessment"), pk=file_pk, assessment=assessment
+    )
+
+
+@login_required
+@require_GET
+def evidence_download(request, pk, file_pk):
+    """Stream a file to a user in the assessment's scope; PDFs and images open in the browser."""
+    evidence = _evidence_for(request, pk, file_pk)
+    inline = evidence.content_type in ("application/pdf", "image/jpeg", "image/png")
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("Tệp không còn trên máy chủ.") from None
+    return FileResponse(
+        handle, as_attachment=not inline, filename=evidence.original_name, content_type=evidence.content_type
+    )
+
+
+@login_required
+@require_POST
+def evidence_delete(request, pk, file_pk):
+    evidence = _evidence_for(request, pk, file_pk)
+    assessment, criterion = evidence.assessment, evidence.criterion
+    services.evidence_delete(evidence=evidence, user=request.user)
+    if not request.htmx:
+        messages.success(request, f"Đã xoá tệp «{evidence.original_name}».")
+    return _evidence_response(request, assessment, criterion)
+
+
+@login_required
+@require_GET
+def excel_download(request, pk):
+    """The Excel template for this ward-year, prefilled with what is entered."""
+    assessment = assessment_for(user=request.user, pk=pk)
+    content = excel.build_template(assessment=assessment, page=assessment_page(assessment=assessment))
+    filename = f"so-lieu-{assessment.ward.code}-{assessment.year}.xlsx"
+    response = HttpResponse(content, content_type=excel.CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_POST
+def excel_upload(request, pk):
+    """Update the draft from a filled template: all of it, or nothing with every error listed."""
+    assessment = assessment_for(user=request.user, pk=pk)
+    if not services.can_edit(request.user, assessment):
+        raise PermissionDenied("Bạn không được sửa hồ sơ này.")
+    form = ExcelUploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            changes = excel.import_workbook(assessment=assessment, user=request.user, upload=form.cleaned_data["file"])
+        except excel.ImportRefused as exc:
+            form.add_error("file", exc.message)
+            return _render_page(request, assessment, excel_form=form, excel_errors=exc.errors, status=400)
+        messages.success(request, f"Đã nhập số liệu từ tệp Excel ({changes} thay đổi).")
+        return redirect("assessment", pk=pk)
+    return _render_page(request, assessment, excel_form=form, status=400)

@@ -1,0 +1,217 @@
+"""What a ward enters for each indicator, and how typed text becomes figures.
+
+One set of rules for every way figures arrive (the web page and the Excel template), so both give the
+same Vietnamese messages for the same mistakes. Text in, figures or messages out; no database access.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from criteria import scoring
+from criteria.models import Indicator
+
+# Sane upper limits per kind: a ward never has more than this many incidents, or people in a share.
+COUNT_LIMIT = 10_000
+SHARE_LIMIT = 1_000_000
+TEXT_LIMIT = 2_000
+
+YES, NO = "co", "khong"
+YES_NO_CHOICES = [("", "— chưa nhập —"), (YES, "Có"), (NO, "Không")]
+YES_NO_WORDS = {"có": YES, "co": YES, "x": YES, "không": NO, "khong": NO}
+
+INTEGER_PARTS = ("count", "excluded", "numerator", "denominator", "last_year")
+TEXT_PARTS = ("exclusion_reason", "na_reason")
+
+
+@dataclass(frozen=True)
+class Part:
+    name: str  # the IndicatorValue field it fills
+    label: str
+
+
+def parts_for(indicator: Indicator) -> list[Part]:
+    """The inputs an indicator needs, in the order a person fills them."""
+    kind = indicator.kind
+    if kind == scoring.Kind.YES_NO:
+        parts = [Part("yes", "Kết quả")]
+    elif kind in scoring.SHARE_KINDS:
+        parts = [
+            Part("numerator", f"Số {indicator.unit or 'đạt'}".strip()),
+            Part("denominator", (indicator.denominator_label or "Tổng số").capitalize()),
+        ]
+    elif kind in scoring.TREND_KINDS:
+        parts = [Part("count", "Năm nay"), Part("last_year", "Năm trước")]
+    else:
+        parts = [Part("count", f"Số {indicator.unit}".strip() if indicator.unit else "Số lượng")]
+        if indicator.allows_exclusion:
+            parts += [Part("excluded", "Trong đó bất khả kháng"), Part("exclusion_reason", "Lý do bất khả kháng")]
+    if indicator.allows_na:
+        parts += [Part("na", "Không có đối tượng"), Part("na_reason", "Lý do không áp dụng")]
+    return parts
+
+
+def limit_for(indicator: Indicator) -> int:
+    return SHARE_LIMIT if indicator.kind in scoring.SHARE_KINDS else COUNT_LIMIT
+
+
+def format_integer(value: int) -> str:
+    return scoring.format_number(value)
+
+
+_GROUPED = re.compile(r"^\d{1,3}(\.\d{3})+$")
+
+
+def parse_integer(raw, *, limit: int) -> int | None:
+    """A non-negative whole number from typed text ("1.234" is one thousand two hundred and thirty-four).
+
+    Raises ValueError with the Vietnamese message to show at the field.
+    """
+    if raw is None:
+        return None
+    if isinstance(raw, bool):
+        raise ValueError("Hãy nhập một số nguyên.")
+    if isinstance(raw, int | float):  # a spreadsheet cell
+        if isinstance(raw, float) and not raw.is_integer():
+            raise ValueError(f"«{str(raw).replace('.', ',')}» không phải là số nguyên.")
+        number = int(raw)
+    else:
+        text = str(raw).strip().replace(" ", "").replace("\u00a0", "")
+        if not text:
+            return None
+        if _GROUPED.match(text):
+            text = text.replace(".", "")
+        if not re.fullmatch(r"[+-]?\d+", text):
+            raise ValueError(f"«{str(raw).strip()[:30]}» không phải là số nguyên. Hãy nhập số, ví dụ 12.")
+        number = int(text)
+    if number < 0:
+        raise ValueError("Không được là số âm.")
+    if number > limit:
+        raise ValueError(f"Giá trị {format_integer(number)} quá lớn (tối đa {format_integer(limit)}).")
+    return number
+
+
+def parse_yes_no(raw) -> bool | None:
+    if raw is None or raw is True or raw is False:
+        return raw
+    text = str(raw).strip().lower()
+    if not text:
+        return None
+    if text in (YES, NO):
+        return text == YES
+    if text in YES_NO_WORDS:
+        return YES_NO_WORDS[text] == YES
+    raise ValueError("Chỉ chọn «Có» hoặc «Không».")
+
+
+def parse_flag(raw) -> bool:
+    if raw is None or raw is False:
+        return False
+    if raw is True:
+        return True
+    return str(raw).strip().lower() in ("on", "1", "true", "có", "co", "x")
+
+
+@dataclass
+class Cleaned:
+    """The figures of one indicator, ready for IndicatorValue, or the messages per part."""
+
+    data: dict = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def empty(self) -> bool:
+        return all(v in (None, "", False) for v in self.data.values())
+
+
+def clean_indicator(indicator: Indicator, raw: dict, *, last_year_locked: int | None = None) -> Cleaned:
+    """Parse and check the typed parts of one indicator (raw: part name → text or cell value).
+
+    last_year_locked is last year's count taken from last year's assessment: when given, it wins over
+    anything typed, and the value is not marked as typed by hand.
+    """
+    result = Cleaned()
+    limit = limit_for(indicator)
+    names = [p.name for p in parts_for(indicator)]
+    for name in names:
+        value = raw.get(name)
+        try:
+            if name == "yes":
+                result.data[name] = parse_yes_no(value)
+            elif name in INTEGER_PARTS:
+                result.data[name] = parse_integer(value, limit=limit)
+            elif name == "na":
+                result.data[name] = parse_flag(value)
+            else:
+                text = "" if value is None else str(value).strip()
+                if len(text) > TEXT_LIMIT:
+                    raise ValueError(f"Tối đa {format_integer(TEXT_LIMIT)} ký tự.")
+                result.data[name] = text
+        except ValueError as exc:
+            result.errors[name] = str(exc)
+
+    if "last_year" in names:
+        if last_year_locked is not None:
+            result.data["last_year"] = last_year_locked
+            result.errors.pop("last_year", None)
+            result.data["last_year_manual"] = False
+        else:
+            result.data["last_year_manual"] = result.data.get("last_year") is not None
+
+    data, errors = result.data, result.errors
+    numerator, denominator = data.get("numerator"), data.get("denominator")
+    if (
+        "numerator" not in errors
+        and "denominator" not in errors
+        and None not in (numerator, denominator)
+        and numerator > denominator
+    ):
+        errors["numerator"] = (
+            f"Số đạt ({format_integer(numerator)}) không được lớn hơn tổng số ({format_integer(denominator)})."
+        )
+    count, excluded = data.get("count"), data.get("excluded")
+    if "count" not in errors and "excluded" not in errors and excluded:
+        if count is None:
+            errors["count"] = "Cần nhập tổng số trước khi loại trừ bất khả kháng."
+        elif excluded > count:
+            errors["excluded"] = (
+                f"Số bất khả kháng ({format_integer(excluded)}) không được lớn hơn tổng số ({format_integer(count)})."
+            )
+        if not data.get("exclusion_reason"):
+            errors["exclusion_reason"] = "Cần nêu lý do loại trừ bất khả kháng."
+    if data.get("na") and not data.get("na_reason"):
+        errors["na_reason"] = "Cần nêu lý do không áp dụng."
+    return result
+
+
+def initial_for(indicator: Indicator, value) -> dict[str, str]:
+    """The text each input shows for a stored IndicatorValue (or None): the inverse of clean_indicator."""
+    shown = {}
+    for part in parts_for(indicator):
+        stored = getattr(value, part.name, None) if value is not None else None
+        if part.name == "yes":
+            shown[part.name] = "" if stored is None else (YES if stored else NO)
+        elif part.name == "na":
+            shown[part.name] = "on" if stored else ""
+        elif stored is None:
+            shown[part.name] = ""
+        else:
+            shown[part.name] = str(stored)
+    return shown
+
+
+def display(part_name: str, text: str) -> str:
+    """How a part's text reads to a person (in conflict lists and the history)."""
+    if part_name == "yes":
+        return {YES: "Có", NO: "Không"}.get(text, "(trống)")
+    if part_name == "na":
+        return "Có" if text else "Không"
+    if part_name in INTEGER_PARTS and text.isdigit():
+        return format_integer(int(text))
+    return text or "(trống)"
+
+
+def missing_parts(indicator: Indicator, value) -> bool:
+    """True when the indicator has no complete figure, N/A or exclusion yet (what blocks submission)."""
+    rule = indicator.rule_for_scoring()
+    figures = value.figures() if value is not None else scoring.Figures()
+    return scoring.judge_indicator(rule, figures).result is scoring.Result.MISSING

@@ -1,0 +1,261 @@
+"""The Excel round trip: a template per ward-year, prefilled with what is entered, and its import.
+
+The template carries its identity (ward, year, criteria set) in a hidden sheet, signed with the
+project's secret, so a file made for another ward, year or set is recognised and refused by name.
+An import with any error changes nothing; every error names its sheet, row and indicator code.
+"""
+
+import hashlib
+import hmac
+import io
+import zipfile
+from dataclasses import dataclass
+
+from django.conf import settings
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from wards import entry, services
+from wards.models import Assessment
+from wards.selectors import AssessmentPage, assessment_page
+
+CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DATA_SHEET = "Số liệu"
+META_SHEET = "_mau"
+TEMPLATE_KIND = "modelphuong-so-lieu-v1"
+HEADER_ROW = 6
+FIRST_ROW = HEADER_ROW + 1
+
+# (column title, IndicatorValue part, width); the first three are labels, locked.
+COLUMNS = [
+    ("Mã chỉ tiêu", None, 10),
+    ("Tiêu chí", None, 8),
+    ("Nội dung chỉ tiêu", None, 60),
+    ("Yêu cầu", None, 14),
+    ("Có/Không", "yes", 10),
+    ("Số lượng (năm nay)", "count", 12),
+    ("Trong đó bất khả kháng", "excluded", 12),
+    ("Lý do bất khả kháng", "exclusion_reason", 28),
+    ("Số đạt (tử số)", "numerator", 12),
+    ("Tổng số (mẫu số)", "denominator", 12),
+    ("Năm trước", "last_year", 12),
+    ("Không có đối tượng (x)", "na", 12),
+    ("Lý do không áp dụng", "na_reason", 28),
+]
+COLUMN_OF = {part: index + 1 for index, (_, part, _) in enumerate(COLUMNS) if part}
+INPUT_FILL = PatternFill("solid", fgColor="FFF9E5")
+LOCKED_FILL = PatternFill("solid", fgColor="E9ECEF")
+
+
+class ImportRefused(Exception):
+    def __init__(self, message: str, errors: list[str] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.errors = errors or []
+
+
+def _signature(ward_code: str, year: int, set_code: str) -> str:
+    message = f"{TEMPLATE_KIND}|{ward_code}|{year}|{set_code}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()[:32]
+
+
+def _cell_value(indicator, part: str, shown: dict[str, str]):
+    text = shown.get(part, "")
+    if part == "yes":
+        return {entry.YES: "Có", entry.NO: "Không"}.get(text)
+    if part == "na":
+        return "x" if text else None
+    if part in entry.INTEGER_PARTS:
+        return int(text) if text else None
+    return text or None
+
+
+def build_template(*, assessment: Assessment, page: AssessmentPage) -> bytes:
+    """The .xlsx for one ward-year: one row per indicator, labels locked, validation on the inputs."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = DATA_SHEET
+    ward = assessment.ward
+    ws["A1"] = "SỐ LIỆU ĐÁNH GIÁ CÔNG AN PHƯỜNG ĐIỂN HÌNH, KIỂU MẪU VỀ ANTT VÀ VĂN MINH ĐÔ THỊ"
+    ws["A1"].font = Font(bold=True, size=13)
+    ws["A2"] = f"Phường {ward.name} (mã {ward.code}) — {ward.province.name} — năm {assessment.year}"
+    ws["A3"] = f"Bộ tiêu chí: {assessment.criteria_set.title}"
+    ws["A4"] = (
+        "Chỉ điền vào các ô nền vàng. Có/Không: chọn trong danh sách. Số: số nguyên không âm. "
+        "Ô «Không có đối tượng»: ghi x. Không đổi mã chỉ tiêu, không thêm hay xoá dòng."
+    )
+    ws["A4"].font = Font(italic=True)
+    for col, (title, _, width) in enumerate(COLUMNS, start=1):
+        cell = ws.cell(row=HEADER_ROW, column=col, value=title)
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        cell.fill = LOCKED_FILL
+        ws.column_dimensions[get_column_letter(col)].width = width
+    ws.freeze_panes = ws.cell(row=FIRST_ROW, column=5)
+
+    yes_no = DataValidation(type="list", formula1='"Có,Không"', allow_blank=True)
+    flag = DataValidation(type="list", formula1='"x"', allow_blank=True)
+    validations = {"yes": yes_no, "na": flag}
+    for limit in {entry.COUNT_LIMIT, entry.SHARE_LIMIT}:
+        validations[limit] = DataValidation(
+            type="whole", operator="between", formula1="0", formula2=str(limit), allow_blank=True
+        )
+    for v in (yes_no, flag, *[validations[entry.COUNT_LIMIT], validations[entry.SHARE_LIMIT]]):
+        v.error = "Giá trị không hợp lệ cho ô này."
+        v.errorTitle = "Số liệu không hợp lệ"
+        v.showErrorMessage = True
+        ws.add_data_validation(v)
+
+    row = FIRST_ROW
+    for indicator in page.indicators:
+        shown = entry.initial_for(indicator, page.values.get(indicator.pk))
+        locked_last = page.last_year.get(indicator.code)
+        if locked_last is not None:
+            shown["last_year"] = str(locked_last)
+        ws.cell(row=row, column=1, value=indicator.code)
+        ws.cell(row=row, column=2, value=indicator.criterion.code)
+        ws.cell(row=row, column=3, value=indicator.text).alignment = Alignment(wrap_text=True)
+        ws.cell(row=row, column=4, value=indicator.requirement)
+        open_parts = {p.name for p in entry.parts_for(indicator)}
+        if locked_last is not None:
+            open_parts.discard("last_year")
+        for part, col in COLUMN_OF.items():
+            cell = ws.cell(row=row, column=col)
+            if part in open_parts:
+                cell.value = _cell_value(indicator, part, shown)
+                cell.fill = INPUT_FILL
+                cell.protection = Protection(locked=False)
+                if part in validations:
+                    validations[part].add(cell)
+                elif part in entry.INTEGER_PARTS:
+                    validations[entry.limit_for(indicator)].add(cell)
+            else:
+                cell.value = _cell_value(indicator, part, shown) if part == "last_year" else None
+                cell.fill = LOCKED_FILL
+        for col in range(1, 5):
+            ws.cell(row=row, column=col).fill = LOCKED_FILL
+        row += 1
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+
+    meta = wb.create_sheet(META_SHEET)
+    for key, value in [
+        ("kind", TEMPLATE_KIND),
+        ("ward_code", ward.code),
+        ("ward_name", ward.name),
+        ("year", assessment.year),
+        ("criteria_set", assessment.criteria_set.code),
+        ("signature", _signature(ward.code, assessment.year, assessment.criteria_set.code)),
+    ]:
+        meta.append([key, value])
+    meta.sheet_state = "veryHidden"
+    meta.protection.sheet = True
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+@dataclass
+class _Identity:
+    ward_code: str
+    ward_name: str
+    year: int | None
+    criteria_set: str
+    signature: str
+
+
+def _identity(wb) -> _Identity | None:
+    if META_SHEET not in wb.sheetnames:
+        return None
+    values = {row[0]: row[1] for row in wb[META_SHEET].iter_rows(values_only=True) if row and row[0]}
+    if values.get("kind") != TEMPLATE_KIND:
+        return None
+    try:
+        year = int(values.get("year"))
+    except (TypeError, ValueError):
+        year = None
+    return _Identity(
+        str(values.get("ward_code", "")),
+        str(values.get("ward_name", "")),
+        year,
+        str(values.get("criteria_set", "")),
+        str(values.get("signature", "")),
+    )
+
+
+def import_workbook(*, assessment: Assessment, user, upload) -> int:
+    """Apply a filled template to the assessment in one transaction; returns how many fields changed.
+
+    Raises ImportRefused, changing nothing, for another kind of file, another ward's, year's or set's
+    template, or any error in any row (all of them listed).
+    """
+    if upload.size > settings.EXCEL_MAX_BYTES:
+        raise ImportRefused(f"Tệp quá lớn (tối đa {settings.EXCEL_MAX_BYTES // 1024 // 1024} MB).")
+    try:
+        wb = load_workbook(upload, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+        raise ImportRefused(
+            f"Tệp «{upload.name}» không phải là tệp Excel (.xlsx). Hãy tải mẫu Excel của hồ sơ này, điền rồi tải lên."
+        ) from None
+    ident = _identity(wb)
+    ward = assessment.ward
+    if ident is None or DATA_SHEET not in wb.sheetnames:
+        raise ImportRefused(
+            f"Tệp «{upload.name}» không phải mẫu Excel của hệ thống. Hãy dùng nút «Tải mẫu Excel» của hồ sơ này."
+        )
+    if ident.ward_code != ward.code:
+        raise ImportRefused(
+            f"Tệp là mẫu của phường {ident.ward_name or ident.ward_code}, không phải của phường {ward.name}."
+        )
+    if ident.year != assessment.year:
+        raise ImportRefused(f"Tệp là mẫu của năm {ident.year}, không phải năm {assessment.year}.")
+    if ident.criteria_set != assessment.criteria_set.code:
+        raise ImportRefused(
+            f"Tệp được lập theo bộ tiêu chí «{ident.criteria_set}», không phải bộ tiêu chí của hồ sơ này "
+            f"(«{assessment.criteria_set.code}»)."
+        )
+    if not hmac.compare_digest(ident.signature, _signature(ward.code, assessment.year, assessment.criteria_set.code)):
+        raise ImportRefused("Phần nhận diện của mẫu Excel đã bị sửa. Hãy tải mẫu mới và điền lại.")
+
+    page = assessment_page(assessment=assessment)
+    by_code = {i.code: i for i in page.indicators}
+    ws = wb[DATA_SHEET]
+    errors, figures, seen = [], {}, {}
+    for row in ws.iter_rows(min_row=FIRST_ROW):
+        code_cell = row[0].value
+        if code_cell in (None, ""):
+            continue
+        code = str(code_cell).strip()
+        where = f"Trang «{DATA_SHEET}», dòng {row[0].row}, chỉ tiêu {code}"
+        indicator = by_code.get(code)
+        if indicator is None:
+            errors.append(f"{where}: không có chỉ tiêu này trong bộ tiêu chí.")
+            continue
+        if code in seen:
+            errors.append(f"{where}: chỉ tiêu đã có ở dòng {seen[code]}.")
+            continue
+        seen[code] = row[0].row
+        parts = entry.parts_for(indicator)
+        raw = {p.name: row[COLUMN_OF[p.name] - 1].value for p in parts}
+        result = entry.clean_indicator(indicator, raw, last_year_locked=page.last_year.get(code))
+        labels = {p.name: p.label for p in parts}
+        for part, message in result.errors.items():
+            errors.append(f"{where}, cột «{COLUMNS[COLUMN_OF[part] - 1][0]}» ({labels[part]}): {message}")
+        figures[indicator.pk] = result.data
+    if errors:
+        raise ImportRefused(
+            f"Tệp có {len(errors)} lỗi; chưa có số liệu nào được nhập. Sửa các lỗi dưới đây rồi tải lên lại.", errors
+        )
+    try:
+        return services.assessment_save(
+            assessment=assessment, user=user, figures=figures, narratives={}, base_revision=assessment.revision
+        )
+    except services.StaleRevision:
+        # The import reads the current figures itself, so a concurrent save only means: try once more.
+        assessment.refresh_from_db()
+        return services.assessment_save(
+            assessment=assessment, user=user, figures=figures, narratives={}, base_revision=assessment.revision
+        )

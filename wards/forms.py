@@ -1,0 +1,220 @@
+import json
+from dataclasses import dataclass
+
+from django import forms
+
+from criteria.models import Indicator
+from wards import entry
+from wards.selectors import AssessmentPage
+
+
+def field_name(indicator: Indicator, part: str) -> str:
+    return f"ind-{indicator.code.replace('.', '-')}-{part}"
+
+
+def narrative_name(criterion) -> str:
+    return f"narrative-{criterion.number}"
+
+
+NARRATIVE_LIMIT = 20_000
+
+
+@dataclass
+class FieldDiff:
+    """A field another user changed after this page was opened."""
+
+    name: str
+    label: str
+    mine: str
+    theirs: str
+
+
+def _text_input(**attrs):
+    return forms.TextInput(attrs={"class": "form-control form-control-sm", **attrs})
+
+
+class FiguresForm(forms.Form):
+    """The whole assessment page: every indicator's parts and every criterion's narrative.
+
+    Fields are plain text so that every mistake gets the same Vietnamese message as in the Excel import
+    (wards.entry does the parsing); the browser is told which keyboard to show, nothing more.
+    """
+
+    revision = forms.IntegerField(widget=forms.HiddenInput)
+    base = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, data=None, *, page: AssessmentPage, editable: bool = True):
+        super().__init__(data)
+        self.page = page
+        self.labels: dict[str, str] = {}
+        self.parts: dict[int, list[tuple[entry.Part, str]]] = {}
+        for indicator in page.indicators:
+            initial = entry.initial_for(indicator, page.values.get(indicator.pk))
+            locked_last = page.last_year.get(indicator.code)
+            names = []
+            for part in entry.parts_for(indicator):
+                name = field_name(indicator, part.name)
+                self.fields[name] = self._field_for(indicator, part, initial[part.name])
+                if part.name == "last_year" and locked_last is not None:
+                    self.fields[name].initial = str(locked_last)
+                    self.fields[name].disabled = True
+                    self.fields[name].help_text = f"Lấy từ hồ sơ năm {page.assessment.year - 1}"
+                elif part.name == "last_year":
+                    self.fields[name].help_text = "Nhập tay (không có hồ sơ năm trước)"
+                self.labels[name] = f"Chỉ tiêu {indicator.code} — {part.label}"
+                names.append((part, name))
+            self.parts[indicator.pk] = names
+        for criterion in page.criteria:
+            name = narrative_name(criterion)
+            narrative = page.narratives.get(criterion.pk)
+            self.fields[name] = forms.CharField(
+                label="Kết quả thực hiện",
+                required=False,
+                max_length=NARRATIVE_LIMIT,
+                strip=True,
+                initial=narrative.text if narrative else "",
+                widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+                error_messages={"max_length": f"Tối đa {NARRATIVE_LIMIT:,} ký tự.".replace(",", ".")},
+            )
+            self.labels[name] = f"Kết quả thực hiện {criterion.code}"
+        self.fields["revision"].initial = page.assessment.revision
+        self.fields["base"].initial = json.dumps(self.stored_strings(), ensure_ascii=False)
+        if not editable:
+            for f in self.fields.values():
+                f.disabled = True
+        self.figures: dict[int, dict] = {}
+        self.narratives: dict[int, str] = {}
+
+    @staticmethod
+    def _field_for(indicator, part, initial):
+        if part.name == "yes":
+            return forms.ChoiceField(
+                label=part.label,
+                choices=entry.YES_NO_CHOICES,
+                required=False,
+                initial=initial,
+                widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+                error_messages={"invalid_choice": "Chỉ chọn «Có» hoặc «Không»."},
+            )
+        if part.name == "na":
+            return forms.BooleanField(
+                label=part.label,
+                required=False,
+                initial=bool(initial),
+                widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+            )
+        if part.name in entry.TEXT_PARTS:
+            return forms.CharField(label=part.label, required=False, initial=initial, strip=True, widget=_text_input())
+        return forms.CharField(
+            label=part.label,
+            required=False,
+            initial=initial,
+            strip=True,
+            widget=_text_input(inputmode="numeric", autocomplete="off"),
+        )
+
+    def stored_strings(self) -> dict[str, str]:
+        """Each field's text as stored now: what the page showed when it was opened."""
+        result = {}
+        for indicator in self.page.indicators:
+            shown = entry.initial_for(indicator, self.page.values.get(indicator.pk))
+            for part, name in self.parts[indicator.pk]:
+                result[name] = shown[part.name]
+        for criterion in self.page.criteria:
+            narrative = self.page.narratives.get(criterion.pk)
+            result[narrative_name(criterion)] = narrative.text if narrative else ""
+        return result
+
+    def posted_strings(self) -> dict[str, str]:
+        """Each field's text as posted, normalised like stored_strings (for comparing with it)."""
+        result = {}
+        for name, f in self.fields.items():
+            if name in ("revision", "base") or f.disabled:
+                continue
+            raw = self.data.get(name, "")
+            if isinstance(f, forms.BooleanField):
+                result[name] = "on" if raw not in ("", None, "false", "off") else ""
+            else:
+                result[name] = str(raw).strip()
+        return result
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+
+    def clean(self):
+        cleaned = super().clean()
+        for indicator in self.page.indicators:
+            raw = {}
+            for part, name in self.parts[indicator.pk]:
+                raw[part.name] = cleaned.get(name) if name in cleaned else self.data.get(name)
+            result = entry.clean_indicator(indicator, raw, last_year_locked=self.page.last_year.get(indicator.code))
+            for part, name in self.parts[indicator.pk]:
+                if part.name in result.errors and name not in self.errors:
+                    self.add_error(name, result.errors[part.name])
+            self.figures[indicator.pk] = result.data
+        for criterion in self.page.criteria:
+            self.narratives[criterion.pk] = cleaned.get(narrative_name(criterion), "")
+        return cleaned
+
+    def merge_newer(self) -> tuple[list[FieldDiff], list[FieldDiff]]:
+        """Reconcile a page opened before someone else saved (self.data must be mutable).
+
+        Fields only the other user changed take their value; fields both changed differently are
+        conflicts, kept as typed here until the user chooses. Returns (merged, conflicts).
+        """
+        try:
+            base = json.loads(self.data.get("base") or "{}")
+        except ValueError:
+            base = {}
+        current = self.stored_strings()
+        mine = self.posted_strings()
+        merged, conflicts = [], []
+        for name, theirs in current.items():
+            if name not in mine or theirs == base.get(name, ""):
+                continue
+            diff = FieldDiff(name, self.labels[name], mine[name], theirs)
+            if mine[name] == base.get(name, ""):
+                self.data[name] = theirs
+                merged.append(diff)
+            elif mine[name] != theirs:
+                conflicts.append(diff)
+        self.data["revision"] = str(self.page.assessment.revision)
+        self.data["base"] = json.dumps(current, ensure_ascii=False)
+        return merged, conflicts
+
+    def apply_choices(self) -> None:
+        """After a conflict, the user picked per field: keep theirs ("theirs") or keep what they typed."""
+        try:
+            base = json.loads(self.data.get("base") or "{}")
+        except ValueError:
+            return
+        for key in list(self.data):
+            if key.startswith("keep-") and self.data[key] == "theirs":
+                name = key.removeprefix("keep-")
+                if name in base:
+                    self.data[name] = base[name]
+
+
+class EvidenceForm(forms.Form):
+    file = forms.FileField(
+        label="Tệp minh chứng",
+        error_messages={"required": "Hãy chọn một tệp.", "empty": "Tệp rỗng."},
+        widget=forms.ClearableFileInput(attrs={"class": "form-control form-control-sm"}),
+    )
+
+
+class ExcelUploadForm(forms.Form):
+    file = forms.FileField(
+        label="Tệp Excel đã điền",
+        error_messages={"required": "Hãy chọn tệp Excel.", "empty": "Tệp rỗng."},
+        widget=forms.ClearableFileInput(
+            attrs={
+                "class": "form-control",
+                "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            }
+        ),
+    )
