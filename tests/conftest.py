@@ -62,3 +62,23 @@ def _fast_password_hashing(settings):
         "django.contrib.auth.hashers.MD5PasswordHasher",
         "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     ]
+
+
+def page_data(assessment, **changes):
+    """What the assessment page posts when opened now, with some fields changed (name → text)."""
+    from wards.forms import FiguresForm
+    from wards.selectors import assessment_page
+
+    form = FiguresForm(page=assessment_page(assessment=assessment))
+    data = {}
+    for name, field in form.fields.items():
+        if field.disabled:
+            continue
+        initial = form[name].initial
+        if isinstance(initial, bool):
+            if initial:
+                data[name] = "on"
+            continue
+        data[name] = "" if initial is None else str(initial)
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}

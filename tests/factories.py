@@ -79,3 +79,34 @@ def user_with_role(role, *, ward=None, province=None, username=None):
     user = UserFactory(**kwargs)
     MembershipFactory(user=user, role=role, ward=ward, province=province)
     return user
+
+
+def complete_figures(indicator):
+    """Passing figures for any indicator of the default set (what a fully filled assessment holds)."""
+    from criteria import scoring
+
+    kind, threshold = indicator.kind, indicator.threshold
+    if kind == scoring.Kind.YES_NO:
+        return {"yes": True}
+    if kind == scoring.Kind.COUNT_MIN:
+        return {"count": int(threshold)}
+    if kind == scoring.Kind.COUNT_MAX:
+        return {"count": 0}
+    if kind == scoring.Kind.SHARE_BELOW:
+        return {"numerator": 0, "denominator": 100}
+    if kind in scoring.SHARE_KINDS:
+        return {"numerator": 10, "denominator": 10}
+    if kind == scoring.Kind.FALL_MIN:
+        return {"count": 0, "last_year": 0, "last_year_manual": True}
+    return {"count": 6, "last_year": 5, "last_year_manual": True}
+
+
+def fill_assessment(assessment, *, skip=()):
+    """Store passing figures for every indicator but those whose codes are in skip."""
+    from criteria.models import Indicator
+    from wards.models import IndicatorValue
+
+    indicators = Indicator.objects.filter(criteria_set=assessment.criteria_set).exclude(code__in=skip)
+    IndicatorValue.objects.bulk_create(
+        IndicatorValue(assessment=assessment, indicator=i, **complete_figures(i)) for i in indicators
+    )

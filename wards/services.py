@@ -93,6 +93,13 @@ def _audit(assessment, user, action, target, old="", new=""):
     )
 
 
+def _nothing_entered(data: dict) -> bool:
+    # "No" (yes=False) is an answer; an unticked N/A box and the typed-by-hand mark are not.
+    return not data.get("na") and all(
+        data.get(f) is None or data.get(f) == "" for f in VALUE_FIELDS if f not in ("na", "last_year_manual")
+    )
+
+
 def _shown(indicator: Indicator, value) -> dict[str, str]:
     return entry.initial_for(indicator, value)
 
@@ -120,7 +127,7 @@ def assessment_save(
         value = existing.get(indicator_id)
         before = _shown(indicator, value)
         if value is None:
-            if all(data.get(f) in (None, "", False) for f in VALUE_FIELDS):
+            if _nothing_entered(data):
                 continue
             value = IndicatorValue(assessment=locked, indicator=indicator)
             to_create.append(value)

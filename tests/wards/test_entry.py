@@ -1,0 +1,77 @@
+"""Typed text → figures: every validation case, with the Vietnamese message the person sees."""
+
+import pytest
+
+from criteria.models import Indicator
+from wards import entry
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def indicators(criteria_set):
+    return {i.code: i for i in Indicator.objects.filter(criteria_set=criteria_set).select_related("criterion")}
+
+
+def clean(indicators, code, **raw):
+    return entry.clean_indicator(indicators[code], raw)
+
+
+@pytest.mark.parametrize(
+    "code, raw, part, message",
+    [
+        ("10.3", {"count": "-1"}, "count", "Không được là số âm."),
+        ("5.1", {"numerator": "31", "denominator": "30"}, "numerator", "không được lớn hơn tổng số"),
+        ("10.1", {"count": "2", "excluded": "3", "exclusion_reason": "bão"}, "excluded", "không được lớn hơn tổng số"),
+        ("10.1", {"count": "2", "excluded": "1"}, "exclusion_reason", "Cần nêu lý do loại trừ bất khả kháng"),
+        ("13.2", {"count": "mười", "last_year": "12"}, "count", "không phải là số nguyên"),
+        ("5.1", {"numerator": "2,5", "denominator": "30"}, "numerator", "không phải là số nguyên"),
+        ("10.3", {"count": "10001"}, "count", "quá lớn (tối đa 10.000)"),
+        ("9.1", {"numerator": "5", "denominator": "1000001"}, "denominator", "quá lớn (tối đa 1.000.000)"),
+        ("16.3", {"na": "on"}, "na_reason", "Cần nêu lý do không áp dụng"),
+        ("1.1", {"yes": "maybe"}, "yes", "Chỉ chọn «Có» hoặc «Không»"),
+    ],
+)
+def test_each_mistake_is_named_at_its_field(indicators, code, raw, part, message):
+    result = clean(indicators, code, **raw)
+    assert message in result.errors[part]
+
+
+def test_good_figures_pass_through(indicators):
+    assert clean(indicators, "5.1", numerator="27", denominator="30").data == {"numerator": 27, "denominator": 30}
+    result = clean(indicators, "10.1", count="1", excluded="1", exclusion_reason="Mưa bão")
+    assert not result.errors and result.data["excluded"] == 1
+    assert clean(indicators, "1.1", yes="co").data == {"yes": True}
+    assert clean(indicators, "1.1", yes="Không").data == {"yes": False}
+
+
+def test_thousands_separators_are_understood(indicators):
+    assert clean(indicators, "9.1", numerator="12.345", denominator="12.345").data["numerator"] == 12345
+
+
+def test_spreadsheet_numbers_are_accepted_when_whole(indicators):
+    assert clean(indicators, "10.3", count=3.0).data["count"] == 3
+    assert "không phải là số nguyên" in clean(indicators, "10.3", count=2.5).errors["count"]
+
+
+def test_last_year_typed_by_hand_is_marked(indicators):
+    typed = clean(indicators, "13.2", count="47", last_year="50")
+    assert typed.data["last_year"] == 50 and typed.data["last_year_manual"] is True
+
+
+def test_last_year_from_last_years_assessment_wins_over_typing(indicators):
+    result = entry.clean_indicator(indicators["13.2"], {"count": "47", "last_year": "999"}, last_year_locked=50)
+    assert result.data["last_year"] == 50 and result.data["last_year_manual"] is False
+
+
+def test_empty_inputs_mean_not_entered(indicators):
+    result = clean(indicators, "5.1", numerator="", denominator="  ")
+    assert result.data == {"numerator": None, "denominator": None} and not result.errors
+
+
+def test_stored_values_show_back_as_typed(indicators):
+    from wards.models import IndicatorValue
+
+    value = IndicatorValue(count=3, excluded=1, exclusion_reason="Bão")
+    assert entry.initial_for(indicators["10.1"], value) == {"count": "3", "excluded": "1", "exclusion_reason": "Bão"}
+    assert entry.initial_for(indicators["1.1"], None) == {"yes": ""}

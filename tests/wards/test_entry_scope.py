@@ -1,0 +1,74 @@
+"""Every URL of an assessment answers 404 to users outside its ward or province, whatever they send."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import get_resolver
+
+from tests.conftest import page_data
+from tests.factories import UserFactory
+from wards.models import EvidenceFile
+
+pytestmark = pytest.mark.django_db
+
+PDF = b"%PDF-1.4\n%%EOF\n"
+
+
+@pytest.fixture
+def evidence(settings, tmp_path, assessment, people):
+    settings.MEDIA_ROOT = tmp_path
+    from wards import services
+
+    return services.evidence_add(
+        assessment=assessment,
+        criterion=assessment.criteria_set.criteria.get(number=5),
+        user=people["officer"],
+        upload=SimpleUploadedFile("a.pdf", PDF),
+    )
+
+
+def requests_for(assessment, evidence):
+    """(url name, method, path, data) for every URL that takes an assessment."""
+    base = f"/ho-so/{assessment.pk}"
+    return [
+        ("assessment", "get", f"{base}/", None),
+        ("assessment", "post", f"{base}/", page_data(assessment, **{"ind-1-1-yes": "co"})),
+        ("assessment_submit", "post", f"{base}/gui/", {}),
+        ("evidence_upload", "post", f"{base}/tieu-chi/5/minh-chung/", {"file": SimpleUploadedFile("b.pdf", PDF)}),
+        ("evidence_download", "get", f"{base}/minh-chung/{evidence.pk}/", None),
+        ("evidence_delete", "post", f"{base}/minh-chung/{evidence.pk}/xoa/", {}),
+        ("excel_download", "get", f"{base}/excel/", None),
+        ("excel_upload", "post", f"{base}/excel/nhap/", {"file": SimpleUploadedFile("x.xlsx", b"PK")}),
+    ]
+
+
+def test_every_assessment_url_is_covered_here(assessment, evidence):
+    covered = {name for name, *_ in requests_for(assessment, evidence)}
+    assessment_urls = {p.name for p in get_resolver().url_patterns if str(p.pattern).startswith("ho-so/")}
+    assert assessment_urls == covered
+
+
+@pytest.mark.parametrize("outsider", ["other_ward_officer", "foreign_reviewer", "foreign_leader", "no_role"])
+def test_outsiders_get_404_everywhere(client, people, assessment, evidence, outsider):
+    user = UserFactory() if outsider == "no_role" else people[outsider]
+    client.force_login(user)
+    for name, method, path, data in requests_for(assessment, evidence):
+        response = getattr(client, method)(path, data) if data is not None else getattr(client, method)(path)
+        assert response.status_code == 404, (outsider, name, method)
+    assert EvidenceFile.objects.count() == 1
+    assert not assessment.values.exists()
+
+
+def test_anonymous_users_are_sent_to_login(client, assessment, evidence):
+    for _, method, path, data in requests_for(assessment, evidence):
+        response = getattr(client, method)(path, data) if data is not None else getattr(client, method)(path)
+        assert response.status_code == 302 and response.url.startswith("/dang-nhap/")
+
+
+@pytest.mark.parametrize("insider", ["reviewer", "approver", "leader", "national_leader"])
+def test_province_people_may_read_but_not_write(client, people, assessment, evidence, insider):
+    client.force_login(people[insider])
+    for name, method, path, data in requests_for(assessment, evidence):
+        response = getattr(client, method)(path, data) if data is not None else getattr(client, method)(path)
+        expected = 200 if method == "get" else 403
+        assert response.status_code == expected, (insider, name)
+    assert EvidenceFile.objects.count() == 1
