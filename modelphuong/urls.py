@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from wards import review_views
 from wards import views as ward_views
 
 urlpatterns = [
@@ -13,6 +14,13 @@ urlpatterns = [
     path("ho-so/<int:pk>/minh-chung/<int:file_pk>/xoa/", ward_views.evidence_delete, name="evidence_delete"),
     path("ho-so/<int:pk>/excel/", ward_views.excel_download, name="excel_download"),
     path("ho-so/<int:pk>/excel/nhap/", ward_views.excel_upload, name="excel_upload"),
+    path("tham-dinh/", review_views.queue, name="queue"),
+    path("ho-so/<int:pk>/tham-dinh/", review_views.review, name="review"),
+    path("ho-so/<int:pk>/tham-dinh/bat-dau/", review_views.start_review, name="start_review"),
+    path("ho-so/<int:pk>/tra-lai/", review_views.return_assessment, name="return_assessment"),
+    path("ho-so/<int:pk>/phe-duyet/", review_views.approve, name="approve"),
+    path("ho-so/<int:pk>/mo-lai/", review_views.reopen, name="reopen"),
+    path("ho-so/<int:pk>/lich-su/", review_views.history, name="history"),
     path("dang-nhap/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("quan-tri/", admin.site.urls),

@@ -218,3 +218,89 @@ class ExcelUploadForm(forms.Form):
             }
         ),
     )
+
+
+VERDICT_CHOICES = [("", "— chưa kết luận —"), ("pass", "Đạt"), ("fail", "Không đạt")]
+
+
+class VerdictsForm(forms.Form):
+    """The reviewer's verdict and comment per criterion, plus the base they were opened with."""
+
+    base = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, data=None, *, criteria, verdicts, editable=True):
+        super().__init__(data)
+        self.criteria = criteria
+        base = {}
+        for c in criteria:
+            v = verdicts.get(c.pk)
+            base[str(c.pk)] = [v.outcome, v.comment] if v else ["", ""]
+            self.fields[f"verdict-{c.number}"] = forms.ChoiceField(
+                label=f"Kết luận {c.code}",
+                choices=VERDICT_CHOICES,
+                required=False,
+                initial=v.outcome if v else "",
+                widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+                error_messages={"invalid_choice": "Chỉ chọn «Đạt» hoặc «Không đạt»."},
+            )
+            self.fields[f"comment-{c.number}"] = forms.CharField(
+                label="Nhận xét",
+                required=False,
+                max_length=4000,
+                initial=v.comment if v else "",
+                widget=forms.Textarea(attrs={"rows": 2, "class": "form-control form-control-sm"}),
+            )
+            self.fields[f"reason-{c.number}"] = forms.CharField(
+                label="Lý do trả lại (nếu trả lại phường)",
+                required=False,
+                max_length=4000,
+                widget=forms.Textarea(attrs={"rows": 1, "class": "form-control form-control-sm"}),
+            )
+        self.fields["base"].initial = json.dumps(base)
+        if not editable:
+            for f in self.fields.values():
+                f.disabled = True
+
+    def verdicts(self) -> dict[int, tuple[str, str]]:
+        return {
+            c.pk: (self.cleaned_data.get(f"verdict-{c.number}") or "", self.cleaned_data.get(f"comment-{c.number}", ""))
+            for c in self.criteria
+        }
+
+    def base_verdicts(self) -> dict[int, tuple[str, str]]:
+        try:
+            raw = json.loads(self.cleaned_data.get("base") or "{}")
+        except ValueError:
+            raw = {}
+        return {int(k): (v[0], v[1]) for k, v in raw.items()}
+
+    def reasons(self) -> dict[int, str]:
+        return {c.pk: self.cleaned_data.get(f"reason-{c.number}", "") for c in self.criteria}
+
+    def add_criterion_error(self, criterion_id: int, message: str) -> None:
+        number = next(c.number for c in self.criteria if c.pk == criterion_id)
+        self.add_error(f"comment-{number}", message)
+
+
+class ApproveForm(forms.Form):
+    number = forms.CharField(
+        label="Số quyết định",
+        max_length=50,
+        error_messages={"required": "Cần ghi số quyết định."},
+        widget=forms.TextInput(attrs={"placeholder": "Ví dụ: 123/QĐ-CAT"}),
+    )
+    decided_on = forms.DateField(
+        label="Ngày quyết định",
+        input_formats=["%d/%m/%Y"],
+        error_messages={"required": "Cần ghi ngày quyết định.", "invalid": "Ngày theo dạng dd/mm/yyyy."},
+        widget=forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"}),
+    )
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label="Lý do mở lại",
+        max_length=4000,
+        error_messages={"required": "Cần nêu lý do mở lại hồ sơ."},
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

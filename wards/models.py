@@ -192,6 +192,15 @@ class Assessment(models.Model):  # Hồ sơ đánh giá
     round = models.PositiveSmallIntegerField(_("vòng thẩm định"), default=1)
     # Bumped by every save of the ward's page: a save based on an older revision is a conflict.
     revision = models.PositiveIntegerField(_("phiên bản"), default=0)
+    # The reviewer who opened it for review; shown in the queue so two reviewers do not duplicate work.
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("cán bộ thẩm định"),
+    )
     submitted_at = models.DateTimeField(_("thời điểm gửi"), null=True, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -362,7 +371,8 @@ class Decision(models.Model):  # Quyết định công nhận
         CERTIFIED = "certified", _("Công nhận đạt chuẩn")
         NOT_CERTIFIED = "not_certified", _("Chưa đạt chuẩn")
 
-    assessment = models.OneToOneField(Assessment, on_delete=models.CASCADE, related_name="decision")
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="decisions")
+    round = models.PositiveSmallIntegerField(_("vòng thẩm định"), default=1)
     outcome = models.CharField(_("kết quả"), max_length=20, choices=Outcome.choices)
     criteria_passed = models.PositiveSmallIntegerField(_("số tiêu chí đạt"))
     criteria_total = models.PositiveSmallIntegerField(_("tổng số tiêu chí"))
@@ -370,11 +380,21 @@ class Decision(models.Model):  # Quyết định công nhận
     decided_on = models.DateField(_("ngày quyết định"))
     approver = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # A reopened assessment keeps its old decision, marked revoked, with who reopened it and why.
+    revoked_at = models.DateTimeField(_("thời điểm mở lại"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    revoke_reason = models.TextField(_("lý do mở lại"), blank=True)
 
     class Meta:
         verbose_name = _("quyết định công nhận")
         verbose_name_plural = _("quyết định công nhận")
+        ordering = ["assessment", "round"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["assessment"], condition=Q(revoked_at__isnull=True), name="decision_one_in_force"
+            ),
             models.CheckConstraint(
                 condition=Q(criteria_passed__lte=F("criteria_total")), name="decision_passed_within_total"
             ),
@@ -448,3 +468,66 @@ class AuditEvent(models.Model):  # Nhật ký thay đổi
 
     def __str__(self):
         return f"{self.at:%d/%m/%Y %H:%M} {self.actor}: {self.target} {self.old} → {self.new}"
+
+
+class RoundSnapshot(models.Model):  # Bản chụp hồ sơ khi gửi
+    """What the ward submitted in a round (figures, narratives, files as text), to show what changed."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="snapshots")
+    round = models.PositiveSmallIntegerField(_("vòng thẩm định"))
+    submitted_at = models.DateTimeField(_("thời điểm gửi"))
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    data = models.JSONField(_("nội dung"))
+
+    class Meta:
+        verbose_name = _("bản chụp vòng thẩm định")
+        verbose_name_plural = _("bản chụp vòng thẩm định")
+        ordering = ["assessment", "round"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "round"], name="snapshot_one_per_round"),
+        ]
+
+    def __str__(self):
+        return f"{self.assessment} — vòng {self.round}"
+
+
+class Notification(models.Model):  # Thông báo
+    """A message to one user, shown on their home page and sent by email by a Celery task."""
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", _("Hồ sơ được gửi")
+        RETURNED = "returned", _("Hồ sơ bị trả lại")
+        APPROVED = "approved", _("Hồ sơ được phê duyệt")
+        REOPENED = "reopened", _("Hồ sơ được mở lại")
+        REMINDER = "reminder", _("Nhắc hạn nộp")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(_("loại"), max_length=20, choices=Kind.choices)
+    subject = models.CharField(_("tiêu đề"), max_length=200)
+    body = models.TextField(_("nội dung"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    emailed_at = models.DateTimeField(_("đã gửi email lúc"), null=True, blank=True)
+    # For reminders: how many days before the deadline it was for; one per user, assessment and threshold.
+    days_before = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("thông báo")
+        verbose_name_plural = _("thông báo")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "assessment", "days_before"],
+                condition=Q(kind="reminder"),
+                name="notification_one_reminder_per_threshold",
+            ),
+        ]
+        indexes = [
+            # The home page's list: a user's newest notifications.
+            models.Index(fields=["user", "-created_at"], name="notification_user_created"),
+            # The sweep: notifications whose email has not gone yet.
+            models.Index(fields=["emailed_at"], name="notification_unsent", condition=Q(emailed_at__isnull=True)),
+        ]
+
+    def __str__(self):
+        return f"{self.user}: {self.subject}"

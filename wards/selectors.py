@@ -4,7 +4,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
 from criteria import scoring
@@ -196,3 +196,57 @@ def latest_return_reasons(*, assessments: list[Assessment]) -> dict[int, list[Re
         if reason.round == rounds[reason.assessment_id]:
             result[reason.assessment_id].append(reason)
     return result
+
+
+def last_year_values(*, assessment: Assessment) -> dict[str, IndicatorValue]:
+    """Last year's figures of the same ward, by indicator code (for the reviewer's side-by-side view)."""
+    values = IndicatorValue.objects.filter(
+        assessment__ward_id=assessment.ward_id, assessment__year=assessment.year - 1
+    ).select_related("indicator")
+    return {v.indicator.code: v for v in values}
+
+
+@dataclass
+class QueueRow:
+    assessment: Assessment
+    score: scoring.AssessmentScore
+    days_since_submission: int | None
+    overdue: bool
+
+
+def review_queue(*, user, year: int, status: str = "", district: str = "", passed: str = "", overdue: bool = False):
+    """A province's assessments for a year, with computed results, filtered; and the counts per status.
+
+    Scope comes from assessments_visible_to, so a reviewer never sees another province.
+    """
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    base = (
+        assessments_visible_to(user=user)
+        .filter(year=year)
+        .select_related("reviewer")
+        .annotate(verdict_count=Count("verdicts"))
+    )
+    counts = dict(Counter(assessments_visible_to(user=user).filter(year=year).values_list("status", flat=True)))
+    rows = base
+    if status:
+        rows = rows.filter(status=status)
+    if district:
+        rows = rows.filter(ward__district__code=district)
+    rows = list(rows.order_by("ward__district__name", "ward__name"))
+    scores = assessment_scores(assessments=rows)
+    result = []
+    for a in rows:
+        late = a.editable_by_ward and a.deadline < today
+        if overdue and not late:
+            continue
+        if passed and str(scores[a.pk].passed) != passed:
+            continue
+        since = (
+            (today - timezone.localtime(a.submitted_at).date()).days
+            if a.submitted_at and not a.editable_by_ward
+            else None
+        )
+        result.append(QueueRow(a, scores[a.pk], since, late))
+    return result, counts

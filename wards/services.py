@@ -1,29 +1,40 @@
 """State changes of an assessment. Each checks permission and state, writes the audit trail, and runs in one
 transaction. Views call these; nothing else writes assessments."""
 
+import datetime
 import hashlib
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from criteria import scoring
 from criteria.models import Criterion, Indicator
 from wards import entry, filetypes
 from wards.models import (
     Assessment,
     AuditEvent,
+    Decision,
     EvidenceFile,
     IndicatorValue,
     Membership,
     Narrative,
+    Notification,
     ReturnReason,
+    RoundSnapshot,
+    Verdict,
 )
-from wards.selectors import membership_of
+from wards.selectors import assessment_page, membership_of
+
+logger = logging.getLogger(__name__)
 
 Status = Assessment.Status
 Role = Membership.Role
+REVIEWABLE = (Status.SUBMITTED, Status.IN_REVIEW)
 VALUE_FIELDS = (
     "yes",
     "count",
@@ -294,6 +305,19 @@ def assessment_submit(*, assessment: Assessment, user) -> Assessment:
     locked.submitted_by = user
     locked.save(update_fields=["status", "round", "submitted_at", "submitted_by", "updated_at"])
     _audit(locked, user, AuditEvent.Action.STATUS, "Trạng thái hồ sơ", old, locked.get_status_display()).save()
+    RoundSnapshot.objects.update_or_create(
+        assessment=locked,
+        round=locked.round,
+        defaults={"submitted_at": locked.submitted_at, "submitted_by": user, "data": snapshot_data(locked)},
+    )
+    ward = locked.ward
+    notify(
+        users=_province_people(ward.province_id),
+        assessment=locked,
+        kind=Notification.Kind.SUBMITTED,
+        subject=f"Phường {ward.name} đã gửi hồ sơ năm {locked.year}",
+        body=f"Công an phường {ward.name} đã gửi hồ sơ đánh giá năm {locked.year} (vòng {locked.round}) để thẩm định.",
+    )
     return locked
 
 
@@ -314,7 +338,7 @@ def assessment_return(*, assessment: Assessment, user, reasons: dict[int, str]) 
     Refuses non-reviewers, statuses other than submitted/in review, and a return without any reason."""
     locked = Assessment.objects.select_for_update().select_related("ward").get(pk=assessment.pk)
     _province_reviewer(user, locked)
-    if locked.status not in (Status.SUBMITTED, Status.IN_REVIEW):
+    if locked.status not in REVIEWABLE:
         raise PermissionDenied(f"Hồ sơ đang ở trạng thái «{locked.get_status_display()}», không trả lại được.")
     reasons = {cid: text.strip() for cid, text in reasons.items() if text and text.strip()}
     if not reasons:
@@ -327,4 +351,308 @@ def assessment_return(*, assessment: Assessment, user, reasons: dict[int, str]) 
     locked.status = Status.RETURNED
     locked.save(update_fields=["status", "updated_at"])
     _audit(locked, user, AuditEvent.Action.STATUS, "Trạng thái hồ sơ", old, locked.get_status_display()).save()
+    numbers = dict(Criterion.objects.filter(pk__in=reasons).values_list("pk", "number"))
+    listed = "\n".join(
+        f"- TC{numbers[cid]}: {text}" for cid, text in sorted(reasons.items(), key=lambda r: numbers[r[0]])
+    )
+    notify(
+        users=_ward_people(locked.ward_id),
+        assessment=locked,
+        kind=Notification.Kind.RETURNED,
+        subject=f"Hồ sơ năm {locked.year} bị trả lại để bổ sung",
+        body=f"Cán bộ thẩm định đã trả lại hồ sơ năm {locked.year} của phường {locked.ward.name}. Lý do:\n{listed}",
+    )
     return locked
+
+
+# --- Notifications ---------------------------------------------------------------------------------
+
+
+def _ward_people(ward_id):
+    return get_user_model().objects.filter(
+        is_active=True, membership__ward_id=ward_id, membership__role__in=Membership.WARD_ROLES
+    )
+
+
+def _province_people(province_id):
+    return get_user_model().objects.filter(
+        is_active=True, membership__province_id=province_id, membership__role__in=Membership.PROVINCE_ROLES
+    )
+
+
+def notify(*, users, assessment: Assessment, kind: str, subject: str, body: str) -> list[Notification]:
+    """Record an in-app notification per user and have their emails sent once the transaction commits."""
+    notes = Notification.objects.bulk_create(
+        Notification(user=u, assessment=assessment, kind=kind, subject=subject, body=body) for u in users
+    )
+    ids = [n.pk for n in notes if n.pk]
+    if ids:
+        transaction.on_commit(lambda: enqueue_emails(ids))
+    return notes
+
+
+def enqueue_emails(ids: list[int]) -> None:
+    """Queue the emails; when the broker is down the periodic sweep sends them later."""
+    from wards.tasks import send_notification_emails
+
+    try:
+        send_notification_emails.delay(ids)
+    except Exception:  # any broker failure: the notifications stay unsent and the sweep retries
+        logger.warning("Broker unreachable; %d notification emails left for the sweep", len(ids), exc_info=True)
+
+
+# --- Review ------------------------------------------------------------------------------------------
+
+
+def snapshot_data(assessment: Assessment) -> dict:
+    """The ward's figures, narratives and files as text, per criterion code, for round comparisons."""
+    return snapshot_from_page(assessment_page(assessment=assessment))
+
+
+def snapshot_from_page(page) -> dict:
+    data: dict[str, dict] = {}
+    for criterion in page.criteria:
+        values = {}
+        for indicator in criterion.indicators.all():
+            shown = entry.initial_for(indicator, page.values.get(indicator.pk))
+            for part in entry.parts_for(indicator):
+                values[f"{indicator.code} — {part.label}"] = entry.display(part.name, shown[part.name])
+        narrative = page.narratives.get(criterion.pk)
+        data[criterion.code] = {
+            "values": values,
+            "narrative": narrative.text if narrative else "",
+            "files": [f"{f.original_name} ({f.sha256[:12]})" for f in page.evidence.get(criterion.pk, [])],
+        }
+    return data
+
+
+@dataclass
+class Change:
+    what: str
+    old: str
+    new: str
+
+
+def round_changes(previous: dict, current: dict) -> dict[str, list[Change]]:
+    """Per criterion code: what changed between two snapshots (values, narrative, files)."""
+    empty = {"values": {}, "narrative": "", "files": []}
+    changes: dict[str, list[Change]] = {}
+    for code, now in current.items():
+        before = previous.get(code, empty)
+        found = [
+            Change(label, before["values"].get(label, "(trống)"), text)
+            for label, text in now["values"].items()
+            if before["values"].get(label, "(trống)") != text
+        ]
+        if before["narrative"] != now["narrative"]:
+            found.append(Change("Kết quả thực hiện", before["narrative"] or "(trống)", now["narrative"] or "(trống)"))
+        old_files, new_files = set(before["files"]), set(now["files"])
+        found += [Change("Minh chứng", name, "(đã xoá)") for name in sorted(old_files - new_files)]
+        found += [Change("Minh chứng", "(chưa có)", name) for name in sorted(new_files - old_files)]
+        if found:
+            changes[code] = found
+    return changes
+
+
+def _status_audit(locked, user, old, new, target="Trạng thái hồ sơ"):
+    _audit(locked, user, AuditEvent.Action.STATUS, target, old, new).save()
+
+
+def _take_into_review(locked: Assessment, user) -> None:
+    fields = []
+    if locked.status == Status.SUBMITTED:
+        _status_audit(locked, user, locked.get_status_display(), str(Status.IN_REVIEW.label))
+        locked.status = Status.IN_REVIEW
+        fields.append("status")
+    if locked.reviewer_id is None:
+        locked.reviewer = user
+        fields.append("reviewer")
+    if fields:
+        locked.save(update_fields=[*fields, "updated_at"])
+
+
+def _lock_for_review(assessment, user, *, approver=False, statuses=REVIEWABLE, action="thẩm định"):
+    locked = Assessment.objects.select_for_update().select_related("ward").get(pk=assessment.pk)
+    membership = _province_reviewer(user, locked)
+    if approver and membership.role != Role.APPROVER:
+        raise PermissionDenied(f"Chỉ lãnh đạo phê duyệt được {action} hồ sơ.")
+    if locked.status not in statuses:
+        raise PermissionDenied(f"Hồ sơ đang ở trạng thái «{locked.get_status_display()}», không {action} được.")
+    return locked
+
+
+@transaction.atomic
+def assessment_start_review(*, assessment: Assessment, user) -> Assessment:
+    """A reviewer takes a submitted assessment into review. Refuses non-reviewers and other statuses."""
+    locked = _lock_for_review(assessment, user)
+    _take_into_review(locked, user)
+    return locked
+
+
+class VerdictConflict(Exception):
+    def __init__(self, conflicts):
+        super().__init__("verdict conflict")
+        self.conflicts = conflicts  # [(criterion, the verdict now stored)]
+
+
+def verdict_needs_comment(outcome: str, computed: scoring.Judgement) -> bool:
+    """A verdict that differs from the computed result needs a comment."""
+    return (outcome == Verdict.Outcome.PASS) != (computed.result is scoring.Result.PASS)
+
+
+def _verdict_text(verdict) -> str:
+    if verdict is None:
+        return ""
+    return f"{verdict.get_outcome_display()} — {verdict.comment}" if verdict.comment else verdict.get_outcome_display()
+
+
+@transaction.atomic
+def verdicts_save(
+    *, assessment: Assessment, user, verdicts: dict[int, tuple[str, str]], base: dict[int, tuple[str, str]]
+) -> int:
+    """Save the verdicts (criterion id → (outcome, comment)) this reviewer changed since their page showed
+    `base`, leaving everyone else's alone. Refuses non-reviewers, other statuses, a verdict another reviewer
+    changed differently meanwhile (VerdictConflict), and a verdict against the computed result without a
+    comment (ValidationError keyed by criterion id)."""
+    locked = _lock_for_review(assessment, user)
+    page = assessment_page(assessment=locked)
+    criteria = {c.pk: c for c in page.criteria}
+    current = {v.criterion_id: v for v in locked.verdicts.all()}
+    changed = {cid: v for cid, v in verdicts.items() if v[0] and v != base.get(cid, ("", ""))}
+    conflicts, errors = [], {}
+    for cid, (outcome, comment) in changed.items():
+        now = current.get(cid)
+        stored = (now.outcome, now.comment) if now else ("", "")
+        if stored != base.get(cid, ("", "")) and stored != (outcome, comment):
+            conflicts.append((criteria[cid], now))
+        if verdict_needs_comment(outcome, page.score.criteria[criteria[cid].code].judgement) and not comment:
+            errors[cid] = "Kết luận khác kết quả tính toán: cần ghi nhận xét."
+    if conflicts:
+        raise VerdictConflict(conflicts)
+    if errors:
+        raise ValidationError(errors)
+    events = []
+    for cid, (outcome, comment) in changed.items():
+        verdict = current.get(cid) or Verdict(assessment=locked, criterion_id=cid)
+        old = _verdict_text(current.get(cid))
+        verdict.outcome, verdict.comment, verdict.reviewer = outcome, comment, user
+        verdict.save()
+        events.append(
+            _audit(
+                locked, user, AuditEvent.Action.VERDICT, f"Kết luận {criteria[cid].code}", old, _verdict_text(verdict)
+            )
+        )
+    AuditEvent.objects.bulk_create(events)
+    if changed:
+        _take_into_review(locked, user)
+    return len(changed)
+
+
+@transaction.atomic
+def assessment_approve(*, assessment: Assessment, user, number: str, decided_on: datetime.date) -> Decision:
+    """Record the certification decision. Refuses all but the province's approving reviewers, statuses
+    other than submitted/in review, and assessments whose criteria do not all have a verdict."""
+    locked = _lock_for_review(assessment, user, approver=True, action="phê duyệt")
+    criteria = list(Criterion.objects.filter(criteria_set_id=locked.criteria_set_id).order_by("number"))
+    verdicts = {v.criterion_id: v for v in locked.verdicts.all()}
+    missing = [c.code for c in criteria if c.pk not in verdicts]
+    if missing:
+        raise ValidationError(
+            f"Chưa phê duyệt được: còn {len(missing)} tiêu chí chưa có kết luận ({', '.join(missing)})."
+        )
+    if not number or not number.strip():
+        raise ValidationError("Cần ghi số quyết định.")
+    passed = sum(1 for v in verdicts.values() if v.outcome == Verdict.Outcome.PASS)
+    decision = Decision.objects.create(
+        assessment=locked,
+        round=locked.round,
+        outcome=Decision.Outcome.CERTIFIED if passed == len(criteria) else Decision.Outcome.NOT_CERTIFIED,
+        criteria_passed=passed,
+        criteria_total=len(criteria),
+        number=number.strip(),
+        decided_on=decided_on,
+        approver=user,
+    )
+    old = locked.get_status_display()
+    locked.status = Status.APPROVED
+    locked.save(update_fields=["status", "updated_at"])
+    _audit(locked, user, AuditEvent.Action.DECISION, "Quyết định", "", f"{decision.number}: {decision.label}").save()
+    _status_audit(locked, user, old, locked.get_status_display())
+    notify(
+        users=_ward_people(locked.ward_id),
+        assessment=locked,
+        kind=Notification.Kind.APPROVED,
+        subject=f"Hồ sơ năm {locked.year}: {decision.label}",
+        body=(
+            f"Hồ sơ năm {locked.year} của phường {locked.ward.name} đã được phê duyệt: {decision.label}. "
+            f"Quyết định số {decision.number} ngày {decided_on:%d/%m/%Y}."
+        ),
+    )
+    return decision
+
+
+@transaction.atomic
+def assessment_reopen(*, assessment: Assessment, user, reason: str) -> Assessment:
+    """Reopen an approved assessment for a new review round, revoking its decision. Refuses all but the
+    province's approving reviewers, assessments that are not approved, and a reopening without reason."""
+    locked = _lock_for_review(assessment, user, approver=True, statuses=(Status.APPROVED,), action="mở lại")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("Cần nêu lý do mở lại hồ sơ.")
+    now = timezone.now()
+    locked.decisions.filter(revoked_at__isnull=True).update(revoked_at=now, revoked_by=user, revoke_reason=reason)
+    old = locked.get_status_display()
+    locked.status = Status.IN_REVIEW
+    locked.round += 1
+    locked.save(update_fields=["status", "round", "updated_at"])
+    _status_audit(locked, user, old, f"{Status.IN_REVIEW.label} (vòng {locked.round}). Lý do: {reason}", "Mở lại hồ sơ")
+    RoundSnapshot.objects.update_or_create(
+        assessment=locked,
+        round=locked.round,
+        defaults={"submitted_at": now, "submitted_by": user, "data": snapshot_data(locked)},
+    )
+    notify(
+        users=_ward_people(locked.ward_id),
+        assessment=locked,
+        kind=Notification.Kind.REOPENED,
+        subject=f"Hồ sơ năm {locked.year} được mở lại để thẩm định",
+        body=f"Hồ sơ năm {locked.year} của phường {locked.ward.name} được mở lại. Lý do: {reason}",
+    )
+    return locked
+
+
+REMINDER_DAYS = (14, 7, 1)
+
+
+def deadline_reminders(*, today: datetime.date) -> int:
+    """Remind ward users of unsubmitted assessments 14, 7 and 1 days before the deadline. Each reminder
+    exists once per user, assessment and threshold (a database constraint), so running twice sends nothing."""
+    created = []
+    for days in REMINDER_DAYS:
+        due = today + datetime.timedelta(days=days)
+        assessments = Assessment.objects.filter(deadline=due, status__in=Assessment.EDITABLE_BY_WARD)
+        for assessment in assessments.select_related("ward"):
+            existing = set(
+                Notification.objects.filter(
+                    assessment=assessment, kind=Notification.Kind.REMINDER, days_before=days
+                ).values_list("user_id", flat=True)
+            )
+            created += Notification.objects.bulk_create(
+                [
+                    Notification(
+                        user=u,
+                        assessment=assessment,
+                        kind=Notification.Kind.REMINDER,
+                        days_before=days,
+                        subject=f"Còn {days} ngày đến hạn nộp hồ sơ năm {assessment.year}",
+                        body=(
+                            f"Hồ sơ năm {assessment.year} của phường {assessment.ward.name} chưa được gửi. "
+                            f"Hạn nộp: {assessment.deadline:%d/%m/%Y} (còn {days} ngày)."
+                        ),
+                    )
+                    for u in _ward_people(assessment.ward_id)
+                    if u.pk not in existing
+                ],
+                ignore_conflicts=True,
+            )
+    return len(created)

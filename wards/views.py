@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from wards import excel, services
 from wards.forms import EvidenceForm, ExcelUploadForm, FiguresForm
-from wards.models import Assessment, EvidenceFile, Membership
+from wards.models import Assessment, Decision, EvidenceFile, Membership
 from wards.selectors import (
     assessment_for,
     assessment_page,
@@ -39,6 +39,7 @@ def home(request):
         rows = list(assessments.filter(year=year).order_by("ward__district__name", "ward__name")) if year else []
     scores = assessment_scores(assessments=rows)
     reasons = latest_return_reasons(assessments=rows)
+    decisions = {d.assessment_id: d for d in Decision.objects.filter(assessment__in=rows, revoked_at__isnull=True)}
     today = timezone.localdate()
     status_counts: dict[str, int] = {}
     for a in rows:
@@ -57,10 +58,12 @@ def home(request):
                     "score": scores[a.pk],
                     "days_left": (a.deadline - today).days if a.editable_by_ward else None,
                     "reasons": reasons.get(a.pk, []),
+                    "decision": decisions.get(a.pk),
                 }
                 for a in rows
             ],
             "status_counts": status_counts,
+            "notifications": request.user.notifications.select_related("assessment__ward")[:10],
         },
     )
 
@@ -109,6 +112,7 @@ def _page_context(request, assessment, *, form=None, page=None, **extra):
         "editable": editable,
         "can_submit": editable and membership is not None and membership.role == Membership.Role.WARD_HEAD,
         "days_left": (assessment.deadline - timezone.localdate()).days,
+        "decision": assessment.decisions.filter(revoked_at__isnull=True).first(),
         "excel_form": extra.pop("excel_form", None) or ExcelUploadForm(),
         **{k: v for k, v in extra.items() if k != "upload_forms"},
     }
@@ -118,7 +122,7 @@ def _render_page(request, assessment, status=200, **kwargs):
     return render(request, "wards/assessment.html", _page_context(request, assessment, **kwargs), status=status)
 
 
-def _save_posted(request, assessment):
+def _save_posted(request, assessment, *, then_submit=False):
     """Save the posted page. Returns None when saved, else the response to show (errors or conflicts)."""
     page = assessment_page(assessment=assessment)
     data = request.POST.copy()
@@ -150,10 +154,13 @@ def _save_posted(request, assessment):
         )
     except services.StaleRevision:
         # Someone saved between our check and our save: show the page again, reconciled.
-        return _save_posted(request, Assessment.objects.get(pk=assessment.pk))
+        return _save_posted(request, Assessment.objects.get(pk=assessment.pk), then_submit=then_submit)
     if merged:
         messages.info(request, f"Đã cập nhật {len(merged)} ô theo thay đổi mới của người khác.")
-    messages.success(request, f"Đã lưu ({changes} thay đổi)." if changes else "Không có thay đổi nào cần lưu.")
+    if changes:
+        messages.success(request, f"Đã lưu ({changes} thay đổi).")
+    elif not then_submit:
+        messages.info(request, "Không có thay đổi nào cần lưu.")
     return None
 
 
@@ -182,7 +189,7 @@ def assessment_submit(request, pk):
     if membership is None or membership.role != Membership.Role.WARD_HEAD:
         raise PermissionDenied("Chỉ Trưởng Công an phường được gửi hồ sơ.")
     if "revision" in request.POST and services.can_edit(request.user, assessment):
-        response = _save_posted(request, assessment)
+        response = _save_posted(request, assessment, then_submit=True)
         if response is not None:
             return response
         assessment.refresh_from_db()

@@ -38,6 +38,13 @@ def requests_for(assessment, evidence):
         ("evidence_delete", "post", f"{base}/minh-chung/{evidence.pk}/xoa/", {}),
         ("excel_download", "get", f"{base}/excel/", None),
         ("excel_upload", "post", f"{base}/excel/nhap/", {"file": SimpleUploadedFile("x.xlsx", b"PK")}),
+        ("review", "get", f"{base}/tham-dinh/", None),
+        ("review", "post", f"{base}/tham-dinh/", {"verdict-1": "pass", "comment-1": "Đúng"}),
+        ("start_review", "post", f"{base}/tham-dinh/bat-dau/", {}),
+        ("return_assessment", "post", f"{base}/tra-lai/", {"reason-1": "Thiếu biên bản"}),
+        ("approve", "post", f"{base}/phe-duyet/", {"number": "1/QĐ", "decided_on": "20/12/2026"}),
+        ("reopen", "post", f"{base}/mo-lai/", {"reason": "Sai số liệu"}),
+        ("history", "get", f"{base}/lich-su/", None),
     ]
 
 
@@ -55,7 +62,7 @@ def test_outsiders_get_404_everywhere(client, people, assessment, evidence, outs
         response = getattr(client, method)(path, data) if data is not None else getattr(client, method)(path)
         assert response.status_code == 404, (outsider, name, method)
     assert EvidenceFile.objects.count() == 1
-    assert not assessment.values.exists()
+    assert not assessment.values.exists() and not assessment.verdicts.exists()
 
 
 def test_anonymous_users_are_sent_to_login(client, assessment, evidence):
@@ -65,7 +72,7 @@ def test_anonymous_users_are_sent_to_login(client, assessment, evidence):
 
 
 @pytest.mark.parametrize("insider", ["reviewer", "approver", "leader", "national_leader"])
-def test_province_people_may_read_but_not_write(client, people, assessment, evidence, insider):
+def test_province_people_may_read_but_not_write_a_ward_draft(client, people, assessment, evidence, insider):
     client.force_login(people[insider])
     for name, method, path, data in requests_for(assessment, evidence):
         response = getattr(client, method)(path, data) if data is not None else getattr(client, method)(path)

@@ -50,3 +50,14 @@ def person(user):
         return ""
     name = f"{user.last_name} {user.first_name}".strip()
     return name or user.username
+
+
+@register.filter
+def province_side(user):
+    """Reviewers, approvers, leadership and administrators: the people who use the queue and review pages."""
+    from wards.selectors import membership_of
+
+    if user.is_superuser:
+        return True
+    membership = membership_of(user)
+    return membership is not None and membership.role in ("reviewer", "approver", "leadership", "admin")

@@ -1,0 +1,236 @@
+"""The province's side: the reviewer's queue, the review page, return, approve, reopen, and the history."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from wards import services
+from wards.forms import ApproveForm, ReopenForm, VerdictsForm
+from wards.models import Assessment, District, Membership, RoundSnapshot, Verdict
+from wards.selectors import assessment_for, assessment_page, last_year_values, membership_of, review_queue
+
+REVIEW_ROLES = (*Membership.PROVINCE_ROLES, Membership.Role.LEADERSHIP, Membership.Role.ADMIN)
+
+
+def _require_province_side(user) -> Membership | None:
+    membership = membership_of(user)
+    if user.is_superuser or (membership is not None and membership.role in REVIEW_ROLES):
+        return membership
+    raise PermissionDenied("Trang này dành cho cán bộ thẩm định và lãnh đạo.")
+
+
+@login_required
+@require_GET
+def queue(request):
+    """Every assessment of the reviewer's province for a year, filterable, with counts per status."""
+    _require_province_side(request.user)
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year") or today.year)
+    except ValueError:
+        year = today.year
+    filters = {
+        "status": request.GET.get("status", ""),
+        "district": request.GET.get("district", ""),
+        "passed": request.GET.get("passed", ""),
+        "overdue": request.GET.get("overdue") == "1",
+    }
+    rows, counts = review_queue(user=request.user, year=year, **filters)
+    districts = District.objects.filter(wards__assessments__year=year).distinct().order_by("name")
+    return render(
+        request,
+        "wards/queue.html",
+        {
+            "rows": rows,
+            "counts": [(s, label, counts.get(s, 0)) for s, label in Assessment.Status.choices],
+            "year": year,
+            "years": range(today.year, today.year - 6, -1),
+            "filters": filters,
+            "districts": districts,
+            "passed_choices": range(0, 23),
+        },
+    )
+
+
+def _review_context(request, assessment, *, form=None, approve_form=None, reopen_form=None, conflicts=None):
+    page = assessment_page(assessment=assessment)
+    membership = membership_of(request.user)
+    is_reviewer = (
+        membership is not None
+        and membership.role in Membership.PROVINCE_ROLES
+        and membership.province_id == assessment.ward.province_id
+    )
+    reviewing = is_reviewer and assessment.status in services.REVIEWABLE
+    verdicts = {v.criterion_id: v for v in assessment.verdicts.select_related("reviewer")}
+    form = form or VerdictsForm(criteria=page.criteria, verdicts=verdicts, editable=reviewing)
+    last_year = last_year_values(assessment=assessment)
+    changes = {}
+    previous = None
+    if assessment.round > 1:
+        previous = RoundSnapshot.objects.filter(assessment=assessment, round__lt=assessment.round).last()
+        if previous:
+            changes = services.round_changes(previous.data, services.snapshot_from_page(page))
+    criteria = []
+    for criterion in page.criteria:
+        criteria.append(
+            {
+                "criterion": criterion,
+                "score": page.score.criteria[criterion.code],
+                "indicators": [
+                    {
+                        "indicator": i,
+                        "value": page.values.get(i.pk),
+                        "last": last_year.get(i.code),
+                        "judgement": page.score.criteria[criterion.code].indicators[i.code],
+                    }
+                    for i in criterion.indicators.all()
+                ],
+                "narrative": page.narratives.get(criterion.pk),
+                "evidence": page.evidence.get(criterion.pk, []),
+                "verdict": verdicts.get(criterion.pk),
+                "verdict_field": form[f"verdict-{criterion.number}"],
+                "comment_field": form[f"comment-{criterion.number}"],
+                "reason_field": form[f"reason-{criterion.number}"],
+                "changes": changes.get(criterion.code, []),
+            }
+        )
+    decision = assessment.decisions.filter(revoked_at__isnull=True).select_related("approver").first()
+    return {
+        "assessment": assessment,
+        "page": page,
+        "form": form,
+        "criteria": criteria,
+        "reviewing": reviewing,
+        "can_approve": reviewing and membership.role == Membership.Role.APPROVER,
+        "can_reopen": is_reviewer
+        and membership.role == Membership.Role.APPROVER
+        and assessment.status == Assessment.Status.APPROVED,
+        "scored": len(verdicts),
+        "passed_verdicts": sum(1 for v in verdicts.values() if v.outcome == Verdict.Outcome.PASS),
+        "decision": decision,
+        "previous_round": previous,
+        "approve_form": approve_form or ApproveForm(initial={"decided_on": timezone.localdate()}),
+        "reopen_form": reopen_form or ReopenForm(),
+        "conflicts": conflicts or [],
+    }
+
+
+def _render_review(request, assessment, status=200, **kwargs):
+    return render(request, "wards/review.html", _review_context(request, assessment, **kwargs), status=status)
+
+
+def _review_assessment(request, pk, *, approver=False):
+    """The assessment, 404 outside the user's scope; only the province side reviews (403 for others),
+    and only approving reviewers approve or reopen."""
+    assessment = assessment_for(user=request.user, pk=pk)
+    membership = _require_province_side(request.user)
+    if approver and (membership is None or membership.role != Membership.Role.APPROVER):
+        raise PermissionDenied("Chỉ lãnh đạo phê duyệt được thao tác này.")
+    return assessment
+
+
+@login_required
+def review(request, pk):
+    """The review page: the ward's figures beside last year's, results, narratives, files, verdicts."""
+    assessment = _review_assessment(request, pk)
+    if request.method != "POST":
+        return _render_review(request, assessment)
+    page = assessment_page(assessment=assessment)
+    verdicts = {v.criterion_id: v for v in assessment.verdicts.all()}
+    form = VerdictsForm(request.POST, criteria=page.criteria, verdicts=verdicts)
+    if form.is_valid():
+        try:
+            saved = services.verdicts_save(
+                assessment=assessment, user=request.user, verdicts=form.verdicts(), base=form.base_verdicts()
+            )
+        except services.VerdictConflict as exc:
+            messages.warning(
+                request,
+                "Một cán bộ khác vừa kết luận khác ở cùng tiêu chí; kết luận của bạn chưa được lưu ở các tiêu chí đó.",
+            )
+            return _render_review(request, assessment, form=form, conflicts=exc.conflicts, status=409)
+        except ValidationError as exc:
+            for criterion_id, errors in exc.message_dict.items():
+                for message in errors:
+                    form.add_criterion_error(int(criterion_id), message)
+        else:
+            messages.success(request, f"Đã lưu {saved} kết luận." if saved else "Không có kết luận nào thay đổi.")
+            return redirect("review", pk=pk)
+    messages.error(request, "Chưa lưu: xem thông báo đỏ tại từng tiêu chí.")
+    return _render_review(request, assessment, form=form, status=400)
+
+
+@login_required
+@require_POST
+def start_review(request, pk):
+    assessment = _review_assessment(request, pk)
+    services.assessment_start_review(assessment=assessment, user=request.user)
+    return redirect("review", pk=pk)
+
+
+@login_required
+@require_POST
+def return_assessment(request, pk):
+    """Return to the ward with reasons per criterion (the reason fields of the review page)."""
+    assessment = _review_assessment(request, pk)
+    page = assessment_page(assessment=assessment)
+    verdicts = {v.criterion_id: v for v in assessment.verdicts.all()}
+    form = VerdictsForm(request.POST, criteria=page.criteria, verdicts=verdicts)
+    if form.is_valid():
+        try:
+            services.assessment_return(assessment=assessment, user=request.user, reasons=form.reasons())
+        except ValidationError as exc:
+            messages.error(request, exc.messages[0])
+        else:
+            messages.success(request, "Đã trả lại hồ sơ cho phường để bổ sung.")
+            return redirect("review", pk=pk)
+    return _render_review(request, assessment, form=form, status=400)
+
+
+@login_required
+@require_POST
+def approve(request, pk):
+    assessment = _review_assessment(request, pk, approver=True)
+    form = ApproveForm(request.POST)
+    if form.is_valid():
+        try:
+            decision = services.assessment_approve(
+                assessment=assessment,
+                user=request.user,
+                number=form.cleaned_data["number"],
+                decided_on=form.cleaned_data["decided_on"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc.messages[0])
+        else:
+            messages.success(request, f"Đã phê duyệt: {decision.label}.")
+            return redirect("review", pk=pk)
+    return _render_review(request, assessment, approve_form=form, status=400)
+
+
+@login_required
+@require_POST
+def reopen(request, pk):
+    assessment = _review_assessment(request, pk, approver=True)
+    form = ReopenForm(request.POST)
+    if form.is_valid():
+        try:
+            services.assessment_reopen(assessment=assessment, user=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            form.add_error("reason", exc.messages[0])
+        else:
+            messages.success(request, "Đã mở lại hồ sơ: bắt đầu vòng thẩm định mới.")
+            return redirect("review", pk=pk)
+    return _render_review(request, assessment, reopen_form=form, status=400)
+
+
+@login_required
+@require_GET
+def history(request, pk):
+    """The audit trail of one assessment, newest first, readable by everyone who may read it."""
+    assessment = assessment_for(user=request.user, pk=pk)
+    events = assessment.audit_events.select_related("actor").order_by("-at", "-pk")
+    return render(request, "wards/history.html", {"assessment": assessment, "events": events})
