@@ -48,7 +48,7 @@ def people(ward, other_ward, foreign_ward):
         "approver": user_with_role(Role.APPROVER, province=province, username="approver"),
         "leader": user_with_role(Role.LEADERSHIP, province=province, username="leader"),
         "national_leader": user_with_role(Role.LEADERSHIP, username="national_leader"),
-        "admin": user_with_role(Role.ADMIN, username="admin"),
+        "admin": user_with_role(Role.ADMIN, username="quantri_test"),
         "other_ward_officer": user_with_role(Role.WARD_OFFICER, ward=other_ward, username="other_officer"),
         "foreign_reviewer": user_with_role(Role.REVIEWER, province=foreign_ward.province, username="foreign_rev"),
         "foreign_leader": user_with_role(Role.LEADERSHIP, province=foreign_ward.province, username="foreign_lead"),

@@ -54,10 +54,14 @@ def test_no_page_loads_assets_from_the_internet():
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("model", list(admin.site._registry), ids=lambda m: f"{m._meta.app_label}.{m._meta.model_name}")
-def test_admin_pages_open_for_an_administrator(admin_client, criteria_set, model):
+def test_admin_pages_open_for_an_administrator(admin_client, rf, admin_user, criteria_set, model):
     opts = model._meta
     assert admin_client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")).status_code == 200
-    assert admin_client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_add")).status_code == 200
+    request = rf.get("/")
+    request.user = admin_user
+    may_add = admin.site._registry[model].has_add_permission(request)
+    response = admin_client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_add"))
+    assert response.status_code == (200 if may_add else 403)
 
 
 @pytest.mark.django_db

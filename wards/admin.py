@@ -5,14 +5,18 @@ from django.utils.translation import gettext_lazy as _
 
 from wards.models import (
     Assessment,
+    AuditEvent,
     Decision,
     District,
     EvidenceFile,
     IndicatorValue,
     Membership,
     Narrative,
+    Notification,
     Province,
+    ReturnReason,
     RoadmapTarget,
+    RoundSnapshot,
     Verdict,
     Ward,
 )
@@ -22,6 +26,19 @@ User = get_user_model()
 admin.site.site_header = _("Quản trị Công an phường điển hình, kiểu mẫu")
 admin.site.site_title = _("modelphuong")
 admin.site.index_title = _("Quản trị hệ thống")
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """History is evidence: nobody adds, edits or deletes it through the admin."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class MembershipInline(admin.StackedInline):
@@ -89,16 +106,28 @@ class RoadmapTargetAdmin(admin.ModelAdmin):
 
 
 class IndicatorValueInline(admin.TabularInline):
+    # Figures change through the ward's page (audited), never here.
     model = IndicatorValue
     extra = 0
     fields = ["indicator", "yes", "count", "excluded", "numerator", "denominator", "last_year", "na"]
-    readonly_fields = ["indicator"]
+    readonly_fields = fields
     can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 class VerdictInline(admin.TabularInline):
     model = Verdict
     extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
     fields = ["criterion", "outcome", "comment", "reviewer"]
     raw_id_fields = ["reviewer"]
 
@@ -109,12 +138,13 @@ class AssessmentAdmin(admin.ModelAdmin):
     list_filter = ["year", "status", "ward__province", "ward__district"]
     list_select_related = ["ward", "criteria_set"]
     search_fields = ["ward__name", "ward__code"]
-    raw_id_fields = ["submitted_by"]
+    # Status and rounds move only through the workflow's services, which keep the audit trail.
+    readonly_fields = ["status", "round", "revision", "submitted_at", "submitted_by", "reviewer"]
     inlines = [IndicatorValueInline, VerdictInline]
 
 
 @admin.register(IndicatorValue)
-class IndicatorValueAdmin(admin.ModelAdmin):
+class IndicatorValueAdmin(ReadOnlyAdmin):
     list_display = ["assessment", "indicator", "yes", "count", "numerator", "denominator", "last_year", "na"]
     list_filter = ["assessment__year", "indicator__criterion"]
     list_select_related = ["assessment__ward", "indicator"]
@@ -122,14 +152,14 @@ class IndicatorValueAdmin(admin.ModelAdmin):
 
 
 @admin.register(Narrative)
-class NarrativeAdmin(admin.ModelAdmin):
+class NarrativeAdmin(ReadOnlyAdmin):
     list_display = ["assessment", "criterion", "updated_at"]
     list_select_related = ["assessment__ward", "criterion"]
     raw_id_fields = ["assessment", "updated_by"]
 
 
 @admin.register(EvidenceFile)
-class EvidenceFileAdmin(admin.ModelAdmin):
+class EvidenceFileAdmin(ReadOnlyAdmin):
     list_display = ["original_name", "assessment", "criterion", "size", "uploaded_by", "uploaded_at"]
     list_select_related = ["assessment__ward", "criterion", "uploaded_by"]
     readonly_fields = ["sha256", "size", "content_type", "original_name", "uploaded_at"]
@@ -138,6 +168,13 @@ class EvidenceFileAdmin(admin.ModelAdmin):
 
 @admin.register(Verdict)
 class VerdictAdmin(admin.ModelAdmin):
+    # Verdicts change through the review page, which writes the audit trail; here they are only read.
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
     list_display = ["assessment", "criterion", "outcome", "reviewer", "updated_at"]
     list_filter = ["outcome", "assessment__year"]
     list_select_related = ["assessment__ward", "criterion", "reviewer"]
@@ -145,8 +182,39 @@ class VerdictAdmin(admin.ModelAdmin):
 
 
 @admin.register(Decision)
-class DecisionAdmin(admin.ModelAdmin):
+class DecisionAdmin(ReadOnlyAdmin):
     list_display = ["number", "assessment", "outcome", "criteria_passed", "decided_on", "approver"]
     list_filter = ["outcome", "assessment__year"]
     list_select_related = ["assessment__ward", "approver"]
     raw_id_fields = ["assessment", "approver"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ["at", "assessment", "actor", "round", "action", "target", "old", "new"]
+    list_filter = ["action", "assessment__year"]
+    list_select_related = ["assessment__ward", "actor"]
+    search_fields = ["target", "assessment__ward__name"]
+
+
+@admin.register(RoundSnapshot)
+class RoundSnapshotAdmin(ReadOnlyAdmin):
+    list_display = ["assessment", "round", "submitted_at", "submitted_by"]
+    list_select_related = ["assessment__ward", "submitted_by"]
+
+
+@admin.register(ReturnReason)
+class ReturnReasonAdmin(ReadOnlyAdmin):
+    list_display = ["assessment", "round", "criterion", "text", "reviewer", "created_at"]
+    list_select_related = ["assessment__ward", "criterion", "reviewer"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "user", "kind", "subject", "emailed_at"]
+    list_filter = ["kind"]
+    list_select_related = ["user"]
+    readonly_fields = ["user", "assessment", "kind", "subject", "body", "created_at", "emailed_at", "days_before"]
+
+    def has_add_permission(self, request, obj=None):
+        return False

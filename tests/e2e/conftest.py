@@ -63,3 +63,17 @@ def new_page(browser, live_server):
 def _media_in_tmp(settings, tmp_path):
     """Uploaded evidence goes to a temporary folder, never to var/media."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def queued_emails(monkeypatch):
+    """The notification ids the app queued for emailing, recorded instead of queued.
+
+    The live server commits for real, so on_commit hooks run: without this, every notification to someone
+    would be written as a Celery message into the filesystem broker under var/, for a worker to send later.
+    """
+    from wards import services
+
+    queued: list[int] = []
+    monkeypatch.setattr(services, "enqueue_emails", queued.extend)
+    return queued

@@ -1,0 +1,270 @@
+"""The review page and the queue: verdicts, two reviewers at once, rounds, and query budgets."""
+
+import datetime
+import json
+import re
+
+import pytest
+
+from criteria.models import Criterion, Indicator
+from tests.factories import AssessmentFactory, WardFactory, fill_assessment, user_with_role
+from wards import services
+from wards.models import Assessment, EvidenceFile, IndicatorValue, Membership, Verdict
+
+pytestmark = pytest.mark.django_db
+
+
+def text(response):
+    return " ".join(re.sub(r"<[^>]+>", " ", response.content.decode()).split())
+
+
+@pytest.fixture
+def submitted(people, assessment):
+    fill_assessment(assessment)
+    services.assessment_submit(assessment=assessment, user=people["head"])
+    assessment.refresh_from_db()
+    return assessment
+
+
+def review_data(assessment, **changes):
+    """What the review page posts when opened now, with some fields changed."""
+    criteria = Criterion.objects.filter(criteria_set=assessment.criteria_set)
+    verdicts = {v.criterion_id: v for v in assessment.verdicts.all()}
+    data, base = {}, {}
+    for c in criteria:
+        v = verdicts.get(c.pk)
+        base[str(c.pk)] = [v.outcome, v.comment] if v else ["", ""]
+        data[f"verdict-{c.number}"] = v.outcome if v else ""
+        data[f"comment-{c.number}"] = v.comment if v else ""
+    data["base"] = json.dumps(base)
+    data.update(changes)
+    return data
+
+
+def test_reviewer_sees_figures_beside_last_year_results_narratives_and_files(client, people, submitted):
+    last = AssessmentFactory(ward=submitted.ward, year=2025, criteria_set=submitted.criteria_set)
+    fill_assessment(last)
+    IndicatorValue.objects.filter(assessment=last, indicator__code="13.1").update(count=3)
+    client.force_login(people["reviewer"])
+    response = client.get(f"/ho-so/{submitted.pk}/tham-dinh/")
+    assert response.status_code == 200
+    page = text(response)
+    assert "Năm 2026 Năm 2025" in page
+    assert "Tội phạm" in page and "Kết quả tính: Đạt" in page
+    assert "Đã kết luận 0/22 tiêu chí" in page
+
+
+def test_saving_verdicts_takes_the_assessment_into_review(client, people, submitted):
+    client.force_login(people["reviewer"])
+    data = review_data(submitted, **{"verdict-1": "pass", "verdict-2": "pass"})
+    assert client.post(f"/ho-so/{submitted.pk}/tham-dinh/", data).status_code == 302
+    submitted.refresh_from_db()
+    assert submitted.status == Assessment.Status.IN_REVIEW and submitted.reviewer == people["reviewer"]
+    assert "Đã kết luận 2/22 tiêu chí" in text(client.get(f"/ho-so/{submitted.pk}/tham-dinh/"))
+
+
+def test_a_verdict_against_the_computed_result_needs_a_comment(client, people, submitted):
+    client.force_login(people["reviewer"])
+    response = client.post(f"/ho-so/{submitted.pk}/tham-dinh/", review_data(submitted, **{"verdict-3": "fail"}))
+    assert response.status_code == 400
+    assert "cần ghi nhận xét" in response.content.decode()
+    assert not Verdict.objects.exists()
+    ok = review_data(submitted, **{"verdict-3": "fail", "comment-3": "Chi bộ bị kỷ luật trong năm"})
+    assert client.post(f"/ho-so/{submitted.pk}/tham-dinh/", ok).status_code == 302
+    assert Verdict.objects.get().comment == "Chi bộ bị kỷ luật trong năm"
+
+
+def test_two_reviewers_saving_at_once_both_keep_their_verdicts(client, people, submitted):
+    second = user_with_role(Membership.Role.REVIEWER, province=submitted.ward.province, username="second")
+    page_a = review_data(submitted)  # both open the page before either saves
+    page_b = review_data(submitted)
+    client.force_login(people["reviewer"])
+    assert client.post(f"/ho-so/{submitted.pk}/tham-dinh/", {**page_a, "verdict-1": "pass"}).status_code == 302
+    client.force_login(second)
+    assert client.post(f"/ho-so/{submitted.pk}/tham-dinh/", {**page_b, "verdict-2": "pass"}).status_code == 302
+    verdicts = dict(Verdict.objects.values_list("criterion__number", "reviewer__username"))
+    assert verdicts == {1: "reviewer", 2: "second"}
+
+
+def test_a_second_reviewer_cannot_silently_overwrite_the_same_criterion(client, people, submitted):
+    second = user_with_role(Membership.Role.REVIEWER, province=submitted.ward.province, username="second")
+    page_b = review_data(submitted)
+    client.force_login(people["reviewer"])
+    client.post(f"/ho-so/{submitted.pk}/tham-dinh/", review_data(submitted, **{"verdict-4": "pass"}))
+    client.force_login(second)
+    response = client.post(
+        f"/ho-so/{submitted.pk}/tham-dinh/", {**page_b, "verdict-4": "fail", "comment-4": "Chưa đạt danh hiệu"}
+    )
+    assert response.status_code == 409 and "đã kết luận «Đạt»" in text(response)
+    assert Verdict.objects.get().outcome == "pass"
+
+
+def test_return_with_reasons_then_the_next_round_shows_what_changed(client, people, submitted, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(people["reviewer"])
+    data = review_data(submitted, **{"reason-13": "Số vụ phạm tội chưa khớp báo cáo tháng."})
+    assert client.post(f"/ho-so/{submitted.pk}/tra-lai/", data).status_code == 302
+    submitted.refresh_from_db()
+    assert submitted.status == Assessment.Status.RETURNED
+    # The ward corrects a figure, its narrative and adds a file, then resubmits.
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.conftest import page_data
+
+    client.force_login(people["officer"])
+    client.post(
+        f"/ho-so/{submitted.pk}/",
+        page_data(submitted, **{"ind-13-2-count": "3", "ind-13-2-last_year": "5", "narrative-13": "Đã đối chiếu."}),
+    )
+    client.post(f"/ho-so/{submitted.pk}/tieu-chi/13/minh-chung/", {"file": SimpleUploadedFile("bc.pdf", b"%PDF-1")})
+    services.assessment_submit(assessment=submitted, user=people["head"])
+    client.force_login(people["reviewer"])
+    page = text(client.get(f"/ho-so/{submitted.pk}/tham-dinh/"))
+    assert "Thay đổi so với vòng trước:" in page
+    assert "13.2 — Năm nay: 0 → 3" in page and "13.2 — Năm trước: 0 → 5" in page
+    assert "Kết quả thực hiện: (trống) → Đã đối chiếu." in page
+    assert re.search(r"Minh chứng: \(chưa có\) → bc\.pdf \([0-9a-f]{12}\)", page)
+    assert EvidenceFile.objects.count() == 1
+
+
+def test_a_plain_reviewer_cannot_approve_and_ward_users_cannot_review(client, people, submitted):
+    data = {"number": "1/QĐ", "decided_on": "01/12/2026"}
+    for role in ("reviewer", "officer", "head"):
+        client.force_login(people[role])
+        assert client.post(f"/ho-so/{submitted.pk}/phe-duyet/", data).status_code == 403, role
+    for role in ("officer", "head"):
+        client.force_login(people[role])
+        assert client.get(f"/ho-so/{submitted.pk}/tham-dinh/").status_code == 403
+        assert client.post(f"/ho-so/{submitted.pk}/tham-dinh/", review_data(submitted)).status_code == 403
+        assert client.post(f"/ho-so/{submitted.pk}/tra-lai/", {"reason-1": "x"}).status_code == 403
+
+
+def test_approver_approves_through_the_page_and_the_ward_sees_the_decision(client, people, submitted):
+    services.verdicts_save(
+        assessment=submitted,
+        user=people["reviewer"],
+        verdicts={c.pk: ("pass", "") for c in Criterion.objects.filter(criteria_set=submitted.criteria_set)},
+        base={},
+    )
+    client.force_login(people["approver"])
+    response = client.post(f"/ho-so/{submitted.pk}/phe-duyet/", {"number": "", "decided_on": "32/12/2026"})
+    assert response.status_code == 400 and "Cần ghi số quyết định" in text(response) and "dd/mm/yyyy" in text(response)
+    response = client.post(f"/ho-so/{submitted.pk}/phe-duyet/", {"number": "45/QĐ-CAT", "decided_on": "01/12/2026"})
+    assert response.status_code == 302
+    client.force_login(people["head"])
+    assert "Công nhận đạt chuẩn (QĐ 45/QĐ-CAT)" in text(client.get("/"))
+    page = text(client.get(f"/ho-so/{submitted.pk}/"))
+    assert "Công nhận đạt chuẩn — Quyết định số 45/QĐ-CAT ngày 01/12/2026" in page
+
+
+def test_reopen_through_the_page_needs_a_reason(client, people, submitted):
+    services.verdicts_save(
+        assessment=submitted,
+        user=people["reviewer"],
+        verdicts={c.pk: ("pass", "") for c in Criterion.objects.filter(criteria_set=submitted.criteria_set)},
+        base={},
+    )
+    services.assessment_approve(
+        assessment=submitted, user=people["approver"], number="1", decided_on=datetime.date(2026, 12, 1)
+    )
+    client.force_login(people["approver"])
+    response = client.post(f"/ho-so/{submitted.pk}/mo-lai/", {"reason": ""})
+    assert response.status_code == 400 and "Cần nêu lý do mở lại" in text(response)
+    assert client.post(f"/ho-so/{submitted.pk}/mo-lai/", {"reason": "Sai TC13"}).status_code == 302
+    submitted.refresh_from_db()
+    assert submitted.status == Assessment.Status.IN_REVIEW and submitted.round == 2
+
+
+def test_history_shows_who_changed_what_from_what(client, people, submitted):
+    client.force_login(people["reviewer"])
+    client.post(f"/ho-so/{submitted.pk}/tham-dinh/", review_data(submitted, **{"verdict-1": "pass"}))
+    client.force_login(people["officer"])
+    page = text(client.get(f"/ho-so/{submitted.pk}/lich-su/"))
+    assert "Kết luận tiêu chí Kết luận TC1 (trống) → Đạt" in page
+    assert "Đổi trạng thái Trạng thái hồ sơ Đang soạn → Đã gửi" in page
+
+
+@pytest.fixture
+def province_year(criteria_set, ward, people):
+    """Several wards of `ward`'s province with 2026 assessments in various states."""
+
+    def make(n):
+        made = []
+        for i in range(n):
+            a = AssessmentFactory(ward=WardFactory(district=ward.district), criteria_set=criteria_set)
+            fill_assessment(a, skip={"1.1"} if i % 2 else ())
+            for j in range(2):
+                EvidenceFile.objects.create(
+                    assessment=a,
+                    criterion=Criterion.objects.get(criteria_set=criteria_set, number=1 + j),
+                    file="evidence/x.pdf",
+                    original_name="x.pdf",
+                    content_type="application/pdf",
+                    size=10,
+                    sha256="0" * 64,
+                    uploaded_by=people["officer"],
+                )
+            made.append(a)
+        return made
+
+    return make
+
+
+def test_queue_counts_and_filters(client, people, province_year, assessment):
+    made = province_year(4)
+    services.assessment_submit(assessment=made[0], user=user_with_role(Membership.Role.WARD_HEAD, ward=made[0].ward))
+    Assessment.objects.update(deadline=datetime.date.today() + datetime.timedelta(days=30))
+    Assessment.objects.filter(pk=made[1].pk).update(deadline=datetime.date.today() - datetime.timedelta(days=1))
+    client.force_login(people["reviewer"])
+    page = text(client.get("/tham-dinh/?year=2026"))
+    assert "Đang soạn: 4" in page and "Đã gửi: 1" in page
+    assert len(client.get("/tham-dinh/?year=2026&status=submitted").context["rows"]) == 1
+    assert len(client.get("/tham-dinh/?year=2026&overdue=1").context["rows"]) == 1
+    assert len(client.get("/tham-dinh/?year=2026&passed=22").context["rows"]) == 2
+    assert len(client.get(f"/tham-dinh/?year=2026&district={assessment.ward.district.code}").context["rows"]) == 5
+    rows = client.get("/tham-dinh/?year=2026&status=submitted").context["rows"]
+    assert rows[0].days_since_submission == 0
+
+
+def test_queue_is_the_reviewers_province_only(client, people, foreign_ward, criteria_set, assessment):
+    AssessmentFactory(ward=foreign_ward, criteria_set=criteria_set)
+    client.force_login(people["reviewer"])
+    names = [r.assessment.ward.name for r in client.get("/tham-dinh/?year=2026").context["rows"]]
+    assert names == ["Cái Khế"]
+    client.force_login(people["officer"])
+    assert client.get("/tham-dinh/").status_code == 403
+
+
+def test_queue_query_count_is_constant(client, people, province_year, django_assert_max_num_queries):
+    client.force_login(people["reviewer"])
+    province_year(2)
+    with django_assert_max_num_queries(20) as small:
+        client.get("/tham-dinh/?year=2026")
+    province_year(12)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = client.get("/tham-dinh/?year=2026")
+    assert len(response.context["rows"]) == 14
+
+
+def test_review_page_query_count_is_constant(client, people, submitted, django_assert_max_num_queries):
+    client.force_login(people["reviewer"])
+    with django_assert_max_num_queries(30) as small:
+        client.get(f"/ho-so/{submitted.pk}/tham-dinh/")
+    last = AssessmentFactory(ward=submitted.ward, year=2025, criteria_set=submitted.criteria_set)
+    fill_assessment(last)
+    for c in Criterion.objects.filter(criteria_set=submitted.criteria_set):
+        Verdict.objects.create(assessment=submitted, criterion=c, outcome="pass", reviewer=people["reviewer"])
+        for n in range(3):
+            EvidenceFile.objects.create(
+                assessment=submitted,
+                criterion=c,
+                file=f"evidence/{n}.pdf",
+                original_name=f"{n}.pdf",
+                content_type="application/pdf",
+                size=10,
+                sha256="0" * 64,
+                uploaded_by=people["officer"],
+            )
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert client.get(f"/ho-so/{submitted.pk}/tham-dinh/").status_code == 200
+    assert Indicator.objects.count() == 59
