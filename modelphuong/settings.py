@@ -160,6 +160,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=7, minute=0),
     },
     "pending-emails": {"task": "wards.tasks.send_pending_emails", "schedule": 300.0},
+    "render-sweep": {"task": "reports.tasks.sweep_render_jobs", "schedule": 60.0},
 }
 
 # Production hardening: on by default whenever DEBUG is off, each switchable by its own variable.
@@ -179,6 +180,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # WeasyPrint reports every layout step at INFO.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
 
 # Reference data only (the criteria catalogue); tests build their own data with factories.

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from reports import views as report_views
 from wards import review_views
 from wards import views as ward_views
 
@@ -21,6 +22,15 @@ urlpatterns = [
     path("ho-so/<int:pk>/phe-duyet/", review_views.approve, name="approve"),
     path("ho-so/<int:pk>/mo-lai/", review_views.reopen, name="reopen"),
     path("ho-so/<int:pk>/lich-su/", review_views.history, name="history"),
+    path("ho-so/<int:pk>/pdf/", report_views.dossier_request, name="dossier_request"),
+    path("lanh-dao/", report_views.leadership, name="leadership"),
+    path("bao-cao/<str:code>/<int:year>/", report_views.report_request, name="report_request"),
+    path("bao-cao/<str:code>/<int:year>/ho-so/", report_views.bulk_request, name="bulk_request"),
+    path("pdf/<int:pk>/", report_views.job, name="job"),
+    path("pdf/<int:pk>/chay-lai/", report_views.job_retry, name="job_retry"),
+    path("pdf/<int:pk>/tai-ve/", report_views.job_download, name="job_download"),
+    path("hang-loat/<int:pk>/", report_views.bulk, name="bulk"),
+    path("hang-loat/<int:pk>/zip/", report_views.bulk_zip, name="bulk_zip"),
     path("dang-nhap/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("quan-tri/", admin.site.urls),

@@ -5,6 +5,7 @@ same Vietnamese messages for the same mistakes. Text in, figures or messages out
 """
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from criteria import scoring
@@ -142,7 +143,7 @@ def clean_indicator(indicator: Indicator, raw: dict, *, last_year_locked: int | 
             elif name == "na":
                 result.data[name] = parse_flag(value)
             else:
-                text = "" if value is None else str(value).strip()
+                text = "" if value is None else nfc(str(value).strip())
                 if len(text) > TEXT_LIMIT:
                     raise ValueError(f"Tối đa {format_integer(TEXT_LIMIT)} ký tự.")
                 result.data[name] = text
@@ -215,3 +216,29 @@ def missing_parts(indicator: Indicator, value) -> bool:
     rule = indicator.rule_for_scoring()
     figures = value.figures() if value is not None else scoring.Figures()
     return scoring.judge_indicator(rule, figures).result is scoring.Result.MISSING
+
+
+def nfc(text: str) -> str:
+    """Vietnamese text as stored: NFC, so that what is extracted from a PDF matches what was typed."""
+    return unicodedata.normalize("NFC", text)
+
+
+def describe(indicator: Indicator, value) -> str:
+    """The figures of one indicator as a person reads them ("27/30", "Có", "3 (bất khả kháng 1: …)")."""
+    if value is None:
+        return "—"
+    if value.na:
+        return f"Không có đối tượng: {value.na_reason}"
+    kind = indicator.kind
+    if kind == scoring.Kind.YES_NO:
+        return {True: "Có", False: "Không", None: "—"}[value.yes]
+    if kind in scoring.SHARE_KINDS:
+        if value.numerator is None or value.denominator is None:
+            return "—"
+        return f"{format_integer(value.numerator)}/{format_integer(value.denominator)}"
+    if value.count is None:
+        return "—"
+    text = format_integer(value.count)
+    if value.excluded:
+        text += f" (bất khả kháng {format_integer(value.excluded)}: {value.exclusion_reason})"
+    return text

@@ -157,7 +157,7 @@ class FiguresForm(forms.Form):
                     self.add_error(name, result.errors[part.name])
             self.figures[indicator.pk] = result.data
         for criterion in self.page.criteria:
-            self.narratives[criterion.pk] = cleaned.get(narrative_name(criterion), "")
+            self.narratives[criterion.pk] = entry.nfc(cleaned.get(narrative_name(criterion), ""))
         return cleaned
 
     def merge_newer(self) -> tuple[list[FieldDiff], list[FieldDiff]]:
@@ -263,7 +263,10 @@ class VerdictsForm(forms.Form):
 
     def verdicts(self) -> dict[int, tuple[str, str]]:
         return {
-            c.pk: (self.cleaned_data.get(f"verdict-{c.number}") or "", self.cleaned_data.get(f"comment-{c.number}", ""))
+            c.pk: (
+                self.cleaned_data.get(f"verdict-{c.number}") or "",
+                entry.nfc(self.cleaned_data.get(f"comment-{c.number}", "")),
+            )
             for c in self.criteria
         }
 
@@ -275,7 +278,7 @@ class VerdictsForm(forms.Form):
         return {int(k): (v[0], v[1]) for k, v in raw.items()}
 
     def reasons(self) -> dict[int, str]:
-        return {c.pk: self.cleaned_data.get(f"reason-{c.number}", "") for c in self.criteria}
+        return {c.pk: entry.nfc(self.cleaned_data.get(f"reason-{c.number}", "")) for c in self.criteria}
 
     def add_criterion_error(self, criterion_id: int, message: str) -> None:
         number = next(c.number for c in self.criteria if c.pk == criterion_id)

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from wards import services
+from wards import entry, services
 from wards.forms import ApproveForm, ReopenForm, VerdictsForm
 from wards.models import Assessment, District, Membership, RoundSnapshot, Verdict
 from wards.selectors import assessment_for, assessment_page, last_year_values, membership_of, review_queue
@@ -83,7 +83,9 @@ def _review_context(request, assessment, *, form=None, approve_form=None, reopen
                     {
                         "indicator": i,
                         "value": page.values.get(i.pk),
+                        "now_text": entry.describe(i, page.values.get(i.pk)),
                         "last": last_year.get(i.code),
+                        "last_text": entry.describe(i, last_year.get(i.code)),
                         "judgement": page.score.criteria[criterion.code].indicators[i.code],
                     }
                     for i in criterion.indicators.all()

@@ -144,4 +144,4 @@ def test_every_demo_user_can_log_in(demo):
         client = Client()
         response = client.post("/dang-nhap/", {"username": demo_user.username, "password": DEMO_PASSWORD})
         assert response.status_code == 302 and response.url == "/", demo_user.username
-        assert client.get("/").status_code == 200
+        assert client.get("/", follow=True).status_code == 200

@@ -1,0 +1,344 @@
+"""The data each document shows, its content hash, and its rendering to PDF with WeasyPrint.
+
+The data is built once as plain values; the hash is taken over that data and the layout's source, so the
+same data (and layout) always gives back the same file, and any change gives a new one.
+"""
+
+import hashlib
+import json
+import math
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from criteria import scoring
+from reports import charts
+from wards import entry
+from wards.models import Assessment, Decision, Province, RoadmapTarget, Verdict
+from wards.selectors import assessment_page, assessment_scores, last_year_values
+
+FONT_DIR = Path(__file__).resolve().parent / "fonts"
+TEMPLATES = {
+    "dossier": "pdf/dossier.html",
+    "province_report": "pdf/province_report.html",
+}
+LAYOUT_FILES = [
+    settings.BASE_DIR / "templates" / "pdf" / "base.html",
+    settings.BASE_DIR / "templates" / "pdf" / "print.css",
+    Path(charts.__file__),
+]
+MONTHS_DAY = "ngày {d:02d} tháng {m:02d} năm {y}"
+
+
+def vn_date(value) -> str:
+    """ "ngày 15 tháng 11 năm 2026", the way Vietnamese documents write dates."""
+    if value is None:
+        return "ngày … tháng … năm …"
+    return MONTHS_DAY.format(d=value.day, m=value.month, y=value.year)
+
+
+def person(user) -> str:
+    if user is None:
+        return ""
+    return f"{user.last_name} {user.first_name}".strip() or user.username
+
+
+def _layout_digest(kind: str) -> str:
+    digest = hashlib.sha256()
+    for path in [*LAYOUT_FILES, settings.BASE_DIR / "templates" / TEMPLATES[kind]]:
+        digest.update(Path(path).read_bytes())
+    return digest.hexdigest()
+
+
+def content_hash(kind: str, data: dict) -> str:
+    payload = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(f"{kind}|{_layout_digest(kind)}|{payload}".encode()).hexdigest()
+
+
+def dossier_data(assessment: Assessment) -> dict:
+    """Everything the dossier of one ward-year shows, as plain values."""
+    page = assessment_page(assessment=assessment)
+    last_year = last_year_values(assessment=assessment)
+    verdicts = {v.criterion_id: v for v in assessment.verdicts.select_related("reviewer")}
+    decision = assessment.decisions.filter(revoked_at__isnull=True).select_related("approver").first()
+    ward = assessment.ward
+    groups = []
+    for group in page.catalogue.groups.all():
+        criteria = []
+        for criterion in group.criteria.all():
+            score = page.score.criteria[criterion.code]
+            verdict = verdicts.get(criterion.pk)
+            narrative = page.narratives.get(criterion.pk)
+            criteria.append(
+                {
+                    "code": criterion.code,
+                    "title": criterion.title,
+                    "computed": score.judgement.label,
+                    "computed_result": score.judgement.result.value,
+                    "verdict": verdict.get_outcome_display() if verdict else "Chưa kết luận",
+                    "verdict_result": verdict.outcome if verdict else "",
+                    "comment": verdict.comment if verdict else "",
+                    "narrative": narrative.text if narrative else "",
+                    "indicators": [
+                        {
+                            "code": i.code,
+                            "text": i.text,
+                            "requirement": i.requirement,
+                            "now": entry.describe(i, page.values.get(i.pk)),
+                            "last": _last_year_text(i, page.values.get(i.pk), last_year.get(i.code)),
+                            "computed": score.indicators[i.code].label,
+                            "reason": score.indicators[i.code].reason,
+                        }
+                        for i in criterion.indicators.all()
+                    ],
+                }
+            )
+        groups.append({"title": str(group), "criteria": criteria})
+    evidence = [
+        {
+            "criterion": c.code,
+            "name": f.original_name,
+            "size": f.size,
+            "sha256": f.sha256,
+            "uploaded_by": person(f.uploaded_by),
+            "uploaded_at": timezone.localtime(f.uploaded_at).strftime("%d/%m/%Y"),
+        }
+        for c in page.criteria
+        for f in page.evidence.get(c.pk, [])
+    ]
+    passed_verdicts = sum(1 for v in verdicts.values() if v.outcome == Verdict.Outcome.PASS)
+    dated = decision.decided_on if decision else None
+    if dated is None and assessment.submitted_at:
+        dated = timezone.localtime(assessment.submitted_at).date()
+    return {
+        "province": ward.province.name,
+        "district": ward.district.name if ward.district else "",
+        "ward": ward.name,
+        "ward_code": ward.code,
+        "year": assessment.year,
+        "criteria_set": page.catalogue.title,
+        "legal_basis": page.catalogue.legal_basis,
+        "status": assessment.get_status_display(),
+        "round": assessment.round,
+        "submitted_at": timezone.localtime(assessment.submitted_at).strftime("%H:%M %d/%m/%Y")
+        if assessment.submitted_at
+        else "",
+        "total": len(page.criteria),
+        "computed_passed": page.score.passed,
+        "complete": page.score.complete,
+        "verdicts_given": len(verdicts),
+        "verdicts_passed": passed_verdicts,
+        "groups": groups,
+        "evidence": evidence,
+        "decision": {
+            "label": decision.label,
+            "certified": decision.outcome == Decision.Outcome.CERTIFIED,
+            "number": decision.number,
+            "date": vn_date(decision.decided_on),
+            "approver": person(decision.approver),
+        }
+        if decision
+        else None,
+        "place_date": f"{ward.province.name}, {vn_date(dated)}",
+        "signatures": {
+            "preparer": person(assessment.submitted_by),
+            "head": person(assessment.submitted_by),
+            "reviewer": person(assessment.reviewer) or _first_reviewer(verdicts),
+            "approver": person(decision.approver) if decision else "",
+        },
+    }
+
+
+def _first_reviewer(verdicts) -> str:
+    for v in verdicts.values():
+        return person(v.reviewer)
+    return ""
+
+
+def _last_year_text(indicator, value, last) -> str:
+    if last is not None:
+        return entry.describe(indicator, last)
+    if value is not None and value.last_year is not None:
+        return f"{entry.format_integer(value.last_year)} (nhập tay)"
+    return "—"
+
+
+@dataclass(frozen=True)
+class RoadmapRow:
+    year: int
+    target: int
+    label: str
+    basis: str
+    certified: int
+
+    @property
+    def met(self) -> bool:
+        return self.certified >= self.target
+
+
+def _resolved_target(target: RoadmapTarget, wards: int, pilots: int) -> int:
+    if target.target_count is not None:
+        return target.target_count
+    share = target.target_share / 100
+    if target.share_of_remaining:
+        return pilots + math.ceil(share * (wards - pilots))
+    return math.ceil(share * wards)
+
+
+def certified_by_year(province: Province) -> dict[int, set[int]]:
+    """Ward ids with a decision in force certifying them, per year."""
+    result: dict[int, set[int]] = {}
+    rows = Decision.objects.filter(
+        assessment__ward__province=province, revoked_at__isnull=True, outcome=Decision.Outcome.CERTIFIED
+    ).values_list("assessment__year", "assessment__ward_id")
+    for year, ward_id in rows:
+        result.setdefault(year, set()).add(ward_id)
+    return result
+
+
+def roadmap_rows(province: Province, wards: int, certified: dict[int, set[int]]) -> list[RoadmapRow]:
+    targets = list(province.roadmap_targets.order_by("year"))
+    pilots = next((t.target_count for t in targets if t.target_count is not None), 0)
+    rows = []
+    for t in targets:
+        reached = set().union(*[ids for y, ids in certified.items() if y <= t.year]) if certified else set()
+        rows.append(RoadmapRow(t.year, _resolved_target(t, wards, pilots), t.target_label, t.note, len(reached)))
+    return rows
+
+
+def roadmap_status(rows: list[RoadmapRow], year: int) -> tuple[str, str]:
+    """("on_track" | "behind" | "none", a sentence), judged on the last milestone due by `year` and,
+    when none is due yet, on the progress toward the next one."""
+    due = [r for r in rows if r.year <= year]
+    upcoming = [r for r in rows if r.year > year]
+    if not rows:
+        return "none", "Chưa có chỉ tiêu lộ trình."
+    if due:
+        last = due[-1]
+        if last.met:
+            following = f"; mốc tiếp theo: {upcoming[0].target} phường năm {upcoming[0].year}" if upcoming else ""
+            return (
+                "on_track",
+                f"Đúng tiến độ: đạt {last.certified}/{last.target} phường của mốc {last.year}{following}.",
+            )
+        return "behind", f"Chậm tiến độ: mới đạt {last.certified}/{last.target} phường của mốc {last.year}."
+    nxt = upcoming[0]
+    return "on_track", f"Chưa đến mốc đầu tiên ({nxt.target} phường năm {nxt.year}); hiện có {nxt.certified}."
+
+
+def province_year_summary(province: Province, year: int) -> dict:
+    """The province's picture for a year, as plain values (shared by the report and the leadership page)."""
+    assessments = list(Assessment.objects.filter(ward__province=province, year=year).select_related("ward__district"))
+    scores = assessment_scores(assessments=assessments)
+    any_score = next(iter(scores.values()), None)
+    criteria_titles = {}
+    if assessments:
+        from wards.selectors import criteria_set_with_catalogue
+
+        catalogue = criteria_set_with_catalogue(assessments[0].criteria_set_id)
+        criteria_titles = {c.code: c.title for g in catalogue.groups.all() for c in g.criteria.all()}
+    codes = list(any_score.criteria) if any_score else []
+    distribution = Counter(s.passed for s in scores.values())
+    passes = Counter(
+        code for s in scores.values() for code, c in s.criteria.items() if c.judgement.result is scoring.Result.PASS
+    )
+    n = len(assessments)
+    rates = sorted(
+        (
+            {
+                "code": code,
+                "title": criteria_titles.get(code, ""),
+                "passes": passes.get(code, 0),
+                "rate": round(100 * passes.get(code, 0) / n, 1) if n else 0,
+            }
+            for code in codes
+        ),
+        key=lambda r: (r["passes"], int(r["code"][2:])),
+    )
+    certified = certified_by_year(province)
+    total_wards = province.wards.count()
+    roadmap = roadmap_rows(province, total_wards, certified)
+    status, status_text = roadmap_status(roadmap, year)
+    decisions = (
+        Decision.objects.filter(
+            assessment__ward__province=province,
+            assessment__year=year,
+            revoked_at__isnull=True,
+            outcome=Decision.Outcome.CERTIFIED,
+        )
+        .select_related("assessment__ward__district")
+        .order_by("assessment__ward__district__name", "assessment__ward__name")
+    )
+    dist_rows = [{"k": k, "wards": distribution[k]} for k in sorted(distribution)]
+    return {
+        "province": province.name,
+        "province_code": province.code,
+        "year": year,
+        "wards": n,
+        "total_criteria": len(codes),
+        "distribution": dist_rows,
+        "rates": rates,
+        "roadmap": [
+            {
+                "year": r.year,
+                "target": r.target,
+                "label": r.label,
+                "note": r.basis,
+                "certified": r.certified,
+                "met": r.met,
+                "due": r.year <= year,
+            }
+            for r in roadmap
+        ],
+        "roadmap_status": status,
+        "roadmap_text": status_text,
+        "certified": [
+            {
+                "ward": d.assessment.ward.name,
+                "district": d.assessment.ward.district.name if d.assessment.ward.district else "",
+                "number": d.number,
+                "date": d.decided_on.strftime("%d/%m/%Y"),
+                "assessment_id": d.assessment_id,
+            }
+            for d in decisions
+        ],
+        "certified_total": len(set().union(*[ids for y, ids in certified.items() if y <= year])) if certified else 0,
+    }
+
+
+def province_report_data(province: Province, year: int) -> dict:
+    data = province_year_summary(province, year)
+    previous = province_year_summary(province, year - 1)
+    data["previous"] = {"year": year - 1, "wards": previous["wards"], "distribution": previous["distribution"]}
+    data["charts"] = report_charts(data)
+    return data
+
+
+def report_charts(data: dict) -> dict:
+    """SVG charts drawn on the server: the same markup serves the web page and the PDF."""
+    return {
+        "distribution": charts.bar_chart(
+            [(str(r["k"]), r["wards"]) for r in data["distribution"]],
+            title="Số phường theo số tiêu chí đạt",
+            x_label="Số tiêu chí đạt",
+        ),
+        "rates": charts.horizontal_bars(
+            [(r["code"], r["rate"]) for r in data["rates"]], maximum=100, suffix="%", title="Tỷ lệ phường đạt"
+        ),
+        "roadmap": charts.roadmap_chart(
+            [(r["year"], r["target"], r["certified"]) for r in data["roadmap"]], title="Lộ trình"
+        ),
+    }
+
+
+def render_pdf(kind: str, data: dict) -> tuple[bytes, int]:
+    """The PDF bytes and page count for a document's data."""
+    from weasyprint import HTML
+
+    html = render_to_string(TEMPLATES[kind], {"d": data, "font_dir": FONT_DIR.as_uri()})
+    document = HTML(string=html, base_url=str(settings.BASE_DIR)).render()
+    return document.write_pdf(), len(document.pages)

@@ -1,0 +1,90 @@
+"""Rendered documents: a job per requested PDF, keyed on a hash of the data it shows."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from wards.models import Assessment, Province
+
+
+class BulkRender(models.Model):  # Xuất hàng loạt hồ sơ của một tỉnh-năm
+    province = models.ForeignKey(Province, on_delete=models.CASCADE, related_name="bulk_renders")
+    year = models.PositiveSmallIntegerField(_("năm"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("xuất hồ sơ hàng loạt")
+        verbose_name_plural = _("xuất hồ sơ hàng loạt")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.province} {self.year} ({self.created_at:%d/%m/%Y %H:%M})"
+
+
+def report_path(instance, filename):
+    return f"reports/{instance.kind}/{instance.content_hash[:2]}/{instance.content_hash}.pdf"
+
+
+class RenderJob(models.Model):  # Yêu cầu xuất PDF
+    class Kind(models.TextChoices):
+        DOSSIER = "dossier", _("Hồ sơ đề nghị công nhận")
+        PROVINCE_REPORT = "province_report", _("Báo cáo tỉnh")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Đang chờ")
+        RUNNING = "running", _("Đang xuất")
+        DONE = "done", _("Hoàn thành")
+        FAILED = "failed", _("Lỗi")
+
+    kind = models.CharField(_("loại"), max_length=20, choices=Kind.choices)
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, null=True, blank=True, related_name="render_jobs"
+    )
+    province = models.ForeignKey(Province, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    year = models.PositiveSmallIntegerField(_("năm"), null=True, blank=True)
+    # SHA-256 of the data the document shows (and of the layout's version): same data, same file.
+    content_hash = models.CharField(_("mã nội dung"), max_length=64)
+    status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("yêu cầu lúc"), auto_now_add=True)
+    # None until the broker accepted the task: the periodic sweep sends what the broker refused.
+    sent_at = models.DateTimeField(_("gửi cho Celery lúc"), null=True, blank=True)
+    started_at = models.DateTimeField(_("bắt đầu"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("kết thúc"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("số lần chạy"), default=0)
+    error = models.TextField(_("lỗi"), blank=True)
+    file = models.FileField(_("tệp"), upload_to=report_path, blank=True)
+    size = models.PositiveIntegerField(_("dung lượng"), null=True, blank=True)
+    pages = models.PositiveSmallIntegerField(_("số trang"), null=True, blank=True)
+    batch = models.ManyToManyField(BulkRender, related_name="jobs", blank=True)
+
+    class Meta:
+        verbose_name = _("yêu cầu xuất PDF")
+        verbose_name_plural = _("yêu cầu xuất PDF")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="dossier", assessment__isnull=False)
+                | Q(kind="province_report", province__isnull=False, year__isnull=False),
+                name="renderjob_target_matches_kind",
+            ),
+        ]
+        indexes = [
+            # "Is there already a file (or a job on its way) for this content?"
+            models.Index(fields=["kind", "content_hash", "status"], name="renderjob_content"),
+            # The sweep: queued jobs the broker never accepted.
+            models.Index(fields=["status", "sent_at"], name="renderjob_unsent"),
+        ]
+
+    def __str__(self):
+        target = self.assessment or f"{self.province} {self.year}"
+        return f"{self.get_kind_display()} — {target} ({self.get_status_display()})"
+
+    @property
+    def filename(self) -> str:
+        if self.kind == self.Kind.DOSSIER:
+            a = self.assessment
+            return f"ho-so-{a.ward.code}-{a.year}.pdf"
+        return f"bao-cao-{self.province.code}-{self.year}.pdf"

@@ -1,0 +1,173 @@
+"""Requests for rendered documents: create or reuse a job, hand it to Celery, render it, retry it."""
+
+import io
+import logging
+import zipfile
+from datetime import timedelta
+
+from celery import group
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from reports import documents
+from reports.models import BulkRender, RenderJob
+from wards.models import Assessment, Province
+
+logger = logging.getLogger(__name__)
+Status = RenderJob.Status
+IN_FORCE = (Status.QUEUED, Status.RUNNING, Status.DONE)
+RESEND_AFTER = timedelta(minutes=10)
+
+
+def _data_for(kind: str, *, assessment=None, province=None, year=None) -> dict:
+    if kind == RenderJob.Kind.DOSSIER:
+        return documents.dossier_data(assessment)
+    return documents.province_report_data(province, year)
+
+
+def _job_for(kind, user, *, assessment=None, province=None, year=None) -> tuple[RenderJob, bool]:
+    """The job for this content: an existing one with the same hash (queued, running or done) or a new one."""
+    data = _data_for(kind, assessment=assessment, province=province, year=year)
+    digest = documents.content_hash(kind, data)
+    existing = (
+        RenderJob.objects.filter(
+            kind=kind, content_hash=digest, status__in=IN_FORCE, assessment=assessment, province=province, year=year
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    if existing:
+        return existing, False
+    job = RenderJob.objects.create(
+        kind=kind,
+        assessment=assessment,
+        province=province,
+        year=year,
+        content_hash=digest,
+        requested_by=user,
+    )
+    return job, True
+
+
+@transaction.atomic
+def dossier_request(*, assessment: Assessment, user) -> RenderJob:
+    """Ask for an assessment's dossier; unchanged data gives back the job (and file) already made.
+    Scope is the caller's: the view looks the assessment up within the user's scope."""
+    job, created = _job_for(RenderJob.Kind.DOSSIER, user, assessment=assessment)
+    if created:
+        transaction.on_commit(lambda: send_jobs([job.pk]))
+    return job
+
+
+@transaction.atomic
+def report_request(*, province: Province, year: int, user) -> RenderJob:
+    """Ask for a province's yearly report; unchanged data gives back the job (and file) already made."""
+    job, created = _job_for(RenderJob.Kind.PROVINCE_REPORT, user, province=province, year=year)
+    if created:
+        transaction.on_commit(lambda: send_jobs([job.pk]))
+    return job
+
+
+@transaction.atomic
+def bulk_request(*, province: Province, year: int, user) -> BulkRender:
+    """Every dossier of a province-year, rendered as one Celery group; unchanged dossiers are reused."""
+    bulk = BulkRender.objects.create(province=province, year=year, requested_by=user)
+    new = []
+    assessments = Assessment.objects.filter(ward__province=province, year=year).select_related(
+        "ward__province", "ward__district", "criteria_set", "submitted_by", "reviewer"
+    )
+    for assessment in assessments:
+        job, created = _job_for(RenderJob.Kind.DOSSIER, user, assessment=assessment)
+        bulk.jobs.add(job)
+        if created:
+            new.append(job.pk)
+    if new:
+        transaction.on_commit(lambda: send_jobs(new, as_group=True))
+    return bulk
+
+
+def send_jobs(job_ids: list[int], *, as_group: bool = False) -> int:
+    """Hand jobs to the broker. When it is unreachable nothing fails: the jobs stay unsent and the
+    periodic sweep sends them later. Returns how many were sent."""
+    from reports.tasks import render_job
+
+    try:
+        if as_group:
+            group(render_job.s(pk) for pk in job_ids).apply_async()
+        else:
+            for pk in job_ids:
+                render_job.delay(pk)
+    except Exception:  # any broker failure: keep the request, the sweep retries
+        logger.warning("Broker unreachable; %d render jobs left for the sweep", len(job_ids), exc_info=True)
+        return 0
+    RenderJob.objects.filter(pk__in=job_ids).update(sent_at=timezone.now())
+    return len(job_ids)
+
+
+def sweep(*, now=None) -> int:
+    """Send queued jobs the broker never got, or lost (queued and sent long ago)."""
+    now = now or timezone.now()
+    stale = RenderJob.objects.filter(status=Status.QUEUED).filter(sent_at__isnull=True) | RenderJob.objects.filter(
+        status=Status.QUEUED, sent_at__lt=now - RESEND_AFTER
+    )
+    ids = list(stale.values_list("pk", flat=True)[:500])
+    return send_jobs(ids) if ids else 0
+
+
+def job_retry(*, job: RenderJob, user) -> RenderJob:
+    """Queue a failed job again. Refuses jobs that did not fail."""
+    if job.status != Status.FAILED:
+        raise PermissionDenied("Chỉ chạy lại được yêu cầu bị lỗi.")
+    with transaction.atomic():
+        updated = RenderJob.objects.filter(pk=job.pk, status=Status.FAILED).update(
+            status=Status.QUEUED, error="", sent_at=None, started_at=None, finished_at=None
+        )
+        if updated:
+            transaction.on_commit(lambda: send_jobs([job.pk]))
+    job.refresh_from_db()
+    return job
+
+
+def job_claim(job_id: int) -> RenderJob | None:
+    """The status guard: a job runs only if it moves from queued to running here, exactly once."""
+    now = timezone.now()
+    claimed = RenderJob.objects.filter(pk=job_id, status=Status.QUEUED).update(status=Status.RUNNING, started_at=now)
+    if claimed != 1:
+        return None
+    job = RenderJob.objects.select_related("assessment__ward", "province").get(pk=job_id)
+    RenderJob.objects.filter(pk=job_id).update(attempts=job.attempts + 1)
+    return job
+
+
+def job_render(job: RenderJob) -> RenderJob:
+    """Render a claimed job's document from the current data and store it under its content hash."""
+    data = _data_for(job.kind, assessment=job.assessment, province=job.province, year=job.year)
+    digest = documents.content_hash(job.kind, data)
+    pdf, pages = documents.render_pdf(job.kind, data)
+    job.content_hash = digest
+    job.file.save(f"{digest}.pdf", ContentFile(pdf), save=False)
+    job.size, job.pages = len(pdf), pages
+    job.status, job.finished_at, job.error = Status.DONE, timezone.now(), ""
+    job.save(update_fields=["content_hash", "file", "size", "pages", "status", "finished_at", "error"])
+    return job
+
+
+def job_fail(job_id: int, error: str) -> None:
+    RenderJob.objects.filter(pk=job_id).update(status=Status.FAILED, error=error[:4000], finished_at=timezone.now())
+
+
+def job_requeue(job_id: int) -> None:
+    """Put a running job back in the queue before a retry (transient error)."""
+    RenderJob.objects.filter(pk=job_id, status=Status.RUNNING).update(status=Status.QUEUED)
+
+
+def bulk_zip(bulk: BulkRender) -> bytes:
+    """The finished dossiers of a bulk request, in one ZIP."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for job in bulk.jobs.filter(status=Status.DONE).select_related("assessment__ward"):
+            with job.file.open("rb") as f:
+                archive.writestr(job.filename, f.read())
+    return buffer.getvalue()

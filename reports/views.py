@@ -1,0 +1,185 @@
+"""Leadership's pages and every PDF download. Files are streamed only through views that check scope."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from reports import documents, services
+from reports.models import BulkRender, RenderJob
+from wards.models import Assessment, Decision, Membership, Province
+from wards.selectors import assessment_for, assessment_scores, assessments_visible_to, membership_of
+
+
+def report_provinces(user):
+    """The provinces whose reports a user may see: the province side of that province (or all)."""
+    membership = membership_of(user)
+    if user.is_superuser or (membership and membership.role == Membership.Role.ADMIN):
+        return Province.objects.all()
+    if membership is None or membership.role in Membership.WARD_ROLES:
+        return Province.objects.none()
+    if membership.province_id is None:  # national leadership
+        return Province.objects.all()
+    return Province.objects.filter(pk=membership.province_id)
+
+
+def _province_for(user, code) -> Province:
+    return get_object_or_404(report_provinces(user), code=code)
+
+
+def jobs_visible_to(user):
+    """Render jobs whose document the user may read: dossiers in their scope, reports of their provinces."""
+    from django.db.models import Q
+
+    return RenderJob.objects.filter(
+        Q(kind=RenderJob.Kind.DOSSIER, assessment__in=assessments_visible_to(user=user))
+        | Q(kind=RenderJob.Kind.PROVINCE_REPORT, province__in=report_provinces(user))
+    ).select_related("assessment__ward", "province")
+
+
+@login_required
+@require_GET
+def leadership(request):
+    """The province at a glance for a year: distribution, pass rates, roadmap, certified wards, last year."""
+    provinces = list(report_provinces(request.user).order_by("name"))
+    if not provinces:
+        raise PermissionDenied("Trang này dành cho lãnh đạo và cán bộ thẩm định.")
+    province = next((p for p in provinces if p.code == request.GET.get("province")), provinces[0])
+    years = sorted(
+        Assessment.objects.filter(ward__province=province).values_list("year", flat=True).distinct(), reverse=True
+    )
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        year = None
+    if year not in years:
+        today = timezone.localdate().year
+        year = max((y for y in years if y < today), default=years[0] if years else today)
+    summary = documents.province_year_summary(province, year)
+    previous = documents.province_year_summary(province, year - 1)
+    charts = documents.report_charts(summary)
+    rows = list(
+        Assessment.objects.filter(ward__province=province, year=year)
+        .select_related("ward__district")
+        .order_by("ward__district__name", "ward__name")
+    )
+    scores = assessment_scores(assessments=rows)
+    decisions = {d.assessment_id: d for d in Decision.objects.filter(assessment__in=rows, revoked_at__isnull=True)}
+    report_job = (
+        RenderJob.objects.filter(kind=RenderJob.Kind.PROVINCE_REPORT, province=province, year=year)
+        .order_by("-created_at")
+        .first()
+    )
+    return render(
+        request,
+        "reports/leadership.html",
+        {
+            "provinces": provinces,
+            "province": province,
+            "years": years,
+            "year": year,
+            "s": summary,
+            "previous": previous,
+            "charts": charts,
+            "average": _average(summary),
+            "previous_average": _average(previous),
+            "rows": [(a, scores[a.pk], decisions.get(a.pk)) for a in rows],
+            "report_job": report_job,
+            "bulk": BulkRender.objects.filter(province=province, year=year).first(),
+        },
+    )
+
+
+def _average(summary) -> str:
+    total = sum(r["wards"] for r in summary["distribution"])
+    if not total:
+        return "—"
+    value = sum(r["k"] * r["wards"] for r in summary["distribution"]) / total
+    return f"{value:.1f}".replace(".", ",")
+
+
+@login_required
+@require_POST
+def dossier_request(request, pk):
+    assessment = assessment_for(user=request.user, pk=pk)
+    job = services.dossier_request(assessment=assessment, user=request.user)
+    return redirect("job", pk=job.pk)
+
+
+@login_required
+@require_POST
+def report_request(request, code, year):
+    province = _province_for(request.user, code)
+    job = services.report_request(province=province, year=year, user=request.user)
+    return redirect("job", pk=job.pk)
+
+
+@login_required
+@require_POST
+def bulk_request(request, code, year):
+    province = _province_for(request.user, code)
+    bulk = services.bulk_request(province=province, year=year, user=request.user)
+    return redirect("bulk", pk=bulk.pk)
+
+
+@login_required
+@require_GET
+def job(request, pk):
+    """A job's state; the page polls (htmx) while it is queued or running."""
+    job = get_object_or_404(jobs_visible_to(request.user), pk=pk)
+    template = "reports/_job.html" if request.htmx else "reports/job.html"
+    return render(request, template, {"job": job})
+
+
+@login_required
+@require_POST
+def job_retry(request, pk):
+    job = get_object_or_404(jobs_visible_to(request.user), pk=pk)
+    services.job_retry(job=job, user=request.user)
+    messages.info(request, "Đã gửi lại yêu cầu xuất tệp.")
+    return redirect("job", pk=pk)
+
+
+@login_required
+@require_GET
+def job_download(request, pk):
+    job = get_object_or_404(jobs_visible_to(request.user), pk=pk, status=RenderJob.Status.DONE)
+    try:
+        handle = job.file.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404("Tệp không còn trên máy chủ; hãy yêu cầu xuất lại.") from None
+    return FileResponse(handle, as_attachment=True, filename=job.filename, content_type="application/pdf")
+
+
+def _bulk_for(user, pk) -> BulkRender:
+    return get_object_or_404(BulkRender.objects.filter(province__in=report_provinces(user)), pk=pk)
+
+
+@login_required
+@require_GET
+def bulk(request, pk):
+    """Progress of a province-year's dossiers: k of n done, failures listed, one ZIP."""
+    bulk = _bulk_for(request.user, pk)
+    jobs = list(bulk.jobs.select_related("assessment__ward").order_by("assessment__ward__name"))
+    done = [j for j in jobs if j.status == RenderJob.Status.DONE]
+    failed = [j for j in jobs if j.status == RenderJob.Status.FAILED]
+    context = {
+        "bulk": bulk,
+        "jobs": jobs,
+        "done": done,
+        "failed": failed,
+        "finished": len(done) + len(failed) == len(jobs),
+    }
+    return render(request, "reports/_bulk.html" if request.htmx else "reports/bulk.html", context)
+
+
+@login_required
+@require_GET
+def bulk_zip(request, pk):
+    bulk = _bulk_for(request.user, pk)
+    response = HttpResponse(services.bulk_zip(bulk), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="ho-so-{bulk.province.code}-{bulk.year}.zip"'
+    return response
