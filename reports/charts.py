@@ -49,22 +49,20 @@ def bar_chart(items: list[tuple[str, float]], *, title: str, x_label: str = "", 
 
 
 def horizontal_bars(
-    items: list[tuple[str, float]], *, maximum: float, suffix: str = "", title: str, width=520
+    items: list[tuple[str, float, str]], *, maximum: float, suffix: str = "", title: str, width=520
 ) -> SafeString:
     """One labelled bar per row (e.g. each criterion's pass rate, weakest first)."""
     row, left, right = 18, 48, 54
     height = row * len(items) + 10
     plot_w = width - left - right
     body = []
-    for i, (label, value) in enumerate(items):
+    for i, (label, value, shown) in enumerate(items):
         y = 5 + i * row
         w = plot_w * (value / maximum if maximum else 0)
         body.append(f'<text x="{left - 6}" y="{y + 12}" text-anchor="end" fill="{TEXT}">{escape(label)}</text>')
         body.append(f'<rect x="{left}" y="{y + 2}" width="{plot_w}" height="{row - 6}" fill="#eef1f6"/>')
         body.append(f'<rect x="{left}" y="{y + 2}" width="{w:.1f}" height="{row - 6}" fill="{BAR}"/>')
-        body.append(
-            f'<text x="{left + plot_w + 6}" y="{y + 12}" fill="{TEXT}">{format_number(value)}{escape(suffix)}</text>'
-        )
+        body.append(f'<text x="{left + plot_w + 6}" y="{y + 12}" fill="{TEXT}">{escape(shown)}{escape(suffix)}</text>')
     return _svg(width, height, body, title)
 
 

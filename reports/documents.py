@@ -9,6 +9,7 @@ import json
 import math
 from collections import Counter
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -189,6 +190,12 @@ def _resolved_target(target: RoadmapTarget, wards: int, pilots: int) -> int:
     return math.ceil(share * wards)
 
 
+def _percent(part: int, whole: int) -> Decimal:
+    if not whole:
+        return Decimal(0)
+    return (Decimal(100 * part) / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
 def certified_by_year(province: Province) -> dict[int, set[int]]:
     """Ward ids with a decision in force certifying them, per year."""
     result: dict[int, set[int]] = {}
@@ -200,12 +207,14 @@ def certified_by_year(province: Province) -> dict[int, set[int]]:
     return result
 
 
-def roadmap_rows(province: Province, wards: int, certified: dict[int, set[int]]) -> list[RoadmapRow]:
+def roadmap_rows(province: Province, wards: int, certified: dict[int, set[int]], *, as_of: int) -> list[RoadmapRow]:
+    """Each milestone with the wards certified by then, counting nothing after the year `as_of`."""
     targets = list(province.roadmap_targets.order_by("year"))
     pilots = next((t.target_count for t in targets if t.target_count is not None), 0)
     rows = []
     for t in targets:
-        reached = set().union(*[ids for y, ids in certified.items() if y <= t.year]) if certified else set()
+        until = min(t.year, as_of)
+        reached = set().union(*[ids for y, ids in certified.items() if y <= until]) if certified else set()
         rows.append(RoadmapRow(t.year, _resolved_target(t, wards, pilots), t.target_label, t.note, len(reached)))
     return rows
 
@@ -253,7 +262,8 @@ def province_year_summary(province: Province, year: int) -> dict:
                 "code": code,
                 "title": criteria_titles.get(code, ""),
                 "passes": passes.get(code, 0),
-                "rate": round(100 * passes.get(code, 0) / n, 1) if n else 0,
+                "rate": float(_percent(passes.get(code, 0), n)),
+                "rate_text": str(_percent(passes.get(code, 0), n)).replace(".", ","),
             }
             for code in codes
         ),
@@ -261,7 +271,7 @@ def province_year_summary(province: Province, year: int) -> dict:
     )
     certified = certified_by_year(province)
     total_wards = province.wards.count()
-    roadmap = roadmap_rows(province, total_wards, certified)
+    roadmap = roadmap_rows(province, total_wards, certified, as_of=year)
     status, status_text = roadmap_status(roadmap, year)
     decisions = (
         Decision.objects.filter(
@@ -327,7 +337,10 @@ def report_charts(data: dict) -> dict:
             x_label="Số tiêu chí đạt",
         ),
         "rates": charts.horizontal_bars(
-            [(r["code"], r["rate"]) for r in data["rates"]], maximum=100, suffix="%", title="Tỷ lệ phường đạt"
+            [(r["code"], r["rate"], r["rate_text"]) for r in data["rates"]],
+            maximum=100,
+            suffix="%",
+            title="Tỷ lệ phường đạt",
         ),
         "roadmap": charts.roadmap_chart(
             [(r["year"], r["target"], r["certified"]) for r in data["roadmap"]], title="Lộ trình"

@@ -2,6 +2,7 @@ import pytest
 from django.core.management import call_command
 
 from criteria.models import CriteriaSet
+from modelphuong.celery import app as celery_app
 from tests.factories import AssessmentFactory, WardFactory, user_with_role
 from wards.models import Membership
 
@@ -82,3 +83,48 @@ def page_data(assessment, **changes):
         data[name] = "" if initial is None else str(initial)
     data.update(changes)
     return {k: v for k, v in data.items() if v is not None}
+
+
+def _reset_celery_pools():
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_filesystem_broker(tmp_path_factory):
+    """With the embedded filesystem broker, tests queue into a folder of their own, never the app's."""
+    conf = celery_app.conf
+    if not str(conf.broker_url).startswith("filesystem://"):
+        yield
+        return
+    folder = tmp_path_factory.mktemp("broker")
+    saved = conf.broker_transport_options
+    conf.broker_transport_options = {
+        **saved,
+        "data_folder_in": str(folder),
+        "data_folder_out": str(folder),
+        "processed_folder": str(folder / "processed"),
+    }
+    (folder / "processed").mkdir()
+    _reset_celery_pools()
+    yield
+    conf.broker_transport_options = saved
+    _reset_celery_pools()
+
+
+@pytest.fixture
+def broker_down():
+    """Point the Celery app at a port where no broker listens, without retrying; restore it afterwards.
+    Yields a function that brings the broker back early."""
+    conf = celery_app.conf
+    saved = (conf.broker_url, conf.broker_write_url, conf.task_publish_retry, conf.broker_connection_timeout)
+
+    def restore():
+        conf.broker_url, conf.broker_write_url, conf.task_publish_retry, conf.broker_connection_timeout = saved
+        _reset_celery_pools()
+
+    conf.broker_url, conf.broker_write_url = "redis://127.0.0.1:1/0", None
+    conf.task_publish_retry, conf.broker_connection_timeout = False, 1
+    _reset_celery_pools()
+    yield restore
+    restore()

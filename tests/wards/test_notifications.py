@@ -6,7 +6,6 @@ import pytest
 from django.core import mail
 
 from criteria.models import Criterion
-from modelphuong.celery import app as celery_app
 from tests.factories import fill_assessment
 from wards import services, tasks
 from wards.models import Assessment, AuditEvent, Notification
@@ -20,24 +19,6 @@ def emails(people):
         user.email = f"{name}@congan.example.vn"
         user.save()
     return people
-
-
-@pytest.fixture
-def broker_down():
-    """Point the Celery app at a port where no broker listens, without retrying, then restore it."""
-    conf = celery_app.conf
-    saved = (conf.broker_url, conf.broker_write_url, conf.task_publish_retry, conf.broker_connection_timeout)
-
-    def reset_pools():
-        celery_app._pool = None
-        celery_app.amqp._producer_pool = None
-
-    conf.broker_url, conf.broker_write_url = "redis://127.0.0.1:1/0", None
-    conf.task_publish_retry, conf.broker_connection_timeout = False, 1
-    reset_pools()
-    yield
-    conf.broker_url, conf.broker_write_url, conf.task_publish_retry, conf.broker_connection_timeout = saved
-    reset_pools()
 
 
 def test_submission_notifies_the_provinces_reviewers_after_commit(

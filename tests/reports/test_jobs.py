@@ -1,0 +1,166 @@
+"""Render jobs: reuse by content, the status guard, failures and retries, a down broker, bulk, a real worker."""
+
+import io
+import zipfile
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.core.exceptions import PermissionDenied
+
+from modelphuong.celery import app as celery_app
+from reports import documents, services, tasks
+from reports.models import RenderJob
+from tests.factories import AssessmentFactory, WardFactory, fill_assessment
+
+pytestmark = pytest.mark.django_db
+Status = RenderJob.Status
+
+
+def run(job):
+    """What a worker does with the job's message."""
+    result = tasks.render_job(job.pk)
+    job.refresh_from_db()
+    return result
+
+
+def test_a_request_creates_a_queued_job_that_a_worker_renders(approved, people):
+    job = services.dossier_request(assessment=approved, user=people["officer"])
+    assert job.status == Status.QUEUED and len(job.content_hash) == 64
+    assert run(job) == "done"
+    assert job.status == Status.DONE and job.pages >= 5 and job.size > 10_000
+    assert job.started_at <= job.finished_at and job.attempts == 1
+    with job.file.open("rb") as f:
+        assert f.read(5) == b"%PDF-"
+
+
+def test_identical_data_reuses_the_file_and_changed_data_makes_a_new_one(approved, people):
+    job = services.dossier_request(assessment=approved, user=people["officer"])
+    run(job)
+    again = services.dossier_request(assessment=approved, user=people["leader"])
+    assert again.pk == job.pk and again.status == Status.DONE
+    assert RenderJob.objects.count() == 1
+    approved.values.filter(indicator__code="6.1").update(count=5)
+    changed = services.dossier_request(assessment=approved, user=people["officer"])
+    assert changed.pk != job.pk and changed.content_hash != job.content_hash
+
+
+def test_the_status_guard_makes_the_task_idempotent(approved, people):
+    job = services.dossier_request(assessment=approved, user=people["officer"])
+    assert run(job) == "done"
+    file_name = job.file.name
+    assert run(job) == "skipped"  # a second delivery of the same message does nothing
+    assert job.file.name == file_name and job.attempts == 1
+
+
+def test_a_render_that_crashes_marks_the_job_failed_and_a_retry_succeeds(approved, people, monkeypatch):
+    job = services.dossier_request(assessment=approved, user=people["officer"])
+    real = documents.render_pdf
+
+    def broken(kind, data):
+        raise ValueError("font table corrupt")
+
+    monkeypatch.setattr(documents, "render_pdf", broken)
+    assert run(job) == "failed"
+    assert job.status == Status.FAILED and "font table corrupt" in job.error and job.finished_at
+    monkeypatch.setattr(documents, "render_pdf", real)
+    services.job_retry(job=job, user=people["officer"])
+    job.refresh_from_db()
+    assert job.status == Status.QUEUED and job.error == ""
+    assert run(job) == "done" and job.attempts == 2
+
+
+def test_only_failed_jobs_can_be_retried(approved, people):
+    job = services.dossier_request(assessment=approved, user=people["officer"])
+    with pytest.raises(PermissionDenied):
+        services.job_retry(job=job, user=people["officer"])
+
+
+def test_failed_job_page_offers_a_retry(client, approved, people, monkeypatch):
+    job = services.dossier_request(assessment=approved, user=people["officer"])
+    monkeypatch.setattr(documents, "render_pdf", lambda kind, data: 1 / 0)
+    run(job)
+    client.force_login(people["officer"])
+    page = client.get(f"/pdf/{job.pk}/").content.decode()
+    assert "Xuất tệp bị lỗi" in page and "ZeroDivisionError" in page and 'id="retry"' in page
+    assert client.post(f"/pdf/{job.pk}/chay-lai/").status_code == 302
+    job.refresh_from_db()
+    assert job.status == Status.QUEUED
+
+
+def test_when_the_broker_is_down_the_request_is_kept_and_sent_later(
+    client, approved, people, broker_down, django_capture_on_commit_callbacks
+):
+    client.force_login(people["officer"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/ho-so/{approved.pk}/pdf/")
+    assert response.status_code == 302  # no 500 for the user
+    job = RenderJob.objects.get()
+    assert job.status == Status.QUEUED and job.sent_at is None
+    assert "sẽ tự gửi lại" in client.get(response.url).content.decode()
+    assert services.sweep() == 0  # still down: still kept
+    broker_down()  # the broker is back
+    assert services.sweep() == 1
+    job.refresh_from_db()
+    assert job.sent_at is not None
+    assert run(job) == "done"
+
+
+def test_bulk_renders_every_dossier_of_the_province_year_and_zips_them(client, approved, people, criteria_set):
+    others = [
+        AssessmentFactory(ward=WardFactory(district=approved.ward.district), criteria_set=criteria_set)
+        for _ in range(2)
+    ]
+    for a in others:
+        fill_assessment(a)
+    bulk = services.bulk_request(province=approved.ward.province, year=2026, user=people["leader"])
+    jobs = list(bulk.jobs.all())
+    assert len(jobs) == 3
+    client.force_login(people["leader"])
+    assert "Đã xong 0 trên 3 hồ sơ" in " ".join(client.get(f"/hang-loat/{bulk.pk}/").content.decode().split()).replace(
+        "<strong>", ""
+    ).replace("</strong>", "")
+    for job in jobs:
+        run(job)
+    page = " ".join(client.get(f"/hang-loat/{bulk.pk}/").content.decode().split())
+    assert "Đã xong <strong>3</strong> trên <strong>3</strong> hồ sơ" in page
+    archive = zipfile.ZipFile(io.BytesIO(client.get(f"/hang-loat/{bulk.pk}/zip/").content))
+    assert len(archive.namelist()) == 3 and all(n.endswith(".pdf") for n in archive.namelist())
+    # A second bulk request for unchanged data reuses every file.
+    again = services.bulk_request(province=approved.ward.province, year=2026, user=people["leader"])
+    assert set(again.jobs.values_list("pk", flat=True)) == {j.pk for j in jobs}
+
+
+def test_bulk_lists_failures(client, approved, people, monkeypatch):
+    bulk = services.bulk_request(province=approved.ward.province, year=2026, user=people["leader"])
+    monkeypatch.setattr(documents, "render_pdf", lambda kind, data: 1 / 0)
+    for job in bulk.jobs.all():
+        run(job)
+    client.force_login(people["leader"])
+    page = client.get(f"/hang-loat/{bulk.pk}/").content.decode()
+    assert "1 lỗi" in page and "Phường Cái Khế" in page and "ZeroDivisionError" in page
+
+
+def test_the_task_has_time_limits_and_acks_late():
+    task = celery_app.tasks["reports.tasks.render_job"]
+    assert task.acks_late and task.soft_time_limit and task.time_limit > task.soft_time_limit
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_celery_worker_renders_a_dossier_through_the_broker(criteria_set, people, assessment):
+    """Through Redis when REDIS_URL is set (as in CI); through the embedded filesystem broker otherwise."""
+    fill_assessment(assessment)
+    celery_app.control.purge() if celery_app.conf.broker_url.startswith("redis") else None
+    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+        job = services.dossier_request(assessment=assessment, user=people["officer"])
+        assert job.sent_at is None
+        # on_commit ran at the end of the request's atomic block (no test transaction here)
+        job.refresh_from_db()
+        assert job.sent_at is not None
+        import time
+
+        deadline = time.monotonic() + 60
+        while job.status not in (Status.DONE, Status.FAILED) and time.monotonic() < deadline:
+            time.sleep(0.3)
+            job.refresh_from_db()
+    assert job.status == Status.DONE, job.error
+    assert job.pages >= 5

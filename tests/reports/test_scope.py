@@ -1,0 +1,89 @@
+"""Every document URL answers 404 outside its ward or province; nothing is served by a guessable path."""
+
+import pytest
+from django.urls import get_resolver
+
+from reports import services, tasks
+from reports.models import RenderJob
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def documents_made(approved, people):
+    dossier = services.dossier_request(assessment=approved, user=people["officer"])
+    report = services.report_request(province=approved.ward.province, year=2026, user=people["leader"])
+    bulk = services.bulk_request(province=approved.ward.province, year=2026, user=people["leader"])
+    for job in (dossier, report):
+        tasks.render_job(job.pk)
+    return {"dossier": dossier, "report": report, "bulk": bulk, "province": approved.ward.province}
+
+
+def requests_for(made, assessment):
+    d, r, b, code = made["dossier"].pk, made["report"].pk, made["bulk"].pk, made["province"].code
+    return {
+        "dossier": [
+            ("dossier_request", "post", f"/ho-so/{assessment.pk}/pdf/"),
+            ("job", "get", f"/pdf/{d}/"),
+            ("job_download", "get", f"/pdf/{d}/tai-ve/"),
+            ("job_retry", "post", f"/pdf/{d}/chay-lai/"),
+        ],
+        "province": [
+            ("job", "get", f"/pdf/{r}/"),
+            ("job_download", "get", f"/pdf/{r}/tai-ve/"),
+            ("job_retry", "post", f"/pdf/{r}/chay-lai/"),
+            ("report_request", "post", f"/bao-cao/{code}/2026/"),
+            ("bulk_request", "post", f"/bao-cao/{code}/2026/ho-so/"),
+            ("bulk", "get", f"/hang-loat/{b}/"),
+            ("bulk_zip", "get", f"/hang-loat/{b}/zip/"),
+        ],
+    }
+
+
+def test_every_document_url_is_covered_here(documents_made, approved):
+    covered = {name for urls in requests_for(documents_made, approved).values() for name, *_ in urls}
+    prefixes = ("pdf/", "hang-loat/", "bao-cao/")
+    names = {p.name for p in get_resolver().url_patterns if str(p.pattern).startswith(prefixes)}
+    assert names | {"dossier_request"} == covered
+
+
+@pytest.mark.parametrize("outsider", ["other_ward_officer", "foreign_reviewer", "foreign_leader", "no_role"])
+def test_outsiders_get_404_for_every_document(client, people, documents_made, approved, outsider):
+    client.force_login(UserFactory() if outsider == "no_role" else people[outsider])
+    for urls in requests_for(documents_made, approved).values():
+        for name, method, path in urls:
+            assert getattr(client, method)(path).status_code == 404, (outsider, name)
+    assert RenderJob.objects.count() == 2
+
+
+@pytest.mark.parametrize("ward_user", ["officer", "head"])
+def test_ward_users_get_their_own_dossier_but_nothing_of_the_province(
+    client, people, documents_made, approved, ward_user
+):
+    client.force_login(people[ward_user])
+    dossier = documents_made["dossier"]
+    response = client.get(f"/pdf/{dossier.pk}/tai-ve/")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content).startswith(b"%PDF-")
+    for name, method, path in requests_for(documents_made, approved)["province"]:
+        assert getattr(client, method)(path).status_code == 404, name
+    assert client.get("/lanh-dao/").status_code == 403
+
+
+@pytest.mark.parametrize("insider", ["reviewer", "approver", "leader", "national_leader"])
+def test_the_province_side_gets_every_document_of_its_province(client, people, documents_made, insider):
+    client.force_login(people[insider])
+    for job in (documents_made["dossier"], documents_made["report"]):
+        assert client.get(f"/pdf/{job.pk}/tai-ve/").status_code == 200
+    assert client.get(f"/hang-loat/{documents_made['bulk'].pk}/").status_code == 200
+    assert client.get("/lanh-dao/?year=2026").status_code == 200
+
+
+def test_files_are_not_under_static_or_a_media_url(documents_made, settings):
+    from pathlib import Path
+
+    documents_made["dossier"].refresh_from_db()
+    path = Path(documents_made["dossier"].file.path)
+    assert Path(settings.MEDIA_ROOT) in path.parents
+    assert "static" not in path.parts and not settings.MEDIA_URL
