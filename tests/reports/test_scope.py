@@ -80,10 +80,14 @@ def test_the_province_side_gets_every_document_of_its_province(client, people, d
     assert client.get("/lanh-dao/?year=2026").status_code == 200
 
 
-def test_files_are_not_under_static_or_a_media_url(documents_made, settings):
+def test_files_are_not_under_static_or_a_media_url(client, people, documents_made, settings):
     from pathlib import Path
 
     documents_made["dossier"].refresh_from_db()
     path = Path(documents_made["dossier"].file.path)
     assert Path(settings.MEDIA_ROOT) in path.parents
-    assert "static" not in path.parts and not settings.MEDIA_URL
+    assert Path(settings.BASE_DIR / "static") not in path.parents
+    client.force_login(people["officer"])
+    name = documents_made["dossier"].file.name
+    for guess in (f"/{name}", f"/media/{name}", f"/static/{name}"):
+        assert client.get(guess).status_code == 404
