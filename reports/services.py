@@ -51,23 +51,24 @@ def _job_for(kind, user, *, assessment=None, province=None, year=None) -> tuple[
     return job, True
 
 
+def _request(kind, user, **target) -> RenderJob:
+    job, created = _job_for(kind, user, **target)
+    if created:
+        transaction.on_commit(lambda: send_jobs([job.pk]))
+    return job
+
+
 @transaction.atomic
 def dossier_request(*, assessment: Assessment, user) -> RenderJob:
     """Ask for an assessment's dossier; unchanged data gives back the job (and file) already made.
     Scope is the caller's: the view looks the assessment up within the user's scope."""
-    job, created = _job_for(RenderJob.Kind.DOSSIER, user, assessment=assessment)
-    if created:
-        transaction.on_commit(lambda: send_jobs([job.pk]))
-    return job
+    return _request(RenderJob.Kind.DOSSIER, user, assessment=assessment)
 
 
 @transaction.atomic
 def report_request(*, province: Province, year: int, user) -> RenderJob:
     """Ask for a province's yearly report; unchanged data gives back the job (and file) already made."""
-    job, created = _job_for(RenderJob.Kind.PROVINCE_REPORT, user, province=province, year=year)
-    if created:
-        transaction.on_commit(lambda: send_jobs([job.pk]))
-    return job
+    return _request(RenderJob.Kind.PROVINCE_REPORT, user, province=province, year=year)
 
 
 @transaction.atomic

@@ -5,7 +5,7 @@ import datetime
 import factory
 from django.contrib.auth import get_user_model
 
-from wards.models import Assessment, District, Membership, Province, Ward
+from wards.models import Assessment, District, EvidenceFile, Membership, Province, Ward
 
 
 class ProvinceFactory(factory.django.DjangoModelFactory):
@@ -110,3 +110,16 @@ def fill_assessment(assessment, *, skip=()):
     IndicatorValue.objects.bulk_create(
         IndicatorValue(assessment=assessment, indicator=i, **complete_figures(i)) for i in indicators
     )
+
+
+class EvidenceFileFactory(factory.django.DjangoModelFactory):
+    """A file row without content on disk: for pages and budgets that list files, not read them."""
+
+    class Meta:
+        model = EvidenceFile
+
+    file = factory.Sequence(lambda n: f"evidence/{n}.pdf")
+    original_name = factory.Sequence(lambda n: f"bien-ban-{n}.pdf")
+    content_type = "application/pdf"
+    size = 1000
+    sha256 = "0" * 64

@@ -305,11 +305,7 @@ def assessment_submit(*, assessment: Assessment, user) -> Assessment:
     locked.submitted_by = user
     locked.save(update_fields=["status", "round", "submitted_at", "submitted_by", "updated_at"])
     _audit(locked, user, AuditEvent.Action.STATUS, "Trạng thái hồ sơ", old, locked.get_status_display()).save()
-    RoundSnapshot.objects.update_or_create(
-        assessment=locked,
-        round=locked.round,
-        defaults={"submitted_at": locked.submitted_at, "submitted_by": user, "data": snapshot_data(locked)},
-    )
+    _snapshot(locked, user, locked.submitted_at)
     ward = locked.ward
     notify(
         users=_province_people(ward.province_id),
@@ -424,6 +420,15 @@ def snapshot_from_page(page) -> dict:
             "files": [f"{f.original_name} ({f.sha256[:12]})" for f in page.evidence.get(criterion.pk, [])],
         }
     return data
+
+
+def _snapshot(locked: Assessment, user, at) -> None:
+    """Keep what the round starts from, to show the reviewer what changed in the next one."""
+    RoundSnapshot.objects.update_or_create(
+        assessment=locked,
+        round=locked.round,
+        defaults={"submitted_at": at, "submitted_by": user, "data": snapshot_data(locked)},
+    )
 
 
 @dataclass
@@ -606,11 +611,7 @@ def assessment_reopen(*, assessment: Assessment, user, reason: str) -> Assessmen
     locked.round += 1
     locked.save(update_fields=["status", "round", "updated_at"])
     _status_audit(locked, user, old, f"{Status.IN_REVIEW.label} (vòng {locked.round}). Lý do: {reason}", "Mở lại hồ sơ")
-    RoundSnapshot.objects.update_or_create(
-        assessment=locked,
-        round=locked.round,
-        defaults={"submitted_at": now, "submitted_by": user, "data": snapshot_data(locked)},
-    )
+    _snapshot(locked, user, now)
     notify(
         users=_ward_people(locked.ward_id),
         assessment=locked,

@@ -6,8 +6,8 @@ import pytest
 
 from criteria.models import Indicator
 from tests.conftest import page_data
-from tests.factories import AssessmentFactory, fill_assessment
-from wards.models import AuditEvent, EvidenceFile, IndicatorValue, Narrative
+from tests.factories import AssessmentFactory, EvidenceFileFactory, fill_assessment
+from wards.models import AuditEvent, IndicatorValue, Narrative
 
 pytestmark = pytest.mark.django_db
 
@@ -173,17 +173,8 @@ def test_page_query_count_does_not_grow_with_figures_and_files(
     last = AssessmentFactory(ward=assessment.ward, year=assessment.year - 1, criteria_set=assessment.criteria_set)
     fill_assessment(last)
     for criterion in assessment.criteria_set.criteria.all():
-        for n in range(3):
-            EvidenceFile.objects.create(
-                assessment=assessment,
-                criterion=criterion,
-                file=f"evidence/x{n}.pdf",
-                original_name=f"bien-ban-{n}.pdf",
-                content_type="application/pdf",
-                size=1000,
-                sha256="0" * 64,
-                uploaded_by=people["officer"],
-            )
+        for _ in range(3):
+            EvidenceFileFactory(assessment=assessment, criterion=criterion, uploaded_by=people["officer"])
     Narrative.objects.bulk_create(
         Narrative(assessment=assessment, criterion=c, text="…") for c in assessment.criteria_set.criteria.all()
     )

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from criteria.models import Criterion, Indicator
-from tests.factories import AssessmentFactory, WardFactory, fill_assessment, user_with_role
+from tests.factories import AssessmentFactory, EvidenceFileFactory, WardFactory, fill_assessment, user_with_role
 from wards import services
 from wards.models import Assessment, EvidenceFile, IndicatorValue, Membership, Verdict
 
@@ -194,14 +194,9 @@ def province_year(criteria_set, ward, people):
             a = AssessmentFactory(ward=WardFactory(district=ward.district), criteria_set=criteria_set)
             fill_assessment(a, skip={"1.1"} if i % 2 else ())
             for j in range(2):
-                EvidenceFile.objects.create(
+                EvidenceFileFactory(
                     assessment=a,
                     criterion=Criterion.objects.get(criteria_set=criteria_set, number=1 + j),
-                    file="evidence/x.pdf",
-                    original_name="x.pdf",
-                    content_type="application/pdf",
-                    size=10,
-                    sha256="0" * 64,
                     uploaded_by=people["officer"],
                 )
             made.append(a)
@@ -254,17 +249,8 @@ def test_review_page_query_count_is_constant(client, people, submitted, django_a
     fill_assessment(last)
     for c in Criterion.objects.filter(criteria_set=submitted.criteria_set):
         Verdict.objects.create(assessment=submitted, criterion=c, outcome="pass", reviewer=people["reviewer"])
-        for n in range(3):
-            EvidenceFile.objects.create(
-                assessment=submitted,
-                criterion=c,
-                file=f"evidence/{n}.pdf",
-                original_name=f"{n}.pdf",
-                content_type="application/pdf",
-                size=10,
-                sha256="0" * 64,
-                uploaded_by=people["officer"],
-            )
+        for _ in range(3):
+            EvidenceFileFactory(assessment=submitted, criterion=c, uploaded_by=people["officer"])
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert client.get(f"/ho-so/{submitted.pk}/tham-dinh/").status_code == 200
     assert Indicator.objects.count() == 59
