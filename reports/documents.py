@@ -241,6 +241,11 @@ def roadmap_status(rows: list[RoadmapRow], year: int) -> tuple[str, str]:
 
 def province_year_summary(province: Province, year: int) -> dict:
     """The province's picture for a year, as plain values (shared by the report and the leadership page)."""
+    return province_year(province, year)[0]
+
+
+def province_year(province: Province, year: int):
+    """(the summary, the year's assessments, their scores): for pages that also list the wards."""
     assessments = list(Assessment.objects.filter(ward__province=province, year=year).select_related("ward__district"))
     scores = assessment_scores(assessments=assessments)
     any_score = next(iter(scores.values()), None)
@@ -284,7 +289,7 @@ def province_year_summary(province: Province, year: int) -> dict:
         .order_by("assessment__ward__district__name", "assessment__ward__name")
     )
     dist_rows = [{"k": k, "wards": distribution[k]} for k in sorted(distribution)]
-    return {
+    summary = {
         "province": province.name,
         "province_code": province.code,
         "year": year,
@@ -318,6 +323,7 @@ def province_year_summary(province: Province, year: int) -> dict:
         ],
         "certified_total": len(set().union(*[ids for y, ids in certified.items() if y <= year])) if certified else 0,
     }
+    return summary, assessments, scores
 
 
 def province_report_data(province: Province, year: int) -> dict:

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from reports import documents, services
 from reports.models import BulkRender, RenderJob
 from wards.models import Assessment, Decision, Membership, Province
-from wards.selectors import assessment_for, assessment_scores, assessments_visible_to, membership_of
+from wards.selectors import assessment_for, assessments_visible_to, membership_of
 
 
 def report_provinces(user):
@@ -58,15 +58,10 @@ def leadership(request):
     if year not in years:
         today = timezone.localdate().year
         year = max((y for y in years if y < today), default=years[0] if years else today)
-    summary = documents.province_year_summary(province, year)
+    summary, rows, scores = documents.province_year(province, year)
     previous = documents.province_year_summary(province, year - 1)
     charts = documents.report_charts(summary)
-    rows = list(
-        Assessment.objects.filter(ward__province=province, year=year)
-        .select_related("ward__district")
-        .order_by("ward__district__name", "ward__name")
-    )
-    scores = assessment_scores(assessments=rows)
+    rows.sort(key=lambda a: (a.ward.district.name if a.ward.district else "", a.ward.name))
     decisions = {d.assessment_id: d for d in Decision.objects.filter(assessment__in=rows, revoked_at__isnull=True)}
     report_job = (
         RenderJob.objects.filter(kind=RenderJob.Kind.PROVINCE_REPORT, province=province, year=year)
