@@ -3,18 +3,44 @@ from django.contrib import admin
 from criteria.models import CriteriaSet, Criterion, CriterionGroup, Indicator
 
 
-class CriterionGroupInline(admin.TabularInline):
+def _set_of(obj):
+    if obj is None:
+        return None
+    return obj if isinstance(obj, CriteriaSet) else obj.criteria_set
+
+
+class FrozenOnceUsed:
+    """A criteria set in use by any assessment is frozen: editing it would change results already
+    computed, reviewed and decided. A new ministry decision is a new set."""
+
+    def _in_use(self, obj):
+        criteria_set = _set_of(obj)
+        return criteria_set is not None and criteria_set.assessments.exists()
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not self._in_use(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not self._in_use(obj)
+
+    def has_add_permission(self, request, obj=None):
+        if isinstance(self, admin.options.InlineModelAdmin):
+            return super().has_add_permission(request, obj) and not self._in_use(obj)
+        return super().has_add_permission(request)
+
+
+class CriterionGroupInline(FrozenOnceUsed, admin.TabularInline):
     model = CriterionGroup
     extra = 0
 
 
-class CriterionInline(admin.TabularInline):
+class CriterionInline(FrozenOnceUsed, admin.TabularInline):
     model = Criterion
     extra = 0
     fields = ["number", "title", "rule", "rule_note"]
 
 
-class IndicatorInline(admin.StackedInline):
+class IndicatorInline(FrozenOnceUsed, admin.StackedInline):
     model = Indicator
     extra = 0
     fields = [
@@ -26,21 +52,21 @@ class IndicatorInline(admin.StackedInline):
 
 
 @admin.register(CriteriaSet)
-class CriteriaSetAdmin(admin.ModelAdmin):
+class CriteriaSetAdmin(FrozenOnceUsed, admin.ModelAdmin):
     list_display = ["code", "title", "legal_basis", "year_from", "year_to"]
     search_fields = ["code", "title", "legal_basis"]
     inlines = [CriterionGroupInline]
 
 
 @admin.register(CriterionGroup)
-class CriterionGroupAdmin(admin.ModelAdmin):
+class CriterionGroupAdmin(FrozenOnceUsed, admin.ModelAdmin):
     list_display = ["__str__", "criteria_set", "order"]
     list_filter = ["criteria_set"]
     inlines = [CriterionInline]
 
 
 @admin.register(Criterion)
-class CriterionAdmin(admin.ModelAdmin):
+class CriterionAdmin(FrozenOnceUsed, admin.ModelAdmin):
     list_display = ["code", "title", "group", "rule"]
     list_filter = ["criteria_set", "group"]
     search_fields = ["title"]
@@ -49,7 +75,7 @@ class CriterionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(FrozenOnceUsed, admin.ModelAdmin):
     list_display = ["code", "text", "kind", "threshold", "unit", "allows_exclusion", "allows_na"]
     list_filter = ["criteria_set", "kind", "allows_exclusion", "allows_na"]
     search_fields = ["code", "text"]

@@ -9,6 +9,7 @@ from celery import group
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from reports import documents
@@ -19,6 +20,16 @@ logger = logging.getLogger(__name__)
 Status = RenderJob.Status
 IN_FORCE = (Status.QUEUED, Status.RUNNING, Status.DONE)
 RESEND_AFTER = timedelta(minutes=10)
+# A job still "running" after the task's hard time limit lost its worker: it may be claimed again.
+STALE_AFTER = timedelta(minutes=6)
+
+
+def _stale_running(now):
+    return Q(status=Status.RUNNING, started_at__lt=now - STALE_AFTER)
+
+
+def _file_present(job: RenderJob) -> bool:
+    return bool(job.file) and job.file.storage.exists(job.file.name)
 
 
 def _data_for(kind: str, *, assessment=None, province=None, year=None) -> dict:
@@ -38,6 +49,10 @@ def _job_for(kind, user, *, assessment=None, province=None, year=None) -> tuple[
         .order_by("-created_at")
         .first()
     )
+    if existing and existing.status == Status.DONE and not _file_present(existing):
+        # The file went missing (storage restored from an old backup, say): forget it and render again.
+        job_fail(existing.pk, "Tệp không còn trên máy chủ.")
+        existing = None
     if existing:
         return existing, False
     job = RenderJob.objects.create(
@@ -108,21 +123,23 @@ def send_jobs(job_ids: list[int], *, as_group: bool = False) -> int:
 
 
 def sweep(*, now=None) -> int:
-    """Send queued jobs the broker never got, or lost (queued and sent long ago)."""
+    """Send queued jobs the broker never got or lost, and requeue jobs whose worker died mid-render."""
     now = now or timezone.now()
-    stale = RenderJob.objects.filter(status=Status.QUEUED).filter(sent_at__isnull=True) | RenderJob.objects.filter(
-        status=Status.QUEUED, sent_at__lt=now - RESEND_AFTER
+    RenderJob.objects.filter(_stale_running(now)).update(status=Status.QUEUED, sent_at=None, started_at=None)
+    waiting = RenderJob.objects.filter(
+        Q(status=Status.QUEUED) & (Q(sent_at__isnull=True) | Q(sent_at__lt=now - RESEND_AFTER))
     )
-    ids = list(stale.values_list("pk", flat=True)[:500])
+    ids = list(waiting.values_list("pk", flat=True)[:500])
     return send_jobs(ids) if ids else 0
 
 
 def job_retry(*, job: RenderJob, user) -> RenderJob:
     """Queue a failed job again. Refuses jobs that did not fail."""
-    if job.status != Status.FAILED:
+    retryable = Q(status=Status.FAILED) | _stale_running(timezone.now())
+    if not RenderJob.objects.filter(retryable, pk=job.pk).exists():
         raise PermissionDenied("Chỉ chạy lại được yêu cầu bị lỗi.")
     with transaction.atomic():
-        updated = RenderJob.objects.filter(pk=job.pk, status=Status.FAILED).update(
+        updated = RenderJob.objects.filter(retryable, pk=job.pk).update(
             status=Status.QUEUED, error="", sent_at=None, started_at=None, finished_at=None
         )
         if updated:
@@ -134,7 +151,8 @@ def job_retry(*, job: RenderJob, user) -> RenderJob:
 def job_claim(job_id: int) -> RenderJob | None:
     """The status guard: a job runs only if it moves from queued to running here, exactly once."""
     now = timezone.now()
-    claimed = RenderJob.objects.filter(pk=job_id, status=Status.QUEUED).update(status=Status.RUNNING, started_at=now)
+    claimable = Q(status=Status.QUEUED) | _stale_running(now)
+    claimed = RenderJob.objects.filter(claimable, pk=job_id).update(status=Status.RUNNING, started_at=now)
     if claimed != 1:
         return None
     job = RenderJob.objects.select_related("assessment__ward", "province").get(pk=job_id)
@@ -169,6 +187,9 @@ def bulk_zip(bulk: BulkRender) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for job in bulk.jobs.filter(status=Status.DONE).select_related("assessment__ward"):
-            with job.file.open("rb") as f:
-                archive.writestr(job.filename, f.read())
+            try:
+                with job.file.open("rb") as f:
+                    archive.writestr(job.filename, f.read())
+            except (FileNotFoundError, ValueError):
+                continue  # a missing file: asking for the dossier again renders it anew
     return buffer.getvalue()

@@ -21,6 +21,9 @@ def render_job(self, job_id: int) -> str:
     try:
         services.job_render(job)
     except TRANSIENT as exc:
+        if self.request.retries >= self.max_retries:
+            services.job_fail(job_id, f"Lỗi tạm thời lặp lại {self.max_retries + 1} lần: {type(exc).__name__}: {exc}")
+            return "failed"
         services.job_requeue(job_id)
         raise self.retry(exc=exc, countdown=min(300, 10 * 2**self.request.retries)) from exc
     except SoftTimeLimitExceeded:

@@ -142,6 +142,16 @@ class AssessmentAdmin(admin.ModelAdmin):
     readonly_fields = ["status", "round", "revision", "submitted_at", "submitted_by", "reviewer"]
     inlines = [IndicatorValueInline, VerdictInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        # Once it exists, an assessment belongs to its ward, year and set: moving it would move a ward's
+        # figures, decision and history to another ward.
+        if obj is not None:
+            return [*self.readonly_fields, "ward", "year", "criteria_set"]
+        return self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None):
+        return obj is None or (obj.status == Assessment.Status.DRAFT and not obj.values.exists())
+
 
 @admin.register(IndicatorValue)
 class IndicatorValueAdmin(ReadOnlyAdmin):
@@ -167,14 +177,8 @@ class EvidenceFileAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Verdict)
-class VerdictAdmin(admin.ModelAdmin):
+class VerdictAdmin(ReadOnlyAdmin):
     # Verdicts change through the review page, which writes the audit trail; here they are only read.
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
     list_display = ["assessment", "criterion", "outcome", "reviewer", "updated_at"]
     list_filter = ["outcome", "assessment__year"]
     list_select_related = ["assessment__ward", "criterion", "reviewer"]

@@ -8,8 +8,9 @@ An import with any error changes nothing; every error names its sheet, row and i
 import hashlib
 import hmac
 import io
-import zipfile
+import json
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from django.conf import settings
 from openpyxl import Workbook, load_workbook
@@ -109,8 +110,10 @@ def build_template(*, assessment: Assessment, page: AssessmentPage) -> bytes:
         ws.add_data_validation(v)
 
     row = FIRST_ROW
+    prefilled = {}
     for indicator in page.indicators:
         shown = entry.initial_for(indicator, page.values.get(indicator.pk))
+        prefilled[indicator.code] = dict(shown)
         locked_last = page.last_year.get(indicator.code)
         if locked_last is not None:
             shown["last_year"] = str(locked_last)
@@ -149,6 +152,8 @@ def build_template(*, assessment: Assessment, page: AssessmentPage) -> bytes:
         ("year", assessment.year),
         ("criteria_set", assessment.criteria_set.code),
         ("signature", _signature(ward.code, assessment.year, assessment.criteria_set.code)),
+        # What the template showed, so that an import changes only what the person changed in the file.
+        ("prefilled", json.dumps(prefilled, ensure_ascii=False)),
     ]:
         meta.append([key, value])
     meta.sheet_state = "veryHidden"
@@ -165,12 +170,21 @@ class _Identity:
     year: int | None
     criteria_set: str
     signature: str
+    prefilled: str
+
+
+def _json_dict(text: str) -> dict:
+    try:
+        value = json.loads(text)
+    except (TypeError, ValueError):
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 def _identity(wb) -> _Identity | None:
     if META_SHEET not in wb.sheetnames:
         return None
-    values = {row[0]: row[1] for row in wb[META_SHEET].iter_rows(values_only=True) if row and row[0]}
+    values = {row[0]: row[1] for row in wb[META_SHEET].iter_rows(values_only=True) if len(row) >= 2 and row[0]}
     if values.get("kind") != TEMPLATE_KIND:
         return None
     try:
@@ -183,6 +197,7 @@ def _identity(wb) -> _Identity | None:
         year,
         str(values.get("criteria_set", "")),
         str(values.get("signature", "")),
+        str(values.get("prefilled") or "{}"),
     )
 
 
@@ -196,7 +211,7 @@ def import_workbook(*, assessment: Assessment, user, upload) -> int:
         raise ImportRefused(f"Tệp quá lớn (tối đa {settings.EXCEL_MAX_BYTES // 1024 // 1024} MB).")
     try:
         wb = load_workbook(upload, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+    except Exception:  # not an xlsx, or a damaged one (bad zip, broken XML, …): the person is told so
         raise ImportRefused(
             f"Tệp «{upload.name}» không phải là tệp Excel (.xlsx). Hãy tải mẫu Excel của hồ sơ này, điền rồi tải lên."
         ) from None
@@ -222,6 +237,7 @@ def import_workbook(*, assessment: Assessment, user, upload) -> int:
 
     page = assessment_page(assessment=assessment)
     by_code = {i.code: i for i in page.indicators}
+    prefilled = _json_dict(ident.prefilled)
     ws = wb[DATA_SHEET]
     errors, figures, seen = [], {}, {}
     for row in ws.iter_rows(min_row=FIRST_ROW):
@@ -239,12 +255,39 @@ def import_workbook(*, assessment: Assessment, user, upload) -> int:
             continue
         seen[code] = row[0].row
         parts = entry.parts_for(indicator)
-        raw = {p.name: row[COLUMN_OF[p.name] - 1].value for p in parts}
-        result = entry.clean_indicator(indicator, raw, last_year_locked=page.last_year.get(code))
         labels = {p.name: p.label for p in parts}
+        raw = {p.name: row[COLUMN_OF[p.name] - 1].value if len(row) >= COLUMN_OF[p.name] else None for p in parts}
+        result = entry.clean_indicator(indicator, raw, last_year_locked=page.last_year.get(code))
         for part, message in result.errors.items():
             errors.append(f"{where}, cột «{COLUMNS[COLUMN_OF[part] - 1][0]}» ({labels[part]}): {message}")
-        figures[indicator.pk] = result.data
+        if result.errors:
+            continue
+        # Three-way: a cell left as the template showed it keeps today's value (it may have been changed on
+        # the web since); a cell changed in the file wins, unless the web changed it differently meanwhile.
+        shown_then = prefilled.get(code) if isinstance(prefilled.get(code), dict) else None
+        now = entry.initial_for(indicator, page.values.get(indicator.pk))
+        typed = entry.initial_for(indicator, SimpleNamespace(**result.data))
+        merged = {}
+        for part in labels:
+            then = shown_then.get(part, now[part]) if shown_then is not None else now[part]
+            if typed[part] == then:
+                merged[part] = now[part]
+            elif now[part] in (then, typed[part]):
+                merged[part] = typed[part]
+            else:
+                errors.append(
+                    f"{where}, cột «{COLUMNS[COLUMN_OF[part] - 1][0]}»: ô này đã được sửa trên web thành "
+                    f"«{entry.display(part, now[part])}» sau khi tải mẫu (mẫu ghi «{entry.display(part, then)}», "
+                    f"tệp ghi «{entry.display(part, typed[part])}»). Hãy tải mẫu mới."
+                )
+                merged = None
+                break
+        if merged is None:
+            continue
+        final = entry.clean_indicator(indicator, merged, last_year_locked=page.last_year.get(code))
+        for part, message in final.errors.items():
+            errors.append(f"{where}, cột «{COLUMNS[COLUMN_OF[part] - 1][0]}» ({labels[part]}): {message}")
+        figures[indicator.pk] = final.data
     if errors:
         raise ImportRefused(
             f"Tệp có {len(errors)} lỗi; chưa có số liệu nào được nhập. Sửa các lỗi dưới đây rồi tải lên lại.", errors

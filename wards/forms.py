@@ -19,6 +19,15 @@ def narrative_name(criterion) -> str:
 NARRATIVE_LIMIT = 20_000
 
 
+def json_dict(text) -> dict:
+    """A hidden JSON field as a dict; anything else (tampered, truncated) counts as empty."""
+    try:
+        value = json.loads(text or "{}")
+    except (TypeError, ValueError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
 @dataclass
 class FieldDiff:
     """A field another user changed after this page was opened."""
@@ -166,10 +175,7 @@ class FiguresForm(forms.Form):
         Fields only the other user changed take their value; fields both changed differently are
         conflicts, kept as typed here until the user chooses. Returns (merged, conflicts).
         """
-        try:
-            base = json.loads(self.data.get("base") or "{}")
-        except ValueError:
-            base = {}
+        base = {k: v for k, v in json_dict(self.data.get("base")).items() if isinstance(v, str)}
         current = self.stored_strings()
         mine = self.posted_strings()
         merged, conflicts = [], []
@@ -188,14 +194,11 @@ class FiguresForm(forms.Form):
 
     def apply_choices(self) -> None:
         """After a conflict, the user picked per field: keep theirs ("theirs") or keep what they typed."""
-        try:
-            base = json.loads(self.data.get("base") or "{}")
-        except ValueError:
-            return
+        base = json_dict(self.data.get("base"))
         for key in list(self.data):
             if key.startswith("keep-") and self.data[key] == "theirs":
                 name = key.removeprefix("keep-")
-                if name in base:
+                if isinstance(base.get(name), str):
                     self.data[name] = base[name]
 
 
@@ -271,11 +274,16 @@ class VerdictsForm(forms.Form):
         }
 
     def base_verdicts(self) -> dict[int, tuple[str, str]]:
-        try:
-            raw = json.loads(self.cleaned_data.get("base") or "{}")
-        except ValueError:
-            raw = {}
-        return {int(k): (v[0], v[1]) for k, v in raw.items()}
+        result = {}
+        for key, value in json_dict(self.cleaned_data.get("base")).items():
+            if (
+                str(key).isdigit()
+                and isinstance(value, list)
+                and len(value) == 2
+                and all(isinstance(v, str) for v in value)
+            ):
+                result[int(key)] = (value[0], value[1])
+        return result
 
     def reasons(self) -> dict[int, str]:
         return {c.pk: entry.nfc(self.cleaned_data.get(f"reason-{c.number}", "")) for c in self.criteria}

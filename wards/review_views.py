@@ -1,5 +1,7 @@
 """The province's side: the reviewer's queue, the review page, return, approve, reopen, and the history."""
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,7 +12,14 @@ from django.views.decorators.http import require_GET, require_POST
 from wards import entry, services
 from wards.forms import ApproveForm, ReopenForm, VerdictsForm
 from wards.models import Assessment, District, Membership, RoundSnapshot, Verdict
-from wards.selectors import assessment_for, assessment_page, last_year_values, membership_of, review_queue
+from wards.selectors import (
+    assessment_for,
+    assessment_page,
+    last_year_values,
+    membership_of,
+    review_queue,
+    wards_visible_to,
+)
 
 REVIEW_ROLES = (*Membership.PROVINCE_ROLES, Membership.Role.LEADERSHIP, Membership.Role.ADMIN)
 
@@ -39,7 +48,11 @@ def queue(request):
         "overdue": request.GET.get("overdue") == "1",
     }
     rows, counts = review_queue(user=request.user, year=year, **filters)
-    districts = District.objects.filter(wards__assessments__year=year).distinct().order_by("name")
+    districts = (
+        District.objects.filter(wards__in=wards_visible_to(user=request.user), wards__assessments__year=year)
+        .distinct()
+        .order_by("name")
+    )
     return render(
         request,
         "wards/queue.html",
@@ -140,29 +153,46 @@ def review(request, pk):
     assessment = _review_assessment(request, pk)
     if request.method != "POST":
         return _render_review(request, assessment)
+    _form, result, response = _save_verdicts(request, assessment)
+    if response is not None:
+        return response
+    messages.success(request, f"Đã lưu {result.saved} kết luận." if result.saved else "Không có kết luận nào thay đổi.")
+    return redirect("review", pk=pk)
+
+
+def _save_verdicts(request, assessment):
+    """Save the posted verdicts. Returns (form, result, None) when saved, or (form, None, the response
+    to show) for mistakes and conflicts, with everything typed kept."""
     page = assessment_page(assessment=assessment)
     verdicts = {v.criterion_id: v for v in assessment.verdicts.all()}
-    form = VerdictsForm(request.POST, criteria=page.criteria, verdicts=verdicts)
+    data = request.POST.copy()
+    form = VerdictsForm(data, criteria=page.criteria, verdicts=verdicts)
     if form.is_valid():
         try:
-            saved = services.verdicts_save(
+            result = services.verdicts_save(
                 assessment=assessment, user=request.user, verdicts=form.verdicts(), base=form.base_verdicts()
             )
-        except services.VerdictConflict as exc:
-            messages.warning(
-                request,
-                "Một cán bộ khác vừa kết luận khác ở cùng tiêu chí; kết luận của bạn chưa được lưu ở các tiêu chí đó.",
-            )
-            return _render_review(request, assessment, form=form, conflicts=exc.conflicts, status=409)
         except ValidationError as exc:
             for criterion_id, errors in exc.message_dict.items():
                 for message in errors:
                     form.add_criterion_error(int(criterion_id), message)
         else:
-            messages.success(request, f"Đã lưu {saved} kết luận." if saved else "Không có kết luận nào thay đổi.")
-            return redirect("review", pk=pk)
+            if not result.conflicts:
+                return form, result, None
+            # The page now starts from what is stored: posting it again keeps this reviewer's choices.
+            stored = {v.criterion_id: [v.outcome, v.comment] for v in assessment.verdicts.all()}
+            data["base"] = json.dumps({str(c.pk): stored.get(c.pk, ["", ""]) for c in page.criteria})
+            form = VerdictsForm(data, criteria=page.criteria, verdicts=verdicts)
+            form.is_valid()
+            saved = f"Đã lưu {result.saved} kết luận khác. " if result.saved else ""
+            messages.warning(
+                request,
+                f"{saved}Cán bộ khác vừa kết luận khác ở {len(result.conflicts)} tiêu chí (xem bên dưới); kết luận "
+                "của bạn ở các tiêu chí đó chưa được lưu. Bấm «Lưu kết luận» lần nữa để giữ kết luận của bạn.",
+            )
+            return form, None, _render_review(request, assessment, form=form, conflicts=result.conflicts, status=409)
     messages.error(request, "Chưa lưu: xem thông báo đỏ tại từng tiêu chí.")
-    return _render_review(request, assessment, form=form, status=400)
+    return form, None, _render_review(request, assessment, form=form, status=400)
 
 
 @login_required
@@ -176,20 +206,19 @@ def start_review(request, pk):
 @login_required
 @require_POST
 def return_assessment(request, pk):
-    """Return to the ward with reasons per criterion (the reason fields of the review page)."""
+    """Return to the ward with reasons per criterion (the reason fields of the review page), keeping the
+    verdicts typed on the same page."""
     assessment = _review_assessment(request, pk)
-    page = assessment_page(assessment=assessment)
-    verdicts = {v.criterion_id: v for v in assessment.verdicts.all()}
-    form = VerdictsForm(request.POST, criteria=page.criteria, verdicts=verdicts)
-    if form.is_valid():
-        try:
-            services.assessment_return(assessment=assessment, user=request.user, reasons=form.reasons())
-        except ValidationError as exc:
-            messages.error(request, exc.messages[0])
-        else:
-            messages.success(request, "Đã trả lại hồ sơ cho phường để bổ sung.")
-            return redirect("review", pk=pk)
-    return _render_review(request, assessment, form=form, status=400)
+    form, _result, response = _save_verdicts(request, assessment)
+    if response is not None:
+        return response
+    try:
+        services.assessment_return(assessment=assessment, user=request.user, reasons=form.reasons())
+    except ValidationError as exc:
+        messages.error(request, f"Chưa trả lại: {exc.messages[0]} Các kết luận đã ghi vẫn được lưu.")
+        return _render_review(request, assessment, form=form, status=400)
+    messages.success(request, "Đã trả lại hồ sơ cho phường để bổ sung.")
+    return redirect("review", pk=pk)
 
 
 @login_required

@@ -228,6 +228,8 @@ def validate_evidence(upload) -> filetypes.FileType:
 def evidence_add(*, assessment: Assessment, criterion: Criterion, user, upload) -> EvidenceFile:
     """Store one evidence file under a random name with its original name, size, SHA-256 and uploader.
     Refuses users outside the ward, assessments that are not editable, and files that are not allowed."""
+    # Locked and re-read: a submission racing this upload either sees the file or refuses it.
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     _require_editable(user, assessment)
     kind = validate_evidence(upload)
     digest = hashlib.sha256()
@@ -254,7 +256,7 @@ def evidence_add(*, assessment: Assessment, criterion: Criterion, user, upload) 
 @transaction.atomic
 def evidence_delete(*, evidence: EvidenceFile, user) -> None:
     """Delete an evidence file and record it. Refuses users outside the ward and non-editable assessments."""
-    assessment = evidence.assessment
+    assessment = Assessment.objects.select_for_update().get(pk=evidence.assessment_id)
     _require_editable(user, assessment)
     _audit(
         assessment,
@@ -494,10 +496,10 @@ def assessment_start_review(*, assessment: Assessment, user) -> Assessment:
     return locked
 
 
-class VerdictConflict(Exception):
-    def __init__(self, conflicts):
-        super().__init__("verdict conflict")
-        self.conflicts = conflicts  # [(criterion, the verdict now stored)]
+@dataclass
+class VerdictsSaved:
+    saved: int
+    conflicts: list  # [(criterion, the verdict another reviewer stored meanwhile)]
 
 
 def verdict_needs_comment(outcome: str, computed: scoring.Judgement) -> bool:
@@ -514,11 +516,11 @@ def _verdict_text(verdict) -> str:
 @transaction.atomic
 def verdicts_save(
     *, assessment: Assessment, user, verdicts: dict[int, tuple[str, str]], base: dict[int, tuple[str, str]]
-) -> int:
+) -> VerdictsSaved:
     """Save the verdicts (criterion id → (outcome, comment)) this reviewer changed since their page showed
-    `base`, leaving everyone else's alone. Refuses non-reviewers, other statuses, a verdict another reviewer
-    changed differently meanwhile (VerdictConflict), and a verdict against the computed result without a
-    comment (ValidationError keyed by criterion id)."""
+    `base`, leaving everyone else's alone. A criterion another reviewer changed differently meanwhile is
+    not saved but returned as a conflict. Refuses non-reviewers, other statuses, and a verdict against the
+    computed result without a comment (ValidationError keyed by criterion id, nothing saved)."""
     locked = _lock_for_review(assessment, user)
     page = assessment_page(assessment=locked)
     criteria = {c.pk: c for c in page.criteria}
@@ -532,12 +534,13 @@ def verdicts_save(
             conflicts.append((criteria[cid], now))
         if verdict_needs_comment(outcome, page.score.criteria[criteria[cid].code].judgement) and not comment:
             errors[cid] = "Kết luận khác kết quả tính toán: cần ghi nhận xét."
-    if conflicts:
-        raise VerdictConflict(conflicts)
     if errors:
         raise ValidationError(errors)
+    conflicting = {criterion.pk for criterion, _ in conflicts}
     events = []
     for cid, (outcome, comment) in changed.items():
+        if cid in conflicting:
+            continue
         verdict = current.get(cid) or Verdict(assessment=locked, criterion_id=cid)
         old = _verdict_text(current.get(cid))
         verdict.outcome, verdict.comment, verdict.reviewer = outcome, comment, user
@@ -548,9 +551,9 @@ def verdicts_save(
             )
         )
     AuditEvent.objects.bulk_create(events)
-    if changed:
+    if events:
         _take_into_review(locked, user)
-    return len(changed)
+    return VerdictsSaved(len(events), conflicts)
 
 
 @transaction.atomic

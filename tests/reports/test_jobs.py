@@ -164,3 +164,60 @@ def test_a_real_celery_worker_renders_a_dossier_through_the_broker(criteria_set,
             job.refresh_from_db()
     assert job.status == Status.DONE, job.error
     assert job.pages >= 5
+
+
+def test_a_job_whose_worker_died_is_requeued_by_the_sweep(approved, people):
+    import datetime
+
+    from django.utils import timezone
+
+    job = services.dossier_request(assessment=approved, user=people["officer"])
+    lost = timezone.now() - datetime.timedelta(minutes=30)
+    RenderJob.objects.filter(pk=job.pk).update(status=Status.RUNNING, started_at=lost, sent_at=lost)
+    assert services.dossier_request(assessment=approved, user=people["officer"]).pk == job.pk
+    assert services.sweep() == 1
+    job.refresh_from_db()
+    assert job.status == Status.QUEUED and job.sent_at is not None
+    assert run(job) == "done"
+
+
+def test_a_redelivered_message_for_a_lost_running_job_is_claimed_again(approved, people):
+    import datetime
+
+    from django.utils import timezone
+
+    job = services.dossier_request(assessment=approved, user=people["officer"])
+    RenderJob.objects.filter(pk=job.pk).update(
+        status=Status.RUNNING, started_at=timezone.now() - datetime.timedelta(minutes=30)
+    )
+    assert run(job) == "done"
+    fresh = services.dossier_request(assessment=approved, user=people["officer"])
+    RenderJob.objects.filter(pk=fresh.pk).update(status=Status.RUNNING, started_at=timezone.now())
+    assert run(fresh) in ("skipped", "done")  # the same job, done already, or a live run: never twice
+
+
+def test_transient_errors_retry_and_then_fail_the_job(approved, people, monkeypatch):
+    from django.db import OperationalError
+
+    job = services.dossier_request(assessment=approved, user=people["officer"])
+
+    def flaky(kind, data):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(documents, "render_pdf", flaky)
+    result = tasks.render_job.apply(args=[job.pk], retries=tasks.render_job.max_retries)
+    assert result.result == "failed"
+    job.refresh_from_db()
+    assert job.status == Status.FAILED and "database is locked" in job.error
+
+
+def test_a_done_job_whose_file_is_gone_is_rendered_again(client, approved, people):
+    job = services.dossier_request(assessment=approved, user=people["officer"])
+    run(job)
+    bulk = services.bulk_request(province=approved.ward.province, year=2026, user=people["leader"])
+    job.file.storage.delete(job.file.name)
+    client.force_login(people["leader"])
+    assert client.get(f"/hang-loat/{bulk.pk}/zip/").status_code == 200  # no 500: the missing file is left out
+    again = services.dossier_request(assessment=approved, user=people["officer"])
+    assert again.pk != job.pk and again.status == Status.QUEUED
+    assert run(again) == "done"

@@ -181,3 +181,11 @@ def test_page_query_count_does_not_grow_with_figures_and_files(
     with django_assert_max_num_queries(len(empty.captured_queries)):
         assert client.get(url).status_code == 200
     assert Indicator.objects.count() == 59
+
+
+@pytest.mark.parametrize("base", ["null", "[1]", '"s"', "5", '{"ind-1-1-yes": 5}', "{"])
+def test_a_tampered_page_is_handled_not_a_crash(client, people, assessment, url, base):
+    client.force_login(people["officer"])
+    client.post(url, page_data(assessment, **{"ind-1-2-yes": "co"}))  # the page is now stale
+    data = {**page_data(assessment), "revision": "0", "base": base, "keep-ind-1-1-yes": "theirs"}
+    assert client.post(url, data).status_code in (302, 400, 409)

@@ -169,3 +169,48 @@ def test_a_tampered_identity_is_refused(client, people, assessment):
             row[1].value = "0" * 32
     response = upload(client, assessment, wb)
     assert response.status_code == 400 and "đã bị sửa" in response.content.decode()
+
+
+def test_an_old_template_does_not_undo_newer_web_edits(client, people, assessment):
+    from tests.conftest import page_data
+
+    client.force_login(people["officer"])
+    client.post(
+        f"/ho-so/{assessment.pk}/", page_data(assessment, **{"ind-5-1-numerator": "8", "ind-5-1-denominator": "10"})
+    )
+    wb = download(client, assessment)  # the head's copy shows 8/10
+    assessment.refresh_from_db()
+    client.post(f"/ho-so/{assessment.pk}/", page_data(assessment, **{"ind-5-1-numerator": "10"}))  # web: 10/10
+    ws = wb[excel.DATA_SHEET]
+    ws.cell(row_of(ws, "1.1"), col("yes")).value = "Có"
+    client.force_login(people["head"])
+    assert upload(client, assessment, wb).status_code == 302
+    values = {v.indicator.code: v for v in assessment.values.select_related("indicator")}
+    assert (values["5.1"].numerator, values["5.1"].denominator) == (10, 10)
+    assert values["1.1"].yes is True
+
+
+def test_a_cell_changed_both_in_the_file_and_on_the_web_is_refused(client, people, assessment):
+    from tests.conftest import page_data
+
+    client.force_login(people["officer"])
+    wb = download(client, assessment)
+    client.post(f"/ho-so/{assessment.pk}/", page_data(assessment, **{"ind-6-1-count": "4"}))
+    ws = wb[excel.DATA_SHEET]
+    ws.cell(row_of(ws, "6.1"), col("count")).value = 3
+    response = upload(client, assessment, wb)
+    assert response.status_code == 400
+    assert "đã được sửa trên web thành «4»" in response.content.decode()
+    assert assessment.values.get(indicator__code="6.1").count == 4
+
+
+def test_a_damaged_workbook_is_refused_not_a_crash(client, people, assessment):
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types")
+        z.writestr("xl/workbook.xml", "<not xml")
+    client.force_login(people["officer"])
+    response = upload(client, assessment, buffer.getvalue())
+    assert response.status_code == 400 and "không phải là tệp Excel" in response.content.decode()

@@ -92,11 +92,35 @@ def test_a_second_reviewer_cannot_silently_overwrite_the_same_criterion(client, 
     client.force_login(people["reviewer"])
     client.post(f"/ho-so/{submitted.pk}/tham-dinh/", review_data(submitted, **{"verdict-4": "pass"}))
     client.force_login(second)
-    response = client.post(
-        f"/ho-so/{submitted.pk}/tham-dinh/", {**page_b, "verdict-4": "fail", "comment-4": "Chưa đạt danh hiệu"}
-    )
+    posted = {**page_b, "verdict-4": "fail", "comment-4": "Chưa đạt danh hiệu", "verdict-5": "pass"}
+    response = client.post(f"/ho-so/{submitted.pk}/tham-dinh/", posted)
     assert response.status_code == 409 and "đã kết luận «Đạt»" in text(response)
-    assert Verdict.objects.get().outcome == "pass"
+    # The other criterion is saved; the conflicting one is not, and the typed choice is still on the page.
+    assert dict(Verdict.objects.values_list("criterion__number", "outcome")) == {4: "pass", 5: "pass"}
+    assert "Chưa đạt danh hiệu" in response.content.decode()
+    # Posting the page as it came back means: keep my verdict.
+    again = {k: v for k, v in response.context["form"].data.items()}
+    assert client.post(f"/ho-so/{submitted.pk}/tham-dinh/", again).status_code == 302
+    assert Verdict.objects.get(criterion__number=4).outcome == "fail"
+    assert Verdict.objects.get(criterion__number=4).reviewer == second
+
+
+def test_returning_keeps_the_verdicts_typed_on_the_page(client, people, submitted):
+    client.force_login(people["reviewer"])
+    data = review_data(submitted, **{"verdict-1": "pass", "verdict-2": "pass", "reason-13": "Thiếu biên bản."})
+    assert client.post(f"/ho-so/{submitted.pk}/tra-lai/", data).status_code == 302
+    assert Verdict.objects.count() == 2
+    submitted.refresh_from_db()
+    assert submitted.status == Assessment.Status.RETURNED
+
+
+def test_returning_without_a_reason_is_refused_but_keeps_the_verdicts(client, people, submitted):
+    client.force_login(people["reviewer"])
+    response = client.post(f"/ho-so/{submitted.pk}/tra-lai/", review_data(submitted, **{"verdict-1": "pass"}))
+    assert response.status_code == 400 and "Cần nêu lý do trả lại" in text(response)
+    assert Verdict.objects.count() == 1
+    submitted.refresh_from_db()
+    assert submitted.status == Assessment.Status.IN_REVIEW  # a verdict was given: it is under review
 
 
 def test_return_with_reasons_then_the_next_round_shows_what_changed(client, people, submitted, settings, tmp_path):
@@ -254,3 +278,10 @@ def test_review_page_query_count_is_constant(client, people, submitted, django_a
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert client.get(f"/ho-so/{submitted.pk}/tham-dinh/").status_code == 200
     assert Indicator.objects.count() == 59
+
+
+@pytest.mark.parametrize("base", ["null", "[1]", '{"x": 1}', '{"1": 5}', '{"1": []}', "{"])
+def test_a_tampered_review_page_is_handled_not_a_crash(client, people, submitted, base):
+    client.force_login(people["reviewer"])
+    response = client.post(f"/ho-so/{submitted.pk}/tham-dinh/", {**review_data(submitted), "base": base})
+    assert response.status_code in (302, 400, 409)
