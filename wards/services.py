@@ -308,6 +308,7 @@ def assessment_submit(*, assessment: Assessment, user) -> Assessment:
     locked.save(update_fields=["status", "round", "submitted_at", "submitted_by", "updated_at"])
     _audit(locked, user, AuditEvent.Action.STATUS, "Trạng thái hồ sơ", old, locked.get_status_display()).save()
     _snapshot(locked, user, locked.submitted_at)
+    _clear_outdated_verdicts(locked, user)
     ward = locked.ward
     notify(
         users=_province_people(ward.province_id),
@@ -431,6 +432,31 @@ def _snapshot(locked: Assessment, user, at) -> None:
         round=locked.round,
         defaults={"submitted_at": at, "submitted_by": user, "data": snapshot_data(locked)},
     )
+
+
+def _clear_outdated_verdicts(locked: Assessment, user) -> None:
+    """A verdict was given on what the ward showed then: where the ward changed a criterion since, the
+    verdict no longer applies and that criterion must be concluded again (the old one stays in the audit)."""
+    snapshots = list(locked.snapshots.filter(round__lte=locked.round).order_by("-round")[:2])
+    if len(snapshots) < 2:
+        return
+    changed = round_changes(snapshots[1].data, snapshots[0].data)
+    outdated = locked.verdicts.filter(criterion__number__in=[int(code[2:]) for code in changed]).select_related(
+        "criterion"
+    )
+    events = [
+        _audit(
+            locked,
+            user,
+            AuditEvent.Action.VERDICT,
+            f"Kết luận {v.criterion.code}",
+            _verdict_text(v),
+            "(cần kết luận lại: phường đã sửa tiêu chí này)",
+        )
+        for v in outdated
+    ]
+    AuditEvent.objects.bulk_create(events)
+    outdated.delete()
 
 
 @dataclass

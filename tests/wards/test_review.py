@@ -9,7 +9,7 @@ import pytest
 from criteria.models import Criterion, Indicator
 from tests.factories import AssessmentFactory, EvidenceFileFactory, WardFactory, fill_assessment, user_with_role
 from wards import services
-from wards.models import Assessment, EvidenceFile, IndicatorValue, Membership, Verdict
+from wards.models import Assessment, AuditEvent, EvidenceFile, IndicatorValue, Membership, Verdict
 
 pytestmark = pytest.mark.django_db
 
@@ -285,3 +285,22 @@ def test_a_tampered_review_page_is_handled_not_a_crash(client, people, submitted
     client.force_login(people["reviewer"])
     response = client.post(f"/ho-so/{submitted.pk}/tham-dinh/", {**review_data(submitted), "base": base})
     assert response.status_code in (302, 400, 409)
+
+
+def test_verdicts_on_criteria_the_ward_changed_must_be_given_again(client, people, submitted):
+    from tests.conftest import page_data
+
+    criteria = {c.number: c for c in Criterion.objects.filter(criteria_set=submitted.criteria_set)}
+    services.verdicts_save(
+        assessment=submitted,
+        user=people["reviewer"],
+        verdicts={criteria[1].pk: ("pass", ""), criteria[13].pk: ("pass", "")},
+        base={},
+    )
+    services.assessment_return(assessment=submitted, user=people["reviewer"], reasons={criteria[13].pk: "Sai số"})
+    client.force_login(people["officer"])
+    submitted.refresh_from_db()
+    client.post(f"/ho-so/{submitted.pk}/", page_data(submitted, **{"ind-13-2-count": "0", "ind-13-2-last_year": "4"}))
+    services.assessment_submit(assessment=submitted, user=people["head"])
+    assert list(Verdict.objects.values_list("criterion__number", flat=True)) == [1]
+    assert AuditEvent.objects.filter(target="Kết luận TC13", new__startswith="(cần kết luận lại").exists()
