@@ -35,9 +35,6 @@ class CriteriaSet(models.Model):  # Bộ tiêu chí
     def __str__(self):
         return self.title
 
-    def applies_to(self, year: int) -> bool:
-        return self.year_from <= year and (self.year_to is None or year <= self.year_to)
-
     def specs(self) -> list[scoring.CriterionSpec]:
         """The set as the scoring engine sees it. Uses prefetched criteria and indicators when present."""
         return [criterion.spec() for group in self.groups.all() for criterion in group.criteria.all()]
@@ -160,10 +157,6 @@ class Indicator(models.Model):  # Chỉ tiêu (1.1, 1.2, …)
     def save(self, *args, **kwargs):
         self.criteria_set_id = self.criterion.criteria_set_id
         super().save(*args, **kwargs)
-
-    @property
-    def is_percent(self) -> bool:
-        return self.kind in scoring.PERCENT_KINDS
 
     def rule_for_scoring(self) -> scoring.IndicatorRule:
         return scoring.IndicatorRule(

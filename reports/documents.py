@@ -7,7 +7,6 @@ same data (and layout) always gives back the same file, and any change gives a n
 import hashlib
 import json
 import math
-from collections import Counter
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -16,11 +15,10 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from criteria import scoring
 from reports import charts
 from wards import entry
 from wards.models import Assessment, Decision, Province, RoadmapTarget, Verdict
-from wards.selectors import assessment_page, assessment_scores, last_year_values
+from wards.selectors import assessment_page, assessment_scores, last_year_values, summarize_scores
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 TEMPLATES = {
@@ -40,12 +38,6 @@ def vn_date(value) -> str:
     if value is None:
         return "ngày … tháng … năm …"
     return MONTHS_DAY.format(d=value.day, m=value.month, y=value.year)
-
-
-def person(user) -> str:
-    if user is None:
-        return ""
-    return f"{user.last_name} {user.first_name}".strip() or user.username
 
 
 def _layout_digest(kind: str) -> str:
@@ -105,7 +97,7 @@ def dossier_data(assessment: Assessment) -> dict:
             "name": f.original_name,
             "size": f.size,
             "sha256": f.sha256,
-            "uploaded_by": person(f.uploaded_by),
+            "uploaded_by": entry.person(f.uploaded_by),
             "uploaded_at": timezone.localtime(f.uploaded_at).strftime("%d/%m/%Y"),
         }
         for c in page.criteria
@@ -140,23 +132,23 @@ def dossier_data(assessment: Assessment) -> dict:
             "certified": decision.outcome == Decision.Outcome.CERTIFIED,
             "number": decision.number,
             "date": vn_date(decision.decided_on),
-            "approver": person(decision.approver),
+            "approver": entry.person(decision.approver),
         }
         if decision
         else None,
         "place_date": f"{ward.province.name}, {vn_date(dated)}",
         "signatures": {
-            "preparer": person(assessment.submitted_by),
-            "head": person(assessment.submitted_by),
-            "reviewer": person(assessment.reviewer) or _first_reviewer(verdicts),
-            "approver": person(decision.approver) if decision else "",
+            "preparer": entry.person(assessment.submitted_by),
+            "head": entry.person(assessment.submitted_by),
+            "reviewer": entry.person(assessment.reviewer) or _first_reviewer(verdicts),
+            "approver": entry.person(decision.approver) if decision else "",
         },
     }
 
 
 def _first_reviewer(verdicts) -> str:
     for v in verdicts.values():
-        return person(v.reviewer)
+        return entry.person(v.reviewer)
     return ""
 
 
@@ -248,27 +240,23 @@ def province_year(province: Province, year: int):
     """(the summary, the year's assessments, their scores): for pages that also list the wards."""
     assessments = list(Assessment.objects.filter(ward__province=province, year=year).select_related("ward__district"))
     scores = assessment_scores(assessments=assessments)
-    any_score = next(iter(scores.values()), None)
     criteria_titles = {}
     if assessments:
         from wards.selectors import criteria_set_with_catalogue
 
         catalogue = criteria_set_with_catalogue(assessments[0].criteria_set_id)
         criteria_titles = {c.code: c.title for g in catalogue.groups.all() for c in g.criteria.all()}
-    codes = list(any_score.criteria) if any_score else []
-    distribution = Counter(s.passed for s in scores.values())
-    passes = Counter(
-        code for s in scores.values() for code, c in s.criteria.items() if c.judgement.result is scoring.Result.PASS
-    )
-    n = len(assessments)
+    counted = summarize_scores(province=province, year=year, scores=scores)
+    codes, distribution, passes = counted.criteria_codes, counted.distribution, counted.passes
+    n = counted.wards
     rates = sorted(
         (
             {
                 "code": code,
                 "title": criteria_titles.get(code, ""),
-                "passes": passes.get(code, 0),
-                "rate": float(_percent(passes.get(code, 0), n)),
-                "rate_text": str(_percent(passes.get(code, 0), n)).replace(".", ","),
+                "passes": passes[code],
+                "rate": float(_percent(passes[code], n)),
+                "rate_text": str(_percent(passes[code], n)).replace(".", ","),
             }
             for code in codes
         ),
@@ -288,7 +276,7 @@ def province_year(province: Province, year: int):
         .select_related("assessment__ward__district")
         .order_by("assessment__ward__district__name", "assessment__ward__name")
     )
-    dist_rows = [{"k": k, "wards": distribution[k]} for k in sorted(distribution)]
+    dist_rows = [{"k": k, "wards": wards} for k, wards in distribution.items()]
     summary = {
         "province": province.name,
         "province_code": province.code,

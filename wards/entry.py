@@ -4,6 +4,7 @@ One set of rules for every way figures arrive (the web page and the Excel templa
 same Vietnamese messages for the same mistakes. Text in, figures or messages out; no database access.
 """
 
+import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -242,3 +243,24 @@ def describe(indicator: Indicator, value) -> str:
     if value.excluded:
         text += f" (bất khả kháng {format_integer(value.excluded)}: {value.exclusion_reason})"
     return text
+
+
+def json_dict(text) -> dict:
+    """A hidden JSON value as a dict; anything else (tampered, truncated) counts as empty."""
+    try:
+        value = json.loads(text or "{}")
+    except (TypeError, ValueError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def anchor(indicator: Indicator) -> str:
+    """The id of an indicator's row on the assessment page (links from the missing list point there)."""
+    return f"ind-{indicator.code.replace('.', '-')}"
+
+
+def person(user) -> str:
+    """A user's name the Vietnamese way, family name first."""
+    if user is None:
+        return ""
+    return f"{user.last_name} {user.first_name}".strip() or user.username

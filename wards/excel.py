@@ -173,14 +173,6 @@ class _Identity:
     prefilled: str
 
 
-def _json_dict(text: str) -> dict:
-    try:
-        value = json.loads(text)
-    except (TypeError, ValueError):
-        return {}
-    return value if isinstance(value, dict) else {}
-
-
 def _identity(wb) -> _Identity | None:
     if META_SHEET not in wb.sheetnames:
         return None
@@ -237,7 +229,7 @@ def import_workbook(*, assessment: Assessment, user, upload) -> int:
 
     page = assessment_page(assessment=assessment)
     by_code = {i.code: i for i in page.indicators}
-    prefilled = _json_dict(ident.prefilled)
+    prefilled = entry.json_dict(ident.prefilled)
     ws = wb[DATA_SHEET]
     errors, figures, seen = [], {}, {}
     for row in ws.iter_rows(min_row=FIRST_ROW):

@@ -9,7 +9,7 @@ from wards.selectors import AssessmentPage
 
 
 def field_name(indicator: Indicator, part: str) -> str:
-    return f"ind-{indicator.code.replace('.', '-')}-{part}"
+    return f"{entry.anchor(indicator)}-{part}"
 
 
 def narrative_name(criterion) -> str:
@@ -17,15 +17,6 @@ def narrative_name(criterion) -> str:
 
 
 NARRATIVE_LIMIT = 20_000
-
-
-def json_dict(text) -> dict:
-    """A hidden JSON field as a dict; anything else (tampered, truncated) counts as empty."""
-    try:
-        value = json.loads(text or "{}")
-    except (TypeError, ValueError):
-        return {}
-    return value if isinstance(value, dict) else {}
 
 
 @dataclass
@@ -175,7 +166,7 @@ class FiguresForm(forms.Form):
         Fields only the other user changed take their value; fields both changed differently are
         conflicts, kept as typed here until the user chooses. Returns (merged, conflicts).
         """
-        base = {k: v for k, v in json_dict(self.data.get("base")).items() if isinstance(v, str)}
+        base = {k: v for k, v in entry.json_dict(self.data.get("base")).items() if isinstance(v, str)}
         current = self.stored_strings()
         mine = self.posted_strings()
         merged, conflicts = [], []
@@ -194,7 +185,7 @@ class FiguresForm(forms.Form):
 
     def apply_choices(self) -> None:
         """After a conflict, the user picked per field: keep theirs ("theirs") or keep what they typed."""
-        base = json_dict(self.data.get("base"))
+        base = entry.json_dict(self.data.get("base"))
         for key in list(self.data):
             if key.startswith("keep-") and self.data[key] == "theirs":
                 name = key.removeprefix("keep-")
@@ -234,10 +225,8 @@ class VerdictsForm(forms.Form):
     def __init__(self, data=None, *, criteria, verdicts, editable=True):
         super().__init__(data)
         self.criteria = criteria
-        base = {}
         for c in criteria:
             v = verdicts.get(c.pk)
-            base[str(c.pk)] = [v.outcome, v.comment] if v else ["", ""]
             self.fields[f"verdict-{c.number}"] = forms.ChoiceField(
                 label=f"Kết luận {c.code}",
                 choices=VERDICT_CHOICES,
@@ -259,10 +248,20 @@ class VerdictsForm(forms.Form):
                 max_length=4000,
                 widget=forms.Textarea(attrs={"rows": 1, "class": "form-control form-control-sm"}),
             )
-        self.fields["base"].initial = json.dumps(base)
+        self.fields["base"].initial = self.base_json(criteria, verdicts)
         if not editable:
             for f in self.fields.values():
                 f.disabled = True
+
+    @staticmethod
+    def base_json(criteria, verdicts) -> str:
+        """What the page shows as stored: criterion id → [outcome, comment]."""
+        return json.dumps(
+            {
+                str(c.pk): [verdicts[c.pk].outcome, verdicts[c.pk].comment] if c.pk in verdicts else ["", ""]
+                for c in criteria
+            }
+        )
 
     def verdicts(self) -> dict[int, tuple[str, str]]:
         return {
@@ -275,7 +274,7 @@ class VerdictsForm(forms.Form):
 
     def base_verdicts(self) -> dict[int, tuple[str, str]]:
         result = {}
-        for key, value in json_dict(self.cleaned_data.get("base")).items():
+        for key, value in entry.json_dict(self.cleaned_data.get("base")).items():
             if (
                 str(key).isdigit()
                 and isinstance(value, list)

@@ -63,9 +63,6 @@ class Ward(models.Model):  # Phường
     def __str__(self):
         return f"Phường {self.name}"
 
-    def existed_in(self, year: int) -> bool:
-        return (self.year_from is None or self.year_from <= year) and (self.year_to is None or year <= self.year_to)
-
 
 class Membership(models.Model):  # Vai trò của người dùng
     """A user's one role and the ward or province it is scoped to."""

@@ -1,7 +1,5 @@
 """The province's side: the reviewer's queue, the review page, return, approve, reopen, and the history."""
 
-import json
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -180,8 +178,8 @@ def _save_verdicts(request, assessment):
             if not result.conflicts:
                 return form, result, None
             # The page now starts from what is stored: posting it again keeps this reviewer's choices.
-            stored = {v.criterion_id: [v.outcome, v.comment] for v in assessment.verdicts.all()}
-            data["base"] = json.dumps({str(c.pk): stored.get(c.pk, ["", ""]) for c in page.criteria})
+            stored = {v.criterion_id: v for v in assessment.verdicts.all()}
+            data["base"] = VerdictsForm.base_json(page.criteria, stored)
             form = VerdictsForm(data, criteria=page.criteria, verdicts=verdicts)
             form.is_valid()
             saved = f"Đã lưu {result.saved} kết luận khác. " if result.saved else ""

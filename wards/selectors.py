@@ -54,11 +54,6 @@ def wards_visible_to(*, user) -> QuerySet[Ward]:
     return wards.filter(province_id=membership.province_id)
 
 
-def provinces_visible_to(*, user) -> QuerySet[Province]:
-    """The provinces whose wards the user may read at least in part."""
-    return Province.objects.filter(pk__in=wards_visible_to(user=user).values("province_id")).order_by("name")
-
-
 def assessments_visible_to(*, user) -> QuerySet[Assessment]:
     """The assessments a user may read: those of the wards in their scope."""
     return Assessment.objects.filter(ward__in=wards_visible_to(user=user)).select_related(
@@ -113,7 +108,11 @@ class ProvinceSummary:
 def province_summary(*, province: Province, year: int) -> ProvinceSummary:
     """Computed from the stored figures by the scoring engine; ignores statuses and verdicts."""
     assessments = list(Assessment.objects.filter(ward__province=province, year=year))
-    scores = assessment_scores(assessments=assessments)
+    return summarize_scores(province=province, year=year, scores=assessment_scores(assessments=assessments))
+
+
+def summarize_scores(*, province: Province, year: int, scores: dict[int, scoring.AssessmentScore]) -> ProvinceSummary:
+    """Wards by criteria met and wards passing each criterion, from already computed scores."""
     codes = list(next(iter(scores.values())).criteria) if scores else []
     distribution = Counter(score.passed for score in scores.values())
     passes = Counter(
@@ -125,7 +124,7 @@ def province_summary(*, province: Province, year: int) -> ProvinceSummary:
     return ProvinceSummary(
         province=province,
         year=year,
-        wards=len(assessments),
+        wards=len(scores),
         criteria_codes=codes,
         distribution=dict(sorted(distribution.items())),
         passes={code: passes.get(code, 0) for code in codes},

@@ -59,7 +59,7 @@ class MissingIndicator:
 
     @property
     def anchor(self) -> str:
-        return f"ind-{self.indicator.code.replace('.', '-')}"
+        return entry.anchor(self.indicator)
 
 
 class IncompleteAssessment(Exception):
@@ -292,11 +292,8 @@ def assessment_submit(*, assessment: Assessment, user) -> Assessment:
         raise PermissionDenied("Chỉ Trưởng Công an phường được gửi hồ sơ.")
     if not locked.editable_by_ward:
         raise PermissionDenied(f"Hồ sơ đang ở trạng thái «{locked.get_status_display()}», không gửi được.")
-    indicators = list(
-        Indicator.objects.filter(criteria_set_id=locked.criteria_set_id).order_by("criterion__number", "order")
-    )
-    values = {v.indicator_id: v for v in locked.values.all()}
-    missing = missing_indicators(indicators=indicators, values_by_indicator=values)
+    page = assessment_page(assessment=locked)
+    missing = missing_indicators(indicators=page.indicators, values_by_indicator=page.values)
     if missing:
         raise IncompleteAssessment(missing)
     old = locked.get_status_display()
@@ -307,7 +304,7 @@ def assessment_submit(*, assessment: Assessment, user) -> Assessment:
     locked.submitted_by = user
     locked.save(update_fields=["status", "round", "submitted_at", "submitted_by", "updated_at"])
     _audit(locked, user, AuditEvent.Action.STATUS, "Trạng thái hồ sơ", old, locked.get_status_display()).save()
-    _snapshot(locked, user, locked.submitted_at)
+    _snapshot(locked, user, locked.submitted_at, page=page)
     _clear_outdated_verdicts(locked, user)
     ward = locked.ward
     notify(
@@ -425,12 +422,11 @@ def snapshot_from_page(page) -> dict:
     return data
 
 
-def _snapshot(locked: Assessment, user, at) -> None:
+def _snapshot(locked: Assessment, user, at, *, page=None) -> None:
     """Keep what the round starts from, to show the reviewer what changed in the next one."""
+    data = snapshot_from_page(page) if page is not None else snapshot_data(locked)
     RoundSnapshot.objects.update_or_create(
-        assessment=locked,
-        round=locked.round,
-        defaults={"submitted_at": at, "submitted_by": user, "data": snapshot_data(locked)},
+        assessment=locked, round=locked.round, defaults={"submitted_at": at, "submitted_by": user, "data": data}
     )
 
 

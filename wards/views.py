@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from wards import excel, services
+from wards import entry, excel, services
 from wards.forms import EvidenceForm, ExcelUploadForm, FiguresForm
 from wards.models import Assessment, Decision, EvidenceFile, Membership
 from wards.selectors import (
@@ -82,7 +82,7 @@ def _page_context(request, assessment, *, form=None, page=None, **extra):
             indicators = [
                 {
                     "indicator": indicator,
-                    "anchor": f"ind-{indicator.code.replace('.', '-')}",
+                    "anchor": entry.anchor(indicator),
                     "fields": [(part, form[name]) for part, name in form.parts[indicator.pk]],
                     "judgement": page.score.criteria[criterion.code].indicators[indicator.code],
                     "value": page.values.get(indicator.pk),
@@ -113,7 +113,6 @@ def _page_context(request, assessment, *, form=None, page=None, **extra):
         "groups": groups,
         "editable": editable,
         "can_submit": editable and membership is not None and membership.role == Membership.Role.WARD_HEAD,
-        "days_left": (assessment.deadline - timezone.localdate()).days,
         "decision": assessment.decisions.filter(revoked_at__isnull=True).first(),
         "excel_form": extra.pop("excel_form", None) or ExcelUploadForm(),
         **{k: v for k, v in extra.items() if k != "upload_forms"},

@@ -2,6 +2,7 @@ from django import template
 from django.utils import timezone
 
 from criteria import scoring
+from wards import entry
 
 register = template.Library()
 
@@ -46,10 +47,7 @@ def evidence_limit():
 @register.filter
 def person(user):
     """A user's name the Vietnamese way: family name first."""
-    if user is None:
-        return ""
-    name = f"{user.last_name} {user.first_name}".strip()
-    return name or user.username
+    return entry.person(user)
 
 
 @register.filter
