@@ -222,9 +222,10 @@ class VerdictsForm(forms.Form):
 
     base = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, data=None, *, criteria, verdicts, editable=True):
+    def __init__(self, data=None, *, criteria, verdicts, reasons=None, editable=True):
         super().__init__(data)
         self.criteria = criteria
+        reasons = reasons or {}
         for c in criteria:
             v = verdicts.get(c.pk)
             self.fields[f"verdict-{c.number}"] = forms.ChoiceField(
@@ -245,6 +246,7 @@ class VerdictsForm(forms.Form):
             self.fields[f"reason-{c.number}"] = forms.CharField(
                 label="Lý do trả lại (nếu trả lại phường)",
                 required=False,
+                initial=reasons.get(c.pk, ""),
                 max_length=4000,
                 widget=forms.Textarea(attrs={"rows": 1, "class": "form-control form-control-sm"}),
             )
@@ -297,7 +299,7 @@ class ApproveForm(forms.Form):
         label="Số quyết định",
         max_length=50,
         error_messages={"required": "Cần ghi số quyết định."},
-        widget=forms.TextInput(attrs={"placeholder": "Ví dụ: 123/QĐ-CAT"}),
+        widget=forms.TextInput(attrs={"placeholder": "Ví dụ: 125/QĐ-CAT-PV05"}),
     )
     decided_on = forms.DateField(
         label="Ngày quyết định",

@@ -4,6 +4,7 @@ import uuid
 from pathlib import PurePath
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -225,6 +226,21 @@ class Assessment(models.Model):  # Hồ sơ đánh giá
     def editable_by_ward(self) -> bool:
         return self.status in self.EDITABLE_BY_WARD
 
+    def clean(self):
+        """A ward is assessed only for a year it existed in, under a criteria set that applies to the year."""
+        errors = {}
+        if self.ward_id and self.year:
+            ward = self.ward
+            if (ward.year_from and self.year < ward.year_from) or (ward.year_to and self.year > ward.year_to):
+                span = f"{ward.year_from or '…'}–{ward.year_to or 'nay'}"
+                errors["year"] = f"{ward} không tồn tại trong năm {self.year} (tồn tại {span})."
+        if self.criteria_set_id and self.year:
+            cs = self.criteria_set
+            if self.year < cs.year_from or (cs.year_to and self.year > cs.year_to):
+                errors["criteria_set"] = f"Bộ tiêu chí «{cs.code}» không áp dụng cho năm {self.year}."
+        if errors:
+            raise ValidationError(errors)
+
 
 class IndicatorValue(models.Model):  # Số liệu chỉ tiêu
     """The figures a ward entered for one indicator. Empty fields are not entered yet."""
@@ -419,6 +435,8 @@ class ReturnReason(models.Model):  # Lý do trả lại, theo từng tiêu chí
     criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
     text = models.TextField(_("lý do"))
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Saved with the verdicts while the reviewer prepares the return; the ward sees only sent reasons.
+    draft = models.BooleanField(_("bản nháp (chưa gửi phường)"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from wards import entry, services
+from wards import entry, services, workflow
 from wards.forms import ApproveForm, ReopenForm, VerdictsForm
 from wards.models import Assessment, District, Membership, RoundSnapshot, Verdict
 from wards.selectors import (
@@ -18,6 +18,7 @@ from wards.selectors import (
     review_queue,
     wards_visible_to,
 )
+from wards.workflow import Action
 
 REVIEW_ROLES = (*Membership.PROVINCE_ROLES, Membership.Role.LEADERSHIP, Membership.Role.ADMIN)
 
@@ -66,17 +67,15 @@ def queue(request):
     )
 
 
-def _review_context(request, assessment, *, form=None, approve_form=None, reopen_form=None, conflicts=None):
+def _review_context(
+    request, assessment, *, form=None, approve_form=None, reopen_form=None, conflicts=None, unsaved=None
+):
     page = assessment_page(assessment=assessment)
-    membership = membership_of(request.user)
-    is_reviewer = (
-        membership is not None
-        and membership.role in Membership.PROVINCE_ROLES
-        and membership.province_id == assessment.ward.province_id
-    )
-    reviewing = is_reviewer and assessment.status in services.REVIEWABLE
+    reviewing = workflow.can(request.user, Action.VERDICT, assessment)
     verdicts = {v.criterion_id: v for v in assessment.verdicts.select_related("reviewer")}
-    form = form or VerdictsForm(criteria=page.criteria, verdicts=verdicts, editable=reviewing)
+    form = form or VerdictsForm(
+        criteria=page.criteria, verdicts=verdicts, reasons=services.draft_reasons(assessment), editable=reviewing
+    )
     last_year = last_year_values(assessment=assessment)
     changes = {}
     previous = None
@@ -117,10 +116,12 @@ def _review_context(request, assessment, *, form=None, approve_form=None, reopen
         "form": form,
         "criteria": criteria,
         "reviewing": reviewing,
-        "can_approve": reviewing and membership.role == Membership.Role.APPROVER,
-        "can_reopen": is_reviewer
-        and membership.role == Membership.Role.APPROVER
-        and assessment.status == Assessment.Status.APPROVED,
+        "can_start_review": workflow.can(request.user, Action.START_REVIEW, assessment),
+        "can_approve": workflow.can(request.user, Action.APPROVE, assessment),
+        "approver_waits_for_review": assessment.status == Assessment.Status.SUBMITTED
+        and workflow.may_act(request.user, Action.APPROVE, assessment),
+        "can_reopen": workflow.can(request.user, Action.REOPEN, assessment),
+        "unsaved": unsaved or [],
         "scored": len(verdicts),
         "passed_verdicts": sum(1 for v in verdicts.values() if v.outcome == Verdict.Outcome.PASS),
         "decision": decision,
@@ -135,14 +136,40 @@ def _render_review(request, assessment, status=200, **kwargs):
     return render(request, "wards/review.html", _review_context(request, assessment, **kwargs), status=status)
 
 
-def _review_assessment(request, pk, *, approver=False):
+def _review_assessment(request, pk, *, action=None):
     """The assessment, 404 outside the user's scope; only the province side reviews (403 for others),
-    and only approving reviewers approve or reopen."""
+    and only the roles the workflow names take an action (403)."""
     assessment = assessment_for(user=request.user, pk=pk)
-    membership = _require_province_side(request.user)
-    if approver and (membership is None or membership.role != Membership.Role.APPROVER):
-        raise PermissionDenied("Chỉ lãnh đạo phê duyệt được thao tác này.")
+    _require_province_side(request.user)
+    if action is not None and not workflow.may_act(request.user, action, assessment):
+        raise PermissionDenied(workflow.who_may(action))
     return assessment
+
+
+UNSAVED_LABELS = {"comment": "Nhận xét", "reason": "Lý do trả lại"}
+
+
+def _unsaved(request, criteria) -> list[tuple[str, str]]:
+    """What the person typed in a request that could not be applied, to show it back to them."""
+    found = []
+    for c in criteria:
+        for prefix, label in UNSAVED_LABELS.items():
+            text = request.POST.get(f"{prefix}-{c.number}", "").strip()
+            if text:
+                found.append((f"{c.code} — {label}", text))
+    for name, label in (("number", "Số quyết định"), ("decided_on", "Ngày quyết định"), ("reason", "Lý do mở lại")):
+        text = request.POST.get(name, "").strip()
+        if text:
+            found.append((label, text))
+    return found
+
+
+def _state_changed(request, assessment, exc):
+    """Someone else acted first (or a double click): say what state it is in now, keep what was typed."""
+    assessment.refresh_from_db()
+    messages.error(request, f"{exc.args[0] if exc.args else ''} Có thể người khác vừa thao tác trước bạn.".strip())
+    page_criteria = assessment_page(assessment=assessment).criteria
+    return _render_review(request, assessment, unsaved=_unsaved(request, page_criteria), status=409)
 
 
 @login_required
@@ -151,16 +178,22 @@ def review(request, pk):
     assessment = _review_assessment(request, pk)
     if request.method != "POST":
         return _render_review(request, assessment)
-    _form, result, response = _save_verdicts(request, assessment)
+    try:
+        _form, result, response = _save_verdicts(request, assessment)
+    except workflow.InvalidTransition as exc:
+        return _state_changed(request, assessment, exc)
     if response is not None:
         return response
-    messages.success(request, f"Đã lưu {result.saved} kết luận." if result.saved else "Không có kết luận nào thay đổi.")
+    saved = [f"{result.saved} kết luận"] if result.saved else []
+    if result.reasons_saved:
+        saved.append(f"{result.reasons_saved} lý do trả lại (chưa gửi phường)")
+    messages.success(request, f"Đã lưu {' và '.join(saved)}." if saved else "Không có kết luận nào thay đổi.")
     return redirect("review", pk=pk)
 
 
 def _save_verdicts(request, assessment):
-    """Save the posted verdicts. Returns (form, result, None) when saved, or (form, None, the response
-    to show) for mistakes and conflicts, with everything typed kept."""
+    """Save the posted verdicts and the return reasons typed so far. Returns (form, result, None) when saved,
+    or (form, None, the response to show) for mistakes and conflicts, with everything typed kept."""
     page = assessment_page(assessment=assessment)
     verdicts = {v.criterion_id: v for v in assessment.verdicts.all()}
     data = request.POST.copy()
@@ -168,7 +201,11 @@ def _save_verdicts(request, assessment):
     if form.is_valid():
         try:
             result = services.verdicts_save(
-                assessment=assessment, user=request.user, verdicts=form.verdicts(), base=form.base_verdicts()
+                assessment=assessment,
+                user=request.user,
+                verdicts=form.verdicts(),
+                base=form.base_verdicts(),
+                reasons=form.reasons(),
             )
         except ValidationError as exc:
             for criterion_id, errors in exc.message_dict.items():
@@ -196,8 +233,11 @@ def _save_verdicts(request, assessment):
 @login_required
 @require_POST
 def start_review(request, pk):
-    assessment = _review_assessment(request, pk)
-    services.assessment_start_review(assessment=assessment, user=request.user)
+    assessment = _review_assessment(request, pk, action=Action.START_REVIEW)
+    try:
+        services.assessment_start_review(assessment=assessment, user=request.user)
+    except workflow.InvalidTransition as exc:
+        return _state_changed(request, assessment, exc)
     return redirect("review", pk=pk)
 
 
@@ -206,12 +246,14 @@ def start_review(request, pk):
 def return_assessment(request, pk):
     """Return to the ward with reasons per criterion (the reason fields of the review page), keeping the
     verdicts typed on the same page."""
-    assessment = _review_assessment(request, pk)
-    form, _result, response = _save_verdicts(request, assessment)
-    if response is not None:
-        return response
+    assessment = _review_assessment(request, pk, action=Action.RETURN)
     try:
+        form, _result, response = _save_verdicts(request, assessment)
+        if response is not None:
+            return response
         services.assessment_return(assessment=assessment, user=request.user, reasons=form.reasons())
+    except workflow.InvalidTransition as exc:
+        return _state_changed(request, assessment, exc)
     except ValidationError as exc:
         messages.error(request, f"Chưa trả lại: {exc.messages[0]} Các kết luận đã ghi vẫn được lưu.")
         return _render_review(request, assessment, form=form, status=400)
@@ -222,7 +264,7 @@ def return_assessment(request, pk):
 @login_required
 @require_POST
 def approve(request, pk):
-    assessment = _review_assessment(request, pk, approver=True)
+    assessment = _review_assessment(request, pk, action=Action.APPROVE)
     form = ApproveForm(request.POST)
     if form.is_valid():
         try:
@@ -232,8 +274,12 @@ def approve(request, pk):
                 number=form.cleaned_data["number"],
                 decided_on=form.cleaned_data["decided_on"],
             )
+        except workflow.InvalidTransition as exc:
+            return _state_changed(request, assessment, exc)
         except ValidationError as exc:
-            form.add_error(None, exc.messages[0])
+            for field, errors in exc.error_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]:
+                for message in errors:
+                    form.add_error(field, message)
         else:
             messages.success(request, f"Đã phê duyệt: {decision.label}.")
             return redirect("review", pk=pk)
@@ -243,11 +289,13 @@ def approve(request, pk):
 @login_required
 @require_POST
 def reopen(request, pk):
-    assessment = _review_assessment(request, pk, approver=True)
+    assessment = _review_assessment(request, pk, action=Action.REOPEN)
     form = ReopenForm(request.POST)
     if form.is_valid():
         try:
             services.assessment_reopen(assessment=assessment, user=request.user, reason=form.cleaned_data["reason"])
+        except workflow.InvalidTransition as exc:
+            return _state_changed(request, assessment, exc)
         except ValidationError as exc:
             form.add_error("reason", exc.messages[0])
         else:

@@ -176,7 +176,7 @@ def assessment_page(*, assessment: Assessment) -> AssessmentPage:
     )
     reasons: dict[int, list[ReturnReason]] = defaultdict(list)
     if assessment.status == Assessment.Status.RETURNED:
-        for reason in assessment.return_reasons.filter(round=assessment.round).select_related("reviewer"):
+        for reason in assessment.return_reasons.filter(round=assessment.round, draft=False).select_related("reviewer"):
             reasons[reason.criterion_id].append(reason)
     codes = {i.pk: i.code for g in catalogue.groups.all() for c in g.criteria.all() for i in c.indicators.all()}
     figures = {codes[v.indicator_id]: v.figures() for v in values.values() if v.indicator_id in codes}
@@ -191,7 +191,7 @@ def latest_return_reasons(*, assessments: list[Assessment]) -> dict[int, list[Re
     if not returned:
         return result
     rounds = {a.pk: a.round for a in returned}
-    for reason in ReturnReason.objects.filter(assessment__in=returned).select_related("criterion"):
+    for reason in ReturnReason.objects.filter(assessment__in=returned, draft=False).select_related("criterion"):
         if reason.round == rounds[reason.assessment_id]:
             result[reason.assessment_id].append(reason)
     return result

@@ -4,17 +4,18 @@ transaction. Views call these; nothing else writes assessments."""
 import datetime
 import hashlib
 import logging
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from criteria import scoring
 from criteria.models import Criterion, Indicator
-from wards import entry, filetypes
+from wards import entry, filetypes, workflow
 from wards.models import (
     Assessment,
     AuditEvent,
@@ -28,7 +29,8 @@ from wards.models import (
     RoundSnapshot,
     Verdict,
 )
-from wards.selectors import assessment_page, membership_of
+from wards.selectors import assessment_page
+from wards.workflow import Action
 
 logger = logging.getLogger(__name__)
 
@@ -68,28 +70,13 @@ class IncompleteAssessment(Exception):
         self.missing = missing
 
 
-def _ward_member(user, assessment: Assessment) -> Membership:
-    membership = membership_of(user)
-    if membership is None or membership.role not in Membership.WARD_ROLES or membership.ward_id != assessment.ward_id:
-        raise PermissionDenied("Chỉ cán bộ Công an phường này được sửa hồ sơ.")
-    return membership
-
-
 def can_edit(user, assessment: Assessment) -> bool:
     """Whether the user may change the ward's figures, narratives and evidence now."""
-    membership = membership_of(user)
-    return (
-        membership is not None
-        and membership.role in Membership.WARD_ROLES
-        and membership.ward_id == assessment.ward_id
-        and assessment.editable_by_ward
-    )
+    return workflow.can(user, Action.EDIT, assessment)
 
 
 def _require_editable(user, assessment: Assessment) -> None:
-    _ward_member(user, assessment)
-    if not assessment.editable_by_ward:
-        raise PermissionDenied(f"Hồ sơ đang ở trạng thái «{assessment.get_status_display()}», không sửa được.")
+    workflow.require(user, Action.EDIT, assessment)
 
 
 def _audit(assessment, user, action, target, old="", new=""):
@@ -286,12 +273,8 @@ def missing_indicators(*, indicators, values_by_indicator) -> list[MissingIndica
 def assessment_submit(*, assessment: Assessment, user) -> Assessment:
     """Send a draft or returned assessment to the province. Refuses anyone but the ward's head, other
     statuses, and assessments with indicators still missing (IncompleteAssessment lists them)."""
-    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
-    membership = _ward_member(user, locked)
-    if membership.role != Role.WARD_HEAD:
-        raise PermissionDenied("Chỉ Trưởng Công an phường được gửi hồ sơ.")
-    if not locked.editable_by_ward:
-        raise PermissionDenied(f"Hồ sơ đang ở trạng thái «{locked.get_status_display()}», không gửi được.")
+    locked = Assessment.objects.select_for_update().select_related("ward").get(pk=assessment.pk)
+    transition = workflow.require(user, Action.SUBMIT, locked)
     page = assessment_page(assessment=locked)
     missing = missing_indicators(indicators=page.indicators, values_by_indicator=page.values)
     if missing:
@@ -299,7 +282,7 @@ def assessment_submit(*, assessment: Assessment, user) -> Assessment:
     old = locked.get_status_display()
     if locked.status == Status.RETURNED:
         locked.round += 1
-    locked.status = Status.SUBMITTED
+    locked.status = transition.target
     locked.submitted_at = timezone.now()
     locked.submitted_by = user
     locked.save(update_fields=["status", "round", "submitted_at", "submitted_by", "updated_at"])
@@ -317,34 +300,23 @@ def assessment_submit(*, assessment: Assessment, user) -> Assessment:
     return locked
 
 
-def _province_reviewer(user, assessment: Assessment) -> Membership:
-    membership = membership_of(user)
-    if (
-        membership is None
-        or membership.role not in Membership.PROVINCE_ROLES
-        or membership.province_id != assessment.ward.province_id
-    ):
-        raise PermissionDenied("Chỉ cán bộ thẩm định của tỉnh được thao tác này.")
-    return membership
-
-
 @transaction.atomic
 def assessment_return(*, assessment: Assessment, user, reasons: dict[int, str]) -> Assessment:
     """Return a submitted assessment to the ward with a reason per criterion (criterion id → text).
     Refuses non-reviewers, statuses other than submitted/in review, and a return without any reason."""
-    locked = Assessment.objects.select_for_update().select_related("ward").get(pk=assessment.pk)
-    _province_reviewer(user, locked)
-    if locked.status not in REVIEWABLE:
-        raise PermissionDenied(f"Hồ sơ đang ở trạng thái «{locked.get_status_display()}», không trả lại được.")
+    locked = _locked(assessment)
+    transition = workflow.require(user, Action.RETURN, locked)
     reasons = {cid: text.strip() for cid, text in reasons.items() if text and text.strip()}
     if not reasons:
         raise ValidationError("Cần nêu lý do trả lại cho ít nhất một tiêu chí.")
+    # The reasons sent are those posted now; drafts saved earlier with the verdicts give way to them.
+    locked.return_reasons.filter(round=locked.round, draft=True).delete()
     ReturnReason.objects.bulk_create(
         ReturnReason(assessment=locked, round=locked.round, criterion_id=cid, text=text, reviewer=user)
         for cid, text in reasons.items()
     )
     old = locked.get_status_display()
-    locked.status = Status.RETURNED
+    locked.status = transition.target
     locked.save(update_fields=["status", "updated_at"])
     _audit(locked, user, AuditEvent.Action.STATUS, "Trạng thái hồ sơ", old, locked.get_status_display()).save()
     numbers = dict(Criterion.objects.filter(pk__in=reasons).values_list("pk", "number"))
@@ -500,20 +472,15 @@ def _take_into_review(locked: Assessment, user) -> None:
         locked.save(update_fields=[*fields, "updated_at"])
 
 
-def _lock_for_review(assessment, user, *, approver=False, statuses=REVIEWABLE, action="thẩm định"):
-    locked = Assessment.objects.select_for_update().select_related("ward").get(pk=assessment.pk)
-    membership = _province_reviewer(user, locked)
-    if approver and membership.role != Role.APPROVER:
-        raise PermissionDenied(f"Chỉ lãnh đạo phê duyệt được {action} hồ sơ.")
-    if locked.status not in statuses:
-        raise PermissionDenied(f"Hồ sơ đang ở trạng thái «{locked.get_status_display()}», không {action} được.")
-    return locked
+def _locked(assessment) -> Assessment:
+    return Assessment.objects.select_for_update().select_related("ward").get(pk=assessment.pk)
 
 
 @transaction.atomic
 def assessment_start_review(*, assessment: Assessment, user) -> Assessment:
     """A reviewer takes a submitted assessment into review. Refuses non-reviewers and other statuses."""
-    locked = _lock_for_review(assessment, user)
+    locked = _locked(assessment)
+    workflow.require(user, Action.START_REVIEW, locked)
     _take_into_review(locked, user)
     return locked
 
@@ -522,6 +489,7 @@ def assessment_start_review(*, assessment: Assessment, user) -> Assessment:
 class VerdictsSaved:
     saved: int
     conflicts: list  # [(criterion, the verdict another reviewer stored meanwhile)]
+    reasons_saved: int = 0
 
 
 def verdict_needs_comment(outcome: str, computed: scoring.Judgement) -> bool:
@@ -537,13 +505,19 @@ def _verdict_text(verdict) -> str:
 
 @transaction.atomic
 def verdicts_save(
-    *, assessment: Assessment, user, verdicts: dict[int, tuple[str, str]], base: dict[int, tuple[str, str]]
+    *,
+    assessment: Assessment,
+    user,
+    verdicts: dict[int, tuple[str, str]],
+    base: dict[int, tuple[str, str]],
+    reasons: dict[int, str] | None = None,
 ) -> VerdictsSaved:
     """Save the verdicts (criterion id → (outcome, comment)) this reviewer changed since their page showed
     `base`, leaving everyone else's alone. A criterion another reviewer changed differently meanwhile is
     not saved but returned as a conflict. Refuses non-reviewers, other statuses, and a verdict against the
     computed result without a comment (ValidationError keyed by criterion id, nothing saved)."""
-    locked = _lock_for_review(assessment, user)
+    locked = _locked(assessment)
+    workflow.require(user, Action.VERDICT, locked)
     page = assessment_page(assessment=locked)
     criteria = {c.pk: c for c in page.criteria}
     current = {v.criterion_id: v for v in locked.verdicts.all()}
@@ -573,16 +547,74 @@ def verdicts_save(
             )
         )
     AuditEvent.objects.bulk_create(events)
-    if events:
+    reasons_saved = _save_draft_reasons(locked, user, reasons or {})
+    if events or reasons_saved:
         _take_into_review(locked, user)
-    return VerdictsSaved(len(events), conflicts)
+    return VerdictsSaved(len(events), conflicts, reasons_saved)
+
+
+def _save_draft_reasons(locked: Assessment, user, reasons: dict[int, str]) -> int:
+    """Keep the return reasons typed so far (not yet sent to the ward); an emptied field drops its draft."""
+    drafts = {r.criterion_id: r for r in locked.return_reasons.filter(round=locked.round, draft=True)}
+    changed = 0
+    for cid, text in reasons.items():
+        text = (text or "").strip()
+        draft = drafts.get(cid)
+        if draft is None and text:
+            ReturnReason.objects.create(
+                assessment=locked, round=locked.round, criterion_id=cid, text=text, reviewer=user, draft=True
+            )
+        elif draft is not None and not text:
+            draft.delete()
+        elif draft is not None and draft.text != text:
+            draft.text, draft.reviewer = text, user
+            draft.save(update_fields=["text", "reviewer"])
+        else:
+            continue
+        changed += 1
+    return changed
+
+
+def draft_reasons(assessment: Assessment) -> dict[int, str]:
+    """The return reasons saved but not yet sent in the current round, by criterion id."""
+    return dict(
+        assessment.return_reasons.filter(round=assessment.round, draft=True).values_list("criterion_id", "text")
+    )
+
+
+# A Vietnamese decision number: the number, "QĐ", then the issuing body (e.g. 125/QĐ-CAT-PV05, 15/QĐ-UBND).
+DECISION_NUMBER = re.compile(r"\d{1,6}/QĐ(-[A-ZĐ0-9]{1,20}){1,4}")
+
+
+def decision_errors(assessment: Assessment, number: str, decided_on: datetime.date | None) -> dict[str, str]:
+    """What is wrong with a decision's number and date, by field: the number in the Vietnamese form, a date
+    not in the future and not before the assessment was submitted."""
+    errors = {}
+    number = entry.nfc((number or "").strip())
+    if not number:
+        errors["number"] = "Cần ghi số quyết định."
+    elif not DECISION_NUMBER.fullmatch(number):
+        errors["number"] = (
+            f"«{number[:40]}» không đúng dạng số quyết định: số/QĐ-cơ quan ban hành, ví dụ 125/QĐ-CAT-PV05."
+        )
+    if decided_on is None:
+        errors["decided_on"] = "Cần ghi ngày quyết định."
+    else:
+        today = timezone.localdate()
+        submitted = timezone.localtime(assessment.submitted_at).date() if assessment.submitted_at else None
+        if decided_on > today:
+            errors["decided_on"] = f"Ngày quyết định không được sau hôm nay ({today:%d/%m/%Y})."
+        elif submitted and decided_on < submitted:
+            errors["decided_on"] = f"Ngày quyết định không được trước ngày phường gửi hồ sơ ({submitted:%d/%m/%Y})."
+    return errors
 
 
 @transaction.atomic
 def assessment_approve(*, assessment: Assessment, user, number: str, decided_on: datetime.date) -> Decision:
     """Record the certification decision. Refuses all but the province's approving reviewers, statuses
     other than submitted/in review, and assessments whose criteria do not all have a verdict."""
-    locked = _lock_for_review(assessment, user, approver=True, action="phê duyệt")
+    locked = _locked(assessment)
+    transition = workflow.require(user, Action.APPROVE, locked)
     criteria = list(Criterion.objects.filter(criteria_set_id=locked.criteria_set_id).order_by("number"))
     verdicts = {v.criterion_id: v for v in locked.verdicts.all()}
     missing = [c.code for c in criteria if c.pk not in verdicts]
@@ -590,8 +622,10 @@ def assessment_approve(*, assessment: Assessment, user, number: str, decided_on:
         raise ValidationError(
             f"Chưa phê duyệt được: còn {len(missing)} tiêu chí chưa có kết luận ({', '.join(missing)})."
         )
-    if not number or not number.strip():
-        raise ValidationError("Cần ghi số quyết định.")
+    errors = decision_errors(locked, number, decided_on)
+    if errors:
+        raise ValidationError(errors)
+    number = entry.nfc(number)
     passed = sum(1 for v in verdicts.values() if v.outcome == Verdict.Outcome.PASS)
     decision = Decision.objects.create(
         assessment=locked,
@@ -599,12 +633,12 @@ def assessment_approve(*, assessment: Assessment, user, number: str, decided_on:
         outcome=Decision.Outcome.CERTIFIED if passed == len(criteria) else Decision.Outcome.NOT_CERTIFIED,
         criteria_passed=passed,
         criteria_total=len(criteria),
-        number=number.strip(),
+        number=number,
         decided_on=decided_on,
         approver=user,
     )
     old = locked.get_status_display()
-    locked.status = Status.APPROVED
+    locked.status = transition.target
     locked.save(update_fields=["status", "updated_at"])
     _audit(locked, user, AuditEvent.Action.DECISION, "Quyết định", "", f"{decision.number}: {decision.label}").save()
     _status_audit(locked, user, old, locked.get_status_display())
@@ -625,14 +659,15 @@ def assessment_approve(*, assessment: Assessment, user, number: str, decided_on:
 def assessment_reopen(*, assessment: Assessment, user, reason: str) -> Assessment:
     """Reopen an approved assessment for a new review round, revoking its decision. Refuses all but the
     province's approving reviewers, assessments that are not approved, and a reopening without reason."""
-    locked = _lock_for_review(assessment, user, approver=True, statuses=(Status.APPROVED,), action="mở lại")
+    locked = _locked(assessment)
+    transition = workflow.require(user, Action.REOPEN, locked)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError("Cần nêu lý do mở lại hồ sơ.")
     now = timezone.now()
     locked.decisions.filter(revoked_at__isnull=True).update(revoked_at=now, revoked_by=user, revoke_reason=reason)
     old = locked.get_status_display()
-    locked.status = Status.IN_REVIEW
+    locked.status = transition.target
     locked.round += 1
     locked.save(update_fields=["status", "round", "updated_at"])
     _status_audit(locked, user, old, f"{Status.IN_REVIEW.label} (vòng {locked.round}). Lý do: {reason}", "Mở lại hồ sơ")

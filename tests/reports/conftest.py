@@ -1,6 +1,5 @@
-import datetime
-
 import pytest
+from django.utils import timezone
 
 from criteria.models import Criterion
 from tests.factories import fill_assessment
@@ -22,7 +21,7 @@ def approved(people, assessment):
     verdicts[criteria.get(number=7).pk] = ("fail", "Trụ sở xuống cấp, chưa đúng mẫu")
     services.verdicts_save(assessment=assessment, user=people["reviewer"], verdicts=verdicts, base={})
     services.assessment_approve(
-        assessment=assessment, user=people["approver"], number="123/QĐ-CAT", decided_on=datetime.date(2026, 12, 1)
+        assessment=assessment, user=people["approver"], number="123/QĐ-CAT", decided_on=timezone.localdate()
     )
     assessment.refresh_from_db()
     return assessment

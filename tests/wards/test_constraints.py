@@ -1,6 +1,7 @@
 """The database itself guards the invariants, whatever code path writes."""
 
 import datetime
+import re
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -85,3 +86,33 @@ def test_certification_needs_every_criterion_passed(assessment):
         outcome=Decision.Outcome.NOT_CERTIFIED, criteria_passed=21, criteria_total=22, **fields
     )
     assert decision.label == "Chưa đạt chuẩn (21/22 tiêu chí)"
+
+
+def test_the_admin_refuses_an_assessment_for_a_year_the_ward_did_not_exist(client, criteria_set, ward):
+    from tests.factories import user_with_role
+
+    ward.year_to = 2025
+    ward.save()
+    admin_user = user_with_role(Membership.Role.ADMIN, username="quantri_year")
+    admin_user.is_staff = admin_user.is_superuser = True
+    admin_user.save()
+    client.force_login(admin_user)
+    form = {
+        "ward": ward.pk,
+        "year": 2026,
+        "criteria_set": criteria_set.pk,
+        "deadline": "15/11/2026",
+        "values-TOTAL_FORMS": 0,
+        "values-INITIAL_FORMS": 0,
+        "verdicts-TOTAL_FORMS": 0,
+        "verdicts-INITIAL_FORMS": 0,
+    }
+    response = client.post("/quan-tri/wards/assessment/add/", form)
+    assert response.status_code == 200
+    assert "không tồn tại trong năm 2026" in response.content.decode()
+    assert not ward.assessments.exists()
+    form["year"] = 2025
+    form["deadline"] = "15/11/2025"
+    response = client.post("/quan-tri/wards/assessment/add/", form)
+    assert response.status_code == 302, re.findall(r"errorlist[^>]*>(.*?)</ul>", response.content.decode(), re.S)
+    assert ward.assessments.get().year == 2025

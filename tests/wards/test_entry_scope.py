@@ -6,7 +6,9 @@ from django.urls import get_resolver
 
 from tests.conftest import page_data
 from tests.factories import UserFactory
+from wards import workflow
 from wards.models import EvidenceFile
+from wards.workflow import Action
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +44,7 @@ def requests_for(assessment, evidence):
         ("review", "post", f"{base}/tham-dinh/", {"verdict-1": "pass", "comment-1": "Đúng"}),
         ("start_review", "post", f"{base}/tham-dinh/bat-dau/", {}),
         ("return_assessment", "post", f"{base}/tra-lai/", {"reason-1": "Thiếu biên bản"}),
-        ("approve", "post", f"{base}/phe-duyet/", {"number": "1/QĐ", "decided_on": "20/12/2026"}),
+        ("approve", "post", f"{base}/phe-duyet/", {"number": "1/QĐ-CAT", "decided_on": "01/12/2026"}),
         ("reopen", "post", f"{base}/mo-lai/", {"reason": "Sai số liệu"}),
         ("history", "get", f"{base}/lich-su/", None),
         ("dossier_request", "post", f"{base}/pdf/", {}),
@@ -51,6 +53,13 @@ def requests_for(assessment, evidence):
 
 # Asking for the dossier PDF is reading, not writing: everyone who may read the assessment may ask.
 READING_POSTS = {"dossier_request"}
+REVIEW_ACTIONS = {
+    "review": Action.VERDICT,
+    "start_review": Action.START_REVIEW,
+    "return_assessment": Action.RETURN,
+    "approve": Action.APPROVE,
+    "reopen": Action.REOPEN,
+}
 
 
 def test_every_assessment_url_is_covered_here(assessment, evidence):
@@ -81,6 +90,16 @@ def test_province_people_may_read_but_not_write_a_ward_draft(client, people, ass
     client.force_login(people[insider])
     for name, method, path, data in requests_for(assessment, evidence):
         response = getattr(client, method)(path, data) if data is not None else getattr(client, method)(path)
-        expected = 200 if method == "get" else 302 if name in READING_POSTS else 403
+        action = REVIEW_ACTIONS.get(name)
+        if method == "get":
+            expected = 200
+        elif name in READING_POSTS:
+            expected = 302
+        elif action is not None and workflow.may_act(people[insider], action, assessment):
+            expected = 409  # their role may do it, a draft's status may not: they are told the status
+        else:
+            expected = 403
         assert response.status_code == expected, (insider, name)
+        if expected == 409:
+            assert "«Đang soạn»" in response.content.decode()
     assert EvidenceFile.objects.count() == 1

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from criteria.models import Criterion
 from tests.factories import fill_assessment
@@ -55,7 +56,7 @@ def test_return_and_approval_notify_the_wards_users(emails, assessment):
         base={},
     )
     services.assessment_approve(
-        assessment=assessment, user=emails["approver"], number="9/QĐ", decided_on=datetime.date(2026, 12, 1)
+        assessment=assessment, user=emails["approver"], number="9/QĐ-CAT", decided_on=timezone.localdate()
     )
     approved = Notification.objects.filter(kind=Notification.Kind.APPROVED)
     assert set(approved.values_list("user__username", flat=True)) == {"officer", "head"}

@@ -5,6 +5,7 @@ import json
 import re
 
 import pytest
+from django.utils import timezone
 
 from criteria.models import Criterion, Indicator
 from tests.factories import AssessmentFactory, EvidenceFileFactory, WardFactory, fill_assessment, user_with_role
@@ -12,6 +13,10 @@ from wards import services
 from wards.models import Assessment, AuditEvent, EvidenceFile, IndicatorValue, Membership, Verdict
 
 pytestmark = pytest.mark.django_db
+
+
+def today_text():
+    return timezone.localdate().strftime("%d/%m/%Y")
 
 
 def text(response):
@@ -152,7 +157,7 @@ def test_return_with_reasons_then_the_next_round_shows_what_changed(client, peop
 
 
 def test_a_plain_reviewer_cannot_approve_and_ward_users_cannot_review(client, people, submitted):
-    data = {"number": "1/QĐ", "decided_on": "01/12/2026"}
+    data = {"number": "1/QĐ-CAT", "decided_on": today_text()}
     for role in ("reviewer", "officer", "head"):
         client.force_login(people[role])
         assert client.post(f"/ho-so/{submitted.pk}/phe-duyet/", data).status_code == 403, role
@@ -173,12 +178,12 @@ def test_approver_approves_through_the_page_and_the_ward_sees_the_decision(clien
     client.force_login(people["approver"])
     response = client.post(f"/ho-so/{submitted.pk}/phe-duyet/", {"number": "", "decided_on": "32/12/2026"})
     assert response.status_code == 400 and "Cần ghi số quyết định" in text(response) and "dd/mm/yyyy" in text(response)
-    response = client.post(f"/ho-so/{submitted.pk}/phe-duyet/", {"number": "45/QĐ-CAT", "decided_on": "01/12/2026"})
+    response = client.post(f"/ho-so/{submitted.pk}/phe-duyet/", {"number": "45/QĐ-CAT", "decided_on": today_text()})
     assert response.status_code == 302
     client.force_login(people["head"])
     assert "Công nhận đạt chuẩn (QĐ 45/QĐ-CAT)" in text(client.get("/"))
     page = text(client.get(f"/ho-so/{submitted.pk}/"))
-    assert "Công nhận đạt chuẩn — Quyết định số 45/QĐ-CAT ngày 01/12/2026" in page
+    assert f"Công nhận đạt chuẩn — Quyết định số 45/QĐ-CAT ngày {today_text()}" in page
 
 
 def test_reopen_through_the_page_needs_a_reason(client, people, submitted):
@@ -189,7 +194,7 @@ def test_reopen_through_the_page_needs_a_reason(client, people, submitted):
         base={},
     )
     services.assessment_approve(
-        assessment=submitted, user=people["approver"], number="1", decided_on=datetime.date(2026, 12, 1)
+        assessment=submitted, user=people["approver"], number="1/QĐ-CAT", decided_on=timezone.localdate()
     )
     client.force_login(people["approver"])
     response = client.post(f"/ho-so/{submitted.pk}/mo-lai/", {"reason": ""})
@@ -304,3 +309,81 @@ def test_verdicts_on_criteria_the_ward_changed_must_be_given_again(client, peopl
     services.assessment_submit(assessment=submitted, user=people["head"])
     assert list(Verdict.objects.values_list("criterion__number", flat=True)) == [1]
     assert AuditEvent.objects.filter(target="Kết luận TC13", new__startswith="(cần kết luận lại").exists()
+
+
+def _all_pass(assessment):
+    return {c.pk: ("pass", "") for c in Criterion.objects.filter(criteria_set=assessment.criteria_set)}
+
+
+def test_saving_verdicts_keeps_a_typed_return_reason_for_later(client, people, submitted):
+    """«Lưu kết luận» with a return reason typed: the reason is kept (not sent), shown again, then sent."""
+    client.force_login(people["reviewer"])
+    response = client.post(f"/ho-so/{submitted.pk}/tham-dinh/", review_data(submitted, **{"reason-7": "Thiếu ảnh"}))
+    assert response.status_code == 302
+    page = client.get(f"/ho-so/{submitted.pk}/tham-dinh/").content.decode()
+    assert re.search(r'name="reason-7"[^>]*>\s*Thiếu ảnh</textarea>', page)
+    # The ward does not see a reason that was not sent.
+    client.force_login(people["head"])
+    assert "Thiếu ảnh" not in client.get(f"/ho-so/{submitted.pk}/").content.decode()
+    client.force_login(people["reviewer"])
+    submitted.refresh_from_db()
+    response = client.post(f"/ho-so/{submitted.pk}/tra-lai/", review_data(submitted, **{"reason-7": "Thiếu ảnh"}))
+    assert response.status_code == 302
+    client.force_login(people["head"])
+    assert "Thiếu ảnh" in client.get(f"/ho-so/{submitted.pk}/").content.decode()
+    assert submitted.return_reasons.get().draft is False
+
+
+@pytest.mark.parametrize(
+    "number, day, field, message",
+    [
+        ("x", "01/12/2026", "number", "không đúng dạng số quyết định"),
+        ("???", "01/12/2026", "number", "không đúng dạng số quyết định"),
+        ("125/QĐ-CAT-PV05", "31/12/2099", "decided_on", "không được sau hôm nay"),
+        ("125/QĐ-CAT-PV05", "01/01/1900", "decided_on", "không được trước ngày phường gửi hồ sơ"),
+    ],
+)
+def test_a_decision_with_an_impossible_number_or_date_is_refused_at_the_field(
+    client, people, submitted, number, day, field, message
+):
+    services.verdicts_save(assessment=submitted, user=people["reviewer"], verdicts=_all_pass(submitted), base={})
+    client.force_login(people["approver"])
+    if day == "01/12/2026":
+        day = today_text()
+    response = client.post(f"/ho-so/{submitted.pk}/phe-duyet/", {"number": number, "decided_on": day})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert message in html
+    assert re.search(rf'id="id_{field}"[^>]*is-invalid|is-invalid[^>]*id="id_{field}"', html)
+    assert not submitted.decisions.exists()
+
+
+def test_a_decision_number_in_the_vietnamese_form_is_accepted(people, submitted):
+    services.verdicts_save(assessment=submitted, user=people["reviewer"], verdicts=_all_pass(submitted), base={})
+    decision = services.assessment_approve(
+        assessment=submitted, user=people["approver"], number="125/QĐ-CAT-PV05", decided_on=timezone.localdate()
+    )
+    assert decision.number == "125/QĐ-CAT-PV05"
+
+
+def test_losing_an_approval_race_shows_the_status_and_keeps_what_was_typed(client, people, submitted):
+    services.verdicts_save(assessment=submitted, user=people["reviewer"], verdicts=_all_pass(submitted), base={})
+    second = user_with_role(Membership.Role.APPROVER, province=submitted.ward.province, username="approver2")
+    services.assessment_approve(assessment=submitted, user=second, number="7/QĐ-CAT", decided_on=timezone.localdate())
+    client.force_login(people["approver"])
+    response = client.post(f"/ho-so/{submitted.pk}/phe-duyet/", {"number": "8/QĐ-CAT", "decided_on": today_text()})
+    assert response.status_code == 409
+    page = text(response)
+    assert "Hồ sơ đang ở trạng thái «Đã phê duyệt»" in page
+    assert "không có quyền" not in page and "Vai trò của bạn" not in page
+    assert "8/QĐ-CAT" in page  # what the loser typed is shown back
+
+
+def test_a_double_click_on_return_keeps_the_typed_reasons(client, people, submitted):
+    client.force_login(people["reviewer"])
+    data = review_data(submitted, **{"reason-3": "Bổ sung biên bản chi bộ"})
+    assert client.post(f"/ho-so/{submitted.pk}/tra-lai/", data).status_code == 302
+    response = client.post(f"/ho-so/{submitted.pk}/tra-lai/", data)
+    assert response.status_code == 409
+    page = text(response)
+    assert "«Trả lại để bổ sung»" in page and "Bổ sung biên bản chi bộ" in page

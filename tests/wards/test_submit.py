@@ -1,6 +1,7 @@
 """Submitting: only the ward head, only when complete; read-only afterwards; returned means editable again."""
 
 import pytest
+from django.core.exceptions import PermissionDenied
 
 from criteria.models import Criterion
 from tests.conftest import page_data
@@ -97,7 +98,7 @@ def test_return_needs_a_reason_and_a_reviewer(people, assessment):
     services.assessment_submit(assessment=assessment, user=people["head"])
     with pytest.raises(services.ValidationError):
         services.assessment_return(assessment=assessment, user=people["reviewer"], reasons={})
-    with pytest.raises(services.PermissionDenied):
+    with pytest.raises(PermissionDenied):
         services.assessment_return(assessment=assessment, user=people["head"], reasons={1: "x"})
-    with pytest.raises(services.PermissionDenied):
+    with pytest.raises(PermissionDenied):
         services.assessment_return(assessment=assessment, user=people["foreign_reviewer"], reasons={1: "x"})

@@ -1,0 +1,127 @@
+"""The life of an assessment (hồ sơ đánh giá), declared once: status × action → status, with who may act.
+
+Every service that changes an assessment asks `require()` for its transition, so a transition this table
+lacks cannot happen; the workflow tests are generated from the same table.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.core.exceptions import PermissionDenied
+
+from wards.models import Assessment, Membership
+
+Status = Assessment.Status
+Role = Membership.Role
+
+
+class Action(StrEnum):
+    EDIT = "edit"  # the ward changes figures, narratives, evidence
+    SUBMIT = "submit"  # the ward head sends it to the province
+    START_REVIEW = "start_review"  # a reviewer takes it into review
+    VERDICT = "verdict"  # a reviewer concludes criteria
+    RETURN = "return"  # a reviewer sends it back with reasons
+    APPROVE = "approve"  # the approver records the decision
+    REOPEN = "reopen"  # the approver reopens an approved assessment for a new round
+
+
+ACTION_LABELS = {
+    Action.EDIT: "sửa",
+    Action.SUBMIT: "gửi",
+    Action.START_REVIEW: "thẩm định",
+    Action.VERDICT: "kết luận",
+    Action.RETURN: "trả lại",
+    Action.APPROVE: "phê duyệt",
+    Action.REOPEN: "mở lại",
+}
+
+WARD = frozenset(Membership.WARD_ROLES)
+HEAD = frozenset({Role.WARD_HEAD})
+PROVINCE = frozenset(Membership.PROVINCE_ROLES)
+APPROVER = frozenset({Role.APPROVER})
+
+
+@dataclass(frozen=True)
+class Transition:
+    source: str
+    action: Action
+    target: str
+    roles: frozenset
+
+
+TRANSITIONS = (
+    Transition(Status.DRAFT, Action.EDIT, Status.DRAFT, WARD),
+    Transition(Status.RETURNED, Action.EDIT, Status.RETURNED, WARD),
+    Transition(Status.DRAFT, Action.SUBMIT, Status.SUBMITTED, HEAD),
+    Transition(Status.RETURNED, Action.SUBMIT, Status.SUBMITTED, HEAD),
+    Transition(Status.SUBMITTED, Action.START_REVIEW, Status.IN_REVIEW, PROVINCE),
+    Transition(Status.IN_REVIEW, Action.START_REVIEW, Status.IN_REVIEW, PROVINCE),
+    Transition(Status.SUBMITTED, Action.VERDICT, Status.IN_REVIEW, PROVINCE),
+    Transition(Status.IN_REVIEW, Action.VERDICT, Status.IN_REVIEW, PROVINCE),
+    Transition(Status.SUBMITTED, Action.RETURN, Status.RETURNED, PROVINCE),
+    Transition(Status.IN_REVIEW, Action.RETURN, Status.RETURNED, PROVINCE),
+    # Only from "in review": an approval always follows a review of the round being approved.
+    Transition(Status.IN_REVIEW, Action.APPROVE, Status.APPROVED, APPROVER),
+    Transition(Status.APPROVED, Action.REOPEN, Status.IN_REVIEW, APPROVER),
+)
+TABLE = {(t.source, t.action): t for t in TRANSITIONS}
+ROLES_FOR = {action: frozenset().union(*(t.roles for t in TRANSITIONS if t.action == action)) for action in Action}
+
+
+class InvalidTransition(PermissionDenied):
+    """The user may take this action, but not in the assessment's current status (e.g. a lost race)."""
+
+
+def _in_scope(membership: Membership, assessment: Assessment) -> bool:
+    if membership.role in Membership.WARD_ROLES:
+        return membership.ward_id == assessment.ward_id
+    if membership.role in Membership.PROVINCE_ROLES:
+        return membership.province_id == assessment.ward.province_id
+    return False
+
+
+def _membership(user) -> Membership | None:
+    from wards.selectors import membership_of
+
+    return membership_of(user)
+
+
+def may_act(user, action: Action, assessment: Assessment) -> bool:
+    """Whether the user's role and scope allow the action at all (whatever the assessment's status)."""
+    membership = _membership(user)
+    return membership is not None and membership.role in ROLES_FOR[action] and _in_scope(membership, assessment)
+
+
+def can(user, action: Action, assessment: Assessment) -> bool:
+    """Whether the user may take the action on the assessment now."""
+    transition = TABLE.get((assessment.status, action))
+    return transition is not None and may_act(user, action, assessment)
+
+
+def require(user, action: Action, assessment: Assessment) -> Transition:
+    """The transition the action makes, for a locked assessment. Refuses with PermissionDenied a user whose
+    role or scope does not allow the action, and with InvalidTransition an action the status does not allow."""
+    if not may_act(user, action, assessment):
+        raise PermissionDenied(who_may(action))
+    transition = TABLE.get((assessment.status, action))
+    if transition is None:
+        raise InvalidTransition(state_message(assessment, action))
+    return transition
+
+
+def state_message(assessment: Assessment, action: Action) -> str:
+    text = f"Hồ sơ đang ở trạng thái «{assessment.get_status_display()}», không {ACTION_LABELS[action]} được."
+    if action == Action.APPROVE and assessment.status == Status.SUBMITTED:
+        text += " Hãy bắt đầu thẩm định vòng này trước khi phê duyệt."
+    return text
+
+
+def who_may(action: Action) -> str:
+    roles = ROLES_FOR[action]
+    if roles == HEAD:
+        return "Chỉ Trưởng Công an phường được gửi hồ sơ."
+    if roles == WARD:
+        return "Chỉ cán bộ Công an phường này được sửa hồ sơ."
+    if roles == APPROVER:
+        return f"Chỉ lãnh đạo phê duyệt của tỉnh được {ACTION_LABELS[action]} hồ sơ."
+    return "Chỉ cán bộ thẩm định của tỉnh được thao tác này."
