@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_FLOOR, Decimal
+from decimal import ROUND_FLOOR, Decimal, localcontext
 from enum import StrEnum
 from fractions import Fraction
 
@@ -102,11 +102,23 @@ class CriterionScore:
     code: str
     judgement: Judgement
     indicators: dict[str, Judgement]
+    rule: CriterionRule = CriterionRule.ALL
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """The indicators still without a figure that the criterion asks for. Under FIRST_OR_REST, once the
+        first indicator passes (TC14: no hotspot left) the others are not asked for."""
+        codes = list(self.indicators)
+        asked = codes
+        first_decides = self.rule == CriterionRule.FIRST_OR_REST and len(codes) > 1
+        if first_decides and self.indicators[codes[0]].result in (Result.PASS, Result.NA):
+            asked = codes[:1]
+        return tuple(code for code in asked if self.indicators[code].result is Result.MISSING)
 
     @property
     def complete(self) -> bool:
-        """Every indicator has a figure (or a declared N/A)."""
-        return all(j.result is not Result.MISSING for j in self.indicators.values())
+        """Every indicator the criterion asks for has a figure (or a declared N/A)."""
+        return not self.missing
 
 
 @dataclass(frozen=True)
@@ -124,9 +136,12 @@ class AssessmentScore:
 
 def format_number(value: int | Fraction | Decimal) -> str:
     """Vietnamese number: dot for thousands, comma for decimals, at most two decimals (floored)."""
-    dec = Decimal(value.numerator) / Decimal(value.denominator) if isinstance(value, Fraction) else Decimal(value)
-    # Flooring keeps the displayed figure on the same side of a two-decimal threshold as the exact one.
-    dec = dec.quantize(Decimal("0.01"), rounding=ROUND_FLOOR).normalize()
+    with localcontext() as ctx:
+        # Enough digits for any whole part: the default 28 would fail to quantize 10^30.
+        ctx.prec = 60
+        dec = Decimal(value.numerator) / Decimal(value.denominator) if isinstance(value, Fraction) else Decimal(value)
+        # Flooring keeps the displayed figure on the same side of a two-decimal threshold as the exact one.
+        dec = dec.quantize(Decimal("0.01"), rounding=ROUND_FLOOR).normalize()
     text = f"{dec:,f}"
     whole, _, decimals = text.partition(".")
     whole = whole.replace(",", ".")
@@ -247,7 +262,7 @@ def judge_criterion(rule: CriterionRule, judgements: Mapping[str, Judgement]) ->
 
 def score_criterion(spec: CriterionSpec, figures: Mapping[str, Figures]) -> CriterionScore:
     judgements = {rule.code: judge_indicator(rule, figures.get(rule.code, Figures())) for rule in spec.indicators}
-    return CriterionScore(spec.code, judge_criterion(spec.rule, judgements), judgements)
+    return CriterionScore(spec.code, judge_criterion(spec.rule, judgements), judgements, spec.rule)
 
 
 def score_assessment(specs: Sequence[CriterionSpec], figures: Mapping[str, Figures]) -> AssessmentScore:

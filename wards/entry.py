@@ -39,7 +39,7 @@ def parts_for(indicator: Indicator) -> list[Part]:
     elif kind in scoring.SHARE_KINDS:
         parts = [
             Part("numerator", f"Số {indicator.unit or 'đạt'}".strip()),
-            Part("denominator", (indicator.denominator_label or "Tổng số").capitalize()),
+            Part("denominator", _sentence_case(indicator.denominator_label or "Tổng số")),
         ]
     elif kind in scoring.TREND_KINDS:
         parts = [Part("count", "Năm nay"), Part("last_year", "Năm trước")]
@@ -52,6 +52,11 @@ def parts_for(indicator: Indicator) -> list[Part]:
     return parts
 
 
+def _sentence_case(label: str) -> str:
+    """The label as written, with a capital first letter; acronyms (CBCS, ANTT) stay as they are."""
+    return label[:1].upper() + label[1:]
+
+
 def limit_for(indicator: Indicator) -> int:
     return SHARE_LIMIT if indicator.kind in scoring.SHARE_KINDS else COUNT_LIMIT
 
@@ -60,7 +65,11 @@ def format_integer(value: int) -> str:
     return scoring.format_number(value)
 
 
-_GROUPED = re.compile(r"^\d{1,3}(\.\d{3})+$")
+# ASCII digits only: int() would also read "٢٧" or "２７", which nobody types on purpose.
+_GROUPED = re.compile(r"[0-9]{1,3}(\.[0-9]{3})+")
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+# More digits than any limit has: refused before turning into a number (and before formatting one).
+_MAX_DIGITS = 15
 
 
 def parse_integer(raw, *, limit: int) -> int | None:
@@ -72,21 +81,28 @@ def parse_integer(raw, *, limit: int) -> int | None:
         return None
     if isinstance(raw, bool):
         raise ValueError("Hãy nhập một số nguyên.")
-    if isinstance(raw, int | float):  # a spreadsheet cell
-        if isinstance(raw, float) and not raw.is_integer():
-            raise ValueError(f"«{str(raw).replace('.', ',')}» không phải là số nguyên.")
-        number = int(raw)
+    if isinstance(raw, float):
+        # A spreadsheet cell stored as a decimal (1E3, 27.0, 2.5) reads as the form reads "1e3": not a whole number.
+        if raw.is_integer() and abs(raw) >= 10**_MAX_DIGITS:
+            raise ValueError(f"Giá trị quá lớn (tối đa {format_integer(limit)}).")
+        raise ValueError(f"«{str(raw).replace('.', ',')[:30]}» không phải là số nguyên. Hãy nhập số, ví dụ 12.")
+    if isinstance(raw, int):  # a spreadsheet cell holding a whole number
+        text = str(raw)
     else:
         text = str(raw).strip().replace(" ", "").replace("\u00a0", "")
         if not text:
             return None
-        if _GROUPED.match(text):
+        if _GROUPED.fullmatch(text):
             text = text.replace(".", "")
-        if not re.fullmatch(r"[+-]?\d+", text):
-            raise ValueError(f"«{str(raw).strip()[:30]}» không phải là số nguyên. Hãy nhập số, ví dụ 12.")
-        number = int(text)
-    if number < 0:
+        if not _INTEGER.fullmatch(text):
+            raise ValueError(
+                f"«{str(raw).strip()[:30]}» không phải là số nguyên. Hãy nhập số bằng các chữ số 0–9, ví dụ 12."
+            )
+    if text.startswith("-"):
         raise ValueError("Không được là số âm.")
+    if len(text.lstrip("+")) > _MAX_DIGITS:
+        raise ValueError(f"Giá trị quá lớn (tối đa {format_integer(limit)}).")
+    number = int(text)
     if number > limit:
         raise ValueError(f"Giá trị {format_integer(number)} quá lớn (tối đa {format_integer(limit)}).")
     return number
@@ -180,9 +196,47 @@ def clean_indicator(indicator: Indicator, raw: dict, *, last_year_locked: int | 
             )
         if not data.get("exclusion_reason"):
             errors["exclusion_reason"] = "Cần nêu lý do loại trừ bất khả kháng."
-    if data.get("na") and not data.get("na_reason"):
-        errors["na_reason"] = "Cần nêu lý do không áp dụng."
+    if data.get("na"):
+        if not data.get("na_reason"):
+            errors["na_reason"] = "Cần nêu lý do không áp dụng."
+        typed = [n for n in FIGURE_PARTS if n in data and data[n] not in (None, "")]
+        if last_year_locked is not None and "last_year" in typed:
+            typed.remove("last_year")  # taken from last year's assessment, not typed here
+        if typed:
+            errors["na"] = (
+                "Đã đánh dấu «Không có đối tượng» thì không nhập số liệu: xoá số liệu đã nhập hoặc bỏ đánh dấu."
+            )
     return result
+
+
+FIGURE_PARTS = ("yes", *INTEGER_PARTS, "exclusion_reason")
+
+
+def contradictions(criteria, figures: dict[str, dict]) -> dict[str, dict[str, str]]:
+    """Messages, by indicator code and part, for figures of one criterion that cannot all be true.
+
+    Under FIRST_OR_REST whose first indicator is a count to keep at 0 (TC14: hotspots there are now), the
+    others count the same things (hotspots this year against last year, new hotspots this year): with no
+    hotspot now, neither can be above 0.
+    """
+    errors: dict[str, dict[str, str]] = {}
+    for criterion in criteria:
+        if criterion.rule != scoring.CriterionRule.FIRST_OR_REST:
+            continue
+        first, *rest = list(criterion.indicators.all())
+        if first.kind != scoring.Kind.COUNT_MAX or first.threshold != 0:
+            continue
+        data = figures.get(first.code) or {}
+        if data.get("count") != 0 or data.get("na"):
+            continue
+        for other in rest:
+            count = (figures.get(other.code) or {}).get("count")
+            if count:
+                errors.setdefault(other.code, {})["count"] = (
+                    f"Mâu thuẫn với chỉ tiêu {first.code} (ghi 0): số này phải là 0 hoặc để trống, "
+                    f"hoặc sửa lại chỉ tiêu {first.code}."
+                )
+    return errors
 
 
 def initial_for(indicator: Indicator, value) -> dict[str, str]:
@@ -210,13 +264,6 @@ def display(part_name: str, text: str) -> str:
     if part_name in INTEGER_PARTS and text.isdigit():
         return format_integer(int(text))
     return text or "(trống)"
-
-
-def missing_parts(indicator: Indicator, value) -> bool:
-    """True when the indicator has no complete figure, N/A or exclusion yet (what blocks submission)."""
-    rule = indicator.rule_for_scoring()
-    figures = value.figures() if value is not None else scoring.Figures()
-    return scoring.judge_indicator(rule, figures).result is scoring.Result.MISSING
 
 
 def nfc(text: str) -> str:

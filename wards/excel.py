@@ -193,6 +193,13 @@ def _identity(wb) -> _Identity | None:
     )
 
 
+def vars_of(indicator, value) -> dict:
+    """A stored value's figures as clean_indicator gives them (for checks across indicators)."""
+    if value is None:
+        return {}
+    return {p.name: getattr(value, p.name) for p in entry.parts_for(indicator)}
+
+
 def import_workbook(*, assessment: Assessment, user, upload) -> int:
     """Apply a filled template to the assessment in one transaction; returns how many fields changed.
 
@@ -231,7 +238,7 @@ def import_workbook(*, assessment: Assessment, user, upload) -> int:
     by_code = {i.code: i for i in page.indicators}
     prefilled = entry.json_dict(ident.prefilled)
     ws = wb[DATA_SHEET]
-    errors, figures, seen = [], {}, {}
+    errors, figures, seen, rows = [], {}, {}, {}
     for row in ws.iter_rows(min_row=FIRST_ROW):
         code_cell = row[0].value
         if code_cell in (None, ""):
@@ -280,6 +287,19 @@ def import_workbook(*, assessment: Assessment, user, upload) -> int:
         for part, message in final.errors.items():
             errors.append(f"{where}, cột «{COLUMNS[COLUMN_OF[part] - 1][0]}» ({labels[part]}): {message}")
         figures[indicator.pk] = final.data
+        rows[code] = (row[0].row, labels)
+    if not errors:
+        # Figures that contradict each other across rows (TC14), judged on what the draft would hold.
+        combined = {i.code: figures.get(i.pk) or vars_of(i, page.values.get(i.pk)) for i in page.indicators}
+        for code, parts in entry.contradictions(page.criteria, combined).items():
+            if code not in rows:
+                continue
+            line, labels = rows[code]
+            for part, message in parts.items():
+                errors.append(
+                    f"Trang «{DATA_SHEET}», dòng {line}, chỉ tiêu {code}, cột «{COLUMNS[COLUMN_OF[part] - 1][0]}» "
+                    f"({labels[part]}): {message}"
+                )
     if errors:
         raise ImportRefused(
             f"Tệp có {len(errors)} lỗi; chưa có số liệu nào được nhập. Sửa các lỗi dưới đây rồi tải lên lại.", errors

@@ -156,6 +156,13 @@ class FiguresForm(forms.Form):
                 if part.name in result.errors and name not in self.errors:
                     self.add_error(name, result.errors[part.name])
             self.figures[indicator.pk] = result.data
+        by_code = {i.code: self.figures[i.pk] for i in self.page.indicators}
+        for code, parts in entry.contradictions(self.page.criteria, by_code).items():
+            indicator = next(i for i in self.page.indicators if i.code == code)
+            for part, message in parts.items():
+                name = field_name(indicator, part)
+                if name not in self.errors:
+                    self.add_error(name, message)
         for criterion in self.page.criteria:
             self.narratives[criterion.pk] = entry.nfc(cleaned.get(narrative_name(criterion), ""))
         return cleaned

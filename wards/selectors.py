@@ -2,7 +2,7 @@
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db.models import Count, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
@@ -90,7 +90,43 @@ def assessment_scores(*, assessments: Iterable[Assessment]) -> dict[int, scoring
         "assessment_id", "indicator__code", "yes", "count", "excluded", "numerator", "denominator", "last_year", "na"
     ):
         figures[value.assessment_id][value.indicator.code] = value.figures()
-    return {a.pk: scoring.score_assessment(specs[a.criteria_set_id], figures[a.pk]) for a in assessments}
+    previous = previous_year_counts(assessments=assessments)
+    return {
+        a.pk: scoring.score_assessment(
+            specs[a.criteria_set_id], with_last_year(figures[a.pk], previous.get((a.ward_id, a.year), {}))
+        )
+        for a in assessments
+    }
+
+
+def previous_year_counts(*, assessments: Iterable[Assessment]) -> dict[tuple[int, int], dict[str, int]]:
+    """Last year's counts of the trend indicators, per (ward id, year) of the given assessments, in one query:
+    what "last year" means wherever a result is computed."""
+    wanted = {(a.ward_id, a.year - 1) for a in assessments}
+    if not wanted:
+        return {}
+    rows = IndicatorValue.objects.filter(
+        assessment__ward_id__in={w for w, _ in wanted},
+        assessment__year__in={y for _, y in wanted},
+        indicator__kind__in=list(scoring.TREND_KINDS),
+        count__isnull=False,
+    ).values_list("assessment__ward_id", "assessment__year", "indicator__code", "count")
+    result: dict[tuple[int, int], dict[str, int]] = defaultdict(dict)
+    for ward_id, year, code, count in rows:
+        if (ward_id, year) in wanted:
+            result[(ward_id, year + 1)][code] = count
+    return result
+
+
+def with_last_year(figures: dict[str, scoring.Figures], last_year: dict[str, int]) -> dict[str, scoring.Figures]:
+    """The figures a result is computed from: last year's count comes from last year's assessment where there
+    is one (so a correction there shows here at once); the count typed by hand only where there is none."""
+    if not last_year:
+        return figures
+    result = dict(figures)
+    for code, count in last_year.items():
+        result[code] = replace(result.get(code, scoring.Figures()), last_year=count)
+    return result
 
 
 @dataclass(frozen=True)
@@ -166,21 +202,14 @@ def assessment_page(*, assessment: Assessment) -> AssessmentPage:
     evidence: dict[int, list[EvidenceFile]] = defaultdict(list)
     for f in assessment.evidence.select_related("uploaded_by").order_by("uploaded_at", "pk"):
         evidence[f.criterion_id].append(f)
-    last_year = dict(
-        IndicatorValue.objects.filter(
-            assessment__ward_id=assessment.ward_id,
-            assessment__year=assessment.year - 1,
-            indicator__kind__in=list(scoring.TREND_KINDS),
-            count__isnull=False,
-        ).values_list("indicator__code", "count")
-    )
+    last_year = previous_year_counts(assessments=[assessment]).get((assessment.ward_id, assessment.year), {})
     reasons: dict[int, list[ReturnReason]] = defaultdict(list)
     if assessment.status == Assessment.Status.RETURNED:
         for reason in assessment.return_reasons.filter(round=assessment.round, draft=False).select_related("reviewer"):
             reasons[reason.criterion_id].append(reason)
     codes = {i.pk: i.code for g in catalogue.groups.all() for c in g.criteria.all() for i in c.indicators.all()}
     figures = {codes[v.indicator_id]: v.figures() for v in values.values() if v.indicator_id in codes}
-    score = scoring.score_assessment(catalogue.specs(), figures)
+    score = scoring.score_assessment(catalogue.specs(), with_last_year(figures, last_year))
     return AssessmentPage(assessment, catalogue, values, narratives, evidence, last_year, reasons, score)
 
 

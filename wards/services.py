@@ -260,12 +260,14 @@ def evidence_delete(*, evidence: EvidenceFile, user) -> None:
     transaction.on_commit(lambda: storage.delete(stored))
 
 
-def missing_indicators(*, indicators, values_by_indicator) -> list[MissingIndicator]:
-    """Indicators without a figure, an N/A or an exclusion with its reason: what blocks submission."""
+def missing_indicators(page) -> list[MissingIndicator]:
+    """Indicators without a figure, an N/A or an exclusion with its reason that their criterion asks for:
+    what blocks submission (TC14 with no hotspot does not ask for 14.2 and 14.3)."""
     return [
         MissingIndicator(indicator)
-        for indicator in indicators
-        if entry.missing_parts(indicator, values_by_indicator.get(indicator.pk))
+        for criterion in page.criteria
+        for indicator in criterion.indicators.all()
+        if indicator.code in page.score.criteria[criterion.code].missing
     ]
 
 
@@ -276,7 +278,7 @@ def assessment_submit(*, assessment: Assessment, user) -> Assessment:
     locked = Assessment.objects.select_for_update().select_related("ward").get(pk=assessment.pk)
     transition = workflow.require(user, Action.SUBMIT, locked)
     page = assessment_page(assessment=locked)
-    missing = missing_indicators(indicators=page.indicators, values_by_indicator=page.values)
+    missing = missing_indicators(page)
     if missing:
         raise IncompleteAssessment(missing)
     old = locked.get_status_display()

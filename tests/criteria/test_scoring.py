@@ -503,6 +503,25 @@ def test_score_criterion_treats_an_indicator_without_figures_as_missing():
     assert not score.complete
 
 
+def test_tc14_with_no_hotspot_needs_neither_14_2_nor_14_3():
+    score = score_criterion(TC14, {"14.1": Figures(count=0)})
+    assert score.judgement.result is PASS
+    assert score.missing == ()
+    assert score.complete
+
+
+def test_tc14_with_hotspots_needs_14_2_and_14_3():
+    score = score_criterion(TC14, {"14.1": Figures(count=2)})
+    assert score.missing == ("14.2", "14.3")
+    assert not score.complete
+
+
+def test_tc14_always_needs_its_first_indicator():
+    score = score_criterion(TC14, {"14.2": Figures(count=2, last_year=4), "14.3": Figures(count=0)})
+    assert score.judgement.result is PASS
+    assert score.missing == ("14.1",)
+
+
 def test_a_declared_na_counts_as_complete():
     spec = CriterionSpec("TC16", CriterionRule.ALL, (RISE_MIN_20_NA,))
     score = score_criterion(spec, {"16.3": Figures(na=True)})
@@ -528,7 +547,7 @@ def test_score_assessment_counts_passed_and_complete_criteria():
         "4.2": Figures(yes=True),  # TC4 PASS, complete
         "13.1": Figures(count=0),
         "13.2": Figures(count=48, last_year=50),  # TC13 FAIL, complete
-        "14.1": Figures(count=0),  # TC14 PASS, incomplete (14.2, 14.3 missing)
+        "14.1": Figures(count=0),  # TC14 PASS, complete: with no hotspot, 14.2 and 14.3 are not asked for
         "17.1": Figures(numerator=10, denominator=10),  # TC17 INCOMPLETE (17.2 missing)
     }
     score = score_assessment(SPECS, figures)
@@ -541,7 +560,7 @@ def test_score_assessment_counts_passed_and_complete_criteria():
         "TC17": INCOMPLETE,
     }
     assert score.passed == 2
-    assert score.complete == 2
+    assert score.complete == 3
     assert all(isinstance(c, CriterionScore) for c in score.criteria.values())
 
 

@@ -49,9 +49,13 @@ def test_thousands_separators_are_understood(indicators):
     assert clean(indicators, "9.1", numerator="12.345", denominator="12.345").data["numerator"] == 12345
 
 
-def test_spreadsheet_numbers_are_accepted_when_whole(indicators):
-    assert clean(indicators, "10.3", count=3.0).data["count"] == 3
-    assert "không phải là số nguyên" in clean(indicators, "10.3", count=2.5).errors["count"]
+def test_spreadsheet_numbers_are_read_as_the_page_reads_them(indicators):
+    """A cell holding a whole number is that number; one stored as a decimal (3.0, 1E3, 2.5) is refused as the
+    page refuses "3.0" or "1e3"."""
+    assert clean(indicators, "10.3", count=3).data["count"] == 3
+    for cell in (3.0, 1e3, 2.5):
+        assert "không phải là số nguyên" in clean(indicators, "10.3", count=cell).errors["count"]
+        assert "không phải là số nguyên" in clean(indicators, "10.3", count=str(cell)).errors["count"]
 
 
 def test_last_year_typed_by_hand_is_marked(indicators):
