@@ -110,3 +110,24 @@ def test_a_malformed_trusted_proxies_setting_stops_the_start(tmp_path):
         [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, check=False
     )
     assert result.returncode != 0 and "TRUSTED_PROXIES" in result.stderr
+
+
+def test_an_empty_login_form_says_at_each_field_what_is_missing(client, officer):
+    page = client.post("/dang-nhap/", {"username": "", "password": ""}).content.decode()
+    assert page.count("Trường này là bắt buộc.") == 2
+    assert page.count('aria-invalid="true"') == 2
+
+
+def test_what_was_typed_stays_in_the_form_after_an_error(client, officer):
+    page = client.post("/dang-nhap/", {"username": "canbo", "password": ""}).content.decode()
+    assert 'value="canbo"' in page
+    assert page.count("Trường này là bắt buộc.") == 1
+
+
+def test_a_browser_asking_for_english_still_gets_vietnamese(client, officer):
+    english = {"Accept-Language": "en-US,en;q=0.9"}
+    page = client.post("/dang-nhap/", {"username": "", "password": ""}, headers=english).content.decode()
+    assert page.count("Trường này là bắt buộc.") == 2
+    page = client.post("/dang-nhap/", {"username": "canbo", "password": "sai"}, headers=english).content.decode()
+    assert "Tên đăng nhập và mật khẩu chính xác" in page
+    assert "Please enter" not in page
