@@ -134,6 +134,8 @@ TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Day-first date input (dd/mm/yyyy) in every form and the admin; see modelphuong/formats/vi/formats.py.
+FORMAT_MODULE_PATH = ["modelphuong.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"

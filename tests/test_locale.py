@@ -1,11 +1,16 @@
 """Everything a user reads is Vietnamese, Django's own messages included, and dates are dd/mm/yyyy."""
 
+import datetime
 import gettext
+import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+from django import forms
+from django.core.exceptions import ValidationError
 from django.test import Client
 
 pytestmark = pytest.mark.django_db
@@ -44,3 +49,55 @@ def test_the_committed_catalogues_are_compiled_from_their_sources(tmp_path, doma
     subprocess.run([msgfmt, "--check", "-o", compiled, LOCALE / f"{domain}.po"], check=True)
     with compiled.open("rb") as fresh, (LOCALE / f"{domain}.mo").open("rb") as committed:
         assert gettext.GNUTranslations(committed)._catalog == gettext.GNUTranslations(fresh)._catalog
+
+
+def admin_form_data(response, **changes):
+    """What the admin's change page posts as it stands, with some fields changed."""
+    data = {}
+    form = response.context["adminform"].form
+    for name, field in form.fields.items():
+        value = form[name].value()
+        if value is not None and not field.disabled:
+            data[name] = field.widget.format_value(value) if hasattr(field.widget, "format_value") else value
+    for inline in response.context["inline_admin_formsets"]:
+        management = inline.formset.management_form
+        for name in management.fields:
+            data[management.add_prefix(name)] = management[name].value()
+    data.update(changes)
+    return {name: value for name, value in data.items() if value is not None}
+
+
+def test_the_admin_reads_05_11_2031_as_the_5th_of_november(admin_client, assessment):
+    url = f"/quan-tri/wards/assessment/{assessment.pk}/change/"
+    response = admin_client.post(url, admin_form_data(admin_client.get(url), deadline="05/11/2031"))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assessment.refresh_from_db()
+    assert assessment.deadline == datetime.date(2031, 11, 5)
+    assert 'value="05/11/2031"' in admin_client.get(url).content.decode()
+
+
+def test_the_admin_calendar_writes_day_first(admin_client):
+    catalogue = admin_client.get("/quan-tri/jsi18n/").content.decode()
+    formats = json.loads(re.search(r"django\.formats = (\{.*?\});", catalogue, re.S).group(1))
+    assert formats["DATE_INPUT_FORMATS"][0] == "%d/%m/%Y"
+    assert formats["DATETIME_INPUT_FORMATS"][0].startswith("%d/%m/%Y")
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("05/11/2031", datetime.date(2031, 11, 5)),
+        ("5/11/2031", datetime.date(2031, 11, 5)),
+        ("25/12/2026", datetime.date(2026, 12, 25)),
+        ("2031-11-05", datetime.date(2031, 11, 5)),  # ISO stays readable: it cannot be misread
+    ],
+)
+def test_every_date_input_reads_the_day_first(typed, read):
+    assert forms.DateField().clean(typed) == read
+    assert forms.DateTimeField().clean(f"{typed} 08:30").date() == read
+
+
+def test_a_month_first_date_is_refused_in_vietnamese():
+    with pytest.raises(ValidationError) as refused:
+        forms.DateField().clean("12/25/2026")
+    assert refused.value.messages == ["Nhập một ngày hợp lệ."]
