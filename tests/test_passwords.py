@@ -105,3 +105,16 @@ def test_an_empty_reset_form_says_what_is_missing(client):
 def test_the_menu_offers_a_password_change(client, officer):
     client.force_login(officer)
     assert 'href="/mat-khau/doi/"' in client.get("/").content.decode()
+
+
+def test_the_admins_own_password_change_still_works_with_these_pages(admin_client, admin_user):
+    # The admin's password change renders the same registration/ templates.
+    assert "Đổi mật khẩu" in admin_client.get("/quan-tri/password_change/").content.decode()
+    response = admin_client.post(
+        "/quan-tri/password_change/",
+        {"old_password": "password", "new_password1": "Cong-an-phuong-2026", "new_password2": "Cong-an-phuong-2026"},
+    )
+    assert response.status_code == 302 and response.url == "/quan-tri/password_change/done/"
+    assert "Đã đổi mật khẩu" in admin_client.get(response.url).content.decode()
+    admin_user.refresh_from_db()
+    assert admin_user.check_password("Cong-an-phuong-2026")
