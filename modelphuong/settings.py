@@ -13,6 +13,8 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from modelphuong.client_ip import trusted_networks
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -112,16 +114,28 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
+# Behind a reverse proxy, the client's address is taken from X-Forwarded-For as far as these proxies wrote
+# it (addresses or ranges, comma-separated); without them only REMOTE_ADDR counts and the header is ignored.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+try:
+    trusted_networks(TRUSTED_PROXIES)
+except ValueError as error:
+    raise ImproperlyConfigured(f"TRUSTED_PROXIES: {error}") from error
+AXES_CLIENT_IP_CALLABLE = "modelphuong.client_ip.client_ip"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "vi"
-LANGUAGES = [("vi", _("Tiếng Việt")), ("en", _("English"))]
+# Only Vietnamese until locale/en/ is complete: with English listed, LocaleMiddleware served Django's own
+# messages in English to an English browser, next to our Vietnamese templates.
+LANGUAGES = [("vi", _("Tiếng Việt"))]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Day-first date input (dd/mm/yyyy) in every form and the admin; see modelphuong/formats/vi/formats.py.
+FORMAT_MODULE_PATH = ["modelphuong.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
@@ -33,5 +34,22 @@ urlpatterns = [
     path("hang-loat/<int:pk>/zip/", report_views.bulk_zip, name="bulk_zip"),
     path("dang-nhap/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
+    path("mat-khau/doi/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("mat-khau/doi/xong/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path(
+        "mat-khau/quen/",
+        auth_views.PasswordResetView.as_view(
+            email_template_name="registration/password_reset_email.txt",
+            extra_email_context={"valid_hours": settings.PASSWORD_RESET_TIMEOUT // 3600},
+        ),
+        name="password_reset",
+    ),
+    path("mat-khau/quen/da-gui/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "mat-khau/dat-lai/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path("mat-khau/dat-lai/xong/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("quan-tri/", admin.site.urls),
 ]

@@ -150,6 +150,9 @@ class AssessmentAdmin(admin.ModelAdmin):
         return self.readonly_fields
 
     def has_delete_permission(self, request, obj=None):
+        # Django's own answer (the user's delete permission) first; then only an empty draft may go.
+        if not super().has_delete_permission(request, obj):
+            return False
         return obj is None or (obj.status == Assessment.Status.DRAFT and not obj.values.exists())
 
 

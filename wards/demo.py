@@ -34,6 +34,8 @@ from wards.models import (
 )
 
 DEMO_PASSWORD = "Demo@2026"
+# Demo users get <username>@DEMO_EMAIL_DOMAIN, so their notifications go through the e-mail path too.
+DEMO_EMAIL_DOMAIN = "demo.modelphuong.vn"
 CRITERIA_SET_CODE = "5764-2021"
 FIRST_YEAR, CURRENT_YEAR = 2021, 2026
 BASELINE_YEAR = 2022
@@ -282,13 +284,24 @@ def _ensure_users(can_tho: Province) -> dict[str, object]:
     for demo in DEMO_USERS:
         last, _, first = demo.full_name.rpartition(" ")
         is_admin = demo.role == Membership.Role.ADMIN
+        email = f"{demo.username}@{DEMO_EMAIL_DOMAIN}"
         user, created = User.objects.get_or_create(
             username=demo.username,
-            defaults={"first_name": first, "last_name": last, "is_staff": is_admin, "is_superuser": is_admin},
+            defaults={
+                "first_name": first,
+                "last_name": last,
+                "email": email,
+                "is_staff": is_admin,
+                "is_superuser": is_admin,
+            },
         )
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save()
+        elif not user.email:
+            # Seeded before demo users had addresses; an address someone set is theirs to keep.
+            user.email = email
+            user.save(update_fields=["email"])
         Membership.objects.update_or_create(
             user=user,
             defaults={

@@ -65,7 +65,7 @@ def test_typed_text_comes_back_out_of_the_pdf_as_typed(approved):
 
 
 def test_the_demos_2022_can_tho_report_shows_the_baseline_distribution(db):
-    call_command("seed_demo", quiet_logins=True)
+    call_command("seed_demo", quiet_logins=True, allow_public_password=True)
     data = documents.province_report_data(Province.objects.get(code="92"), 2022)
     pdf, pages = documents.render_pdf("province_report", data)
     text = pdf_text(pdf)
@@ -78,7 +78,7 @@ def test_the_demos_2022_can_tho_report_shows_the_baseline_distribution(db):
 
 
 def test_charts_are_svg_shared_by_page_and_pdf(db):
-    call_command("seed_demo", quiet_logins=True)
+    call_command("seed_demo", quiet_logins=True, allow_public_password=True)
     data = documents.province_report_data(Province.objects.get(code="92"), 2025)
     assert data["charts"]["distribution"].startswith("<svg") and "Số tiêu chí đạt" in data["charts"]["distribution"]
     assert data["roadmap_status"] == "on_track" and data["certified_total"] == 10

@@ -5,20 +5,22 @@ import json
 from collections import Counter
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
 
 from criteria import scoring
 from wards.demo import BASELINE_DISTRIBUTION, DEMO_PASSWORD, DEMO_USERS, demo_seed
-from wards.models import Assessment, Decision, IndicatorValue, Province, RoadmapTarget, Ward
+from wards.models import Assessment, Decision, IndicatorValue, Notification, Province, RoadmapTarget, Ward
 from wards.selectors import assessment_scores, province_summary
+from wards.tasks import send_notification_emails
 
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
     """Seeded once for this module (it takes seconds), flushed afterwards so other tests start empty."""
     with django_db_blocker.unblock():
-        call_command("seed_demo", quiet_logins=True)
+        call_command("seed_demo", quiet_logins=True, allow_public_password=True)
         yield Province.objects.get(code="92")
         call_command("flush", interactive=False, verbosity=0)
 
@@ -145,3 +147,29 @@ def test_every_demo_user_can_log_in(demo):
         response = client.post("/dang-nhap/", {"username": demo_user.username, "password": DEMO_PASSWORD})
         assert response.status_code == 302 and response.url == "/", demo_user.username
         assert client.get("/", follow=True).status_code == 200
+
+
+def test_every_demo_user_has_an_email_address(demo):
+    users = get_user_model().objects.filter(username__in=[u.username for u in DEMO_USERS])
+    assert dict(users.values_list("username", "email")) == {
+        u.username: f"{u.username}@demo.modelphuong.vn" for u in DEMO_USERS
+    }
+
+
+def test_seeding_again_gives_an_address_to_demo_users_without_one_and_keeps_a_changed_one(demo):
+    users = get_user_model().objects
+    users.filter(username="canbo.caikhe").update(email="")  # seeded before demo users had addresses
+    users.filter(username="truong.caikhe").update(email="binh@congan.example.vn")
+    demo_seed()
+    assert users.get(username="canbo.caikhe").email == "canbo.caikhe@demo.modelphuong.vn"
+    assert users.get(username="truong.caikhe").email == "binh@congan.example.vn"
+
+
+def test_a_demo_users_notification_is_sent_by_email(demo, mailoutbox):
+    head = get_user_model().objects.get(username="truong.caikhe")
+    draft = Assessment.objects.get(ward__code="31117", year=2026)
+    note = Notification.objects.create(
+        user=head, assessment=draft, kind=Notification.Kind.RETURNED, subject="Hồ sơ bị trả lại", body="Bổ sung."
+    )
+    assert send_notification_emails([note.pk]) == 1
+    assert [m.to for m in mailoutbox] == [["truong.caikhe@demo.modelphuong.vn"]]

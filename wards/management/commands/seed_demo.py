@@ -1,7 +1,8 @@
+from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from wards.demo import DEMO_USERS, demo_seed
+from wards.demo import DEMO_EMAIL_DOMAIN, DEMO_USERS, demo_seed
 from wards.models import Membership
 
 
@@ -10,8 +11,19 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--quiet-logins", action="store_true", help="Không in danh sách tài khoản demo.")
+        parser.add_argument(
+            "--allow-public-password",
+            action="store_true",
+            help="Chạy cả khi DEBUG=false (máy chủ thật), dù các tài khoản demo có mật khẩu công khai.",
+        )
 
-    def handle(self, *args, quiet_logins=False, **options):
+    def handle(self, *args, quiet_logins=False, allow_public_password=False, **options):
+        # The demo accounts share a password printed in the README: on a real server that is an open door.
+        if not settings.DEBUG and not allow_public_password:
+            raise CommandError(
+                "DEBUG=false: đây có vẻ là máy chủ thật. seed_demo tạo các tài khoản demo (có cả quản trị) với "
+                "mật khẩu công khai, nên không chạy. Nếu thật sự cần, chạy lại với --allow-public-password."
+            )
         call_command("loaddata", "criteria_5764", verbosity=0)
         result = demo_seed()
         self.stdout.write(self.style.SUCCESS(f"Dữ liệu mẫu sẵn sàng ({result['assessments_created']} hồ sơ mới)."))
@@ -20,4 +32,4 @@ class Command(BaseCommand):
         labels = dict(Membership.Role.choices)
         self.stdout.write(f"\nTài khoản demo (mật khẩu chung: {result['password']})")
         for demo in DEMO_USERS:
-            self.stdout.write(f"  {demo.username:<18} {labels[demo.role]}")
+            self.stdout.write(f"  {demo.username:<18} {labels[demo.role]:<24} {demo.username}@{DEMO_EMAIL_DOMAIN}")
