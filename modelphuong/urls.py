@@ -1,11 +1,14 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import path, register_converter
 
 from reports import views as report_views
 from wards import review_views
 from wards import views as ward_views
+from wards.years import YearConverter
+
+register_converter(YearConverter, "year")
 
 urlpatterns = [
     path("", ward_views.home, name="home"),
@@ -25,8 +28,8 @@ urlpatterns = [
     path("ho-so/<int:pk>/lich-su/", review_views.history, name="history"),
     path("ho-so/<int:pk>/pdf/", report_views.dossier_request, name="dossier_request"),
     path("lanh-dao/", report_views.leadership, name="leadership"),
-    path("bao-cao/<str:code>/<int:year>/", report_views.report_request, name="report_request"),
-    path("bao-cao/<str:code>/<int:year>/ho-so/", report_views.bulk_request, name="bulk_request"),
+    path("bao-cao/<str:code>/<year:year>/", report_views.report_request, name="report_request"),
+    path("bao-cao/<str:code>/<year:year>/ho-so/", report_views.bulk_request, name="bulk_request"),
     path("pdf/<int:pk>/", report_views.job, name="job"),
     path("pdf/<int:pk>/chay-lai/", report_views.job_retry, name="job_retry"),
     path("pdf/<int:pk>/tai-ve/", report_views.job_download, name="job_download"),

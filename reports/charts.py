@@ -66,26 +66,30 @@ def horizontal_bars(
     return _svg(width, height, body, title)
 
 
-def roadmap_chart(items: list[tuple[int, int, int]], *, title: str, width=520, height=220) -> SafeString:
-    """Per milestone year: certified wards (bar) against the target (red mark)."""
+def roadmap_chart(items: list[tuple[int, int, int | None]], *, title: str, width=520, height=220) -> SafeString:
+    """Per milestone year: certified wards (bar) against the target (red mark). A milestone still ahead
+    (certified None) shows its target only: nothing is achieved there yet."""
     left, bottom, top = 36, 34, 16
     plot_w, plot_h = width - left - 10, height - bottom - top
-    peak = max([t for _, t, _ in items] + [c for _, _, c in items] + [1])
+    peak = max([t for _, t, _ in items] + [c for _, _, c in items if c is not None] + [1])
     step = plot_w / max(len(items), 1)
     body = [f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="{GRID}"/>']
     for i, (year, target, certified) in enumerate(items):
         x = left + i * step + step * 0.2
         bw = step * 0.6
-        h = plot_h * certified / peak
+        h = plot_h * (certified or 0) / peak
         ty = top + plot_h - plot_h * target / peak
-        body.append(f'<rect x="{x:.1f}" y="{top + plot_h - h:.1f}" width="{bw:.1f}" height="{h:.1f}" fill="{BAR}"/>')
+        if certified is not None:
+            body.append(
+                f'<rect x="{x:.1f}" y="{top + plot_h - h:.1f}" width="{bw:.1f}" height="{h:.1f}" fill="{BAR}"/>'
+            )
         body.append(
             f'<line x1="{x - 4:.1f}" y1="{ty:.1f}" x2="{x + bw + 4:.1f}" y2="{ty:.1f}" stroke="{TARGET}" stroke-width="3"/>'
         )
         body.append(f'<text x="{x + bw / 2:.1f}" y="{ty - 5:.1f}" text-anchor="middle" fill="{TARGET}">{target}</text>')
         body.append(
             f'<text x="{x + bw / 2:.1f}" y="{top + plot_h - h + 14:.1f}" text-anchor="middle" fill="#fff">'
-            f"{certified if h > 16 else ''}</text>"
+            f"{certified if certified is not None and h > 16 else ''}</text>"
         )
         body.append(
             f'<text x="{x + bw / 2:.1f}" y="{top + plot_h + 16:.1f}" text-anchor="middle" fill="{TEXT}">{year}</text>'

@@ -7,7 +7,7 @@ same data (and layout) always gives back the same file, and any change gives a n
 import hashlib
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from reports import charts
 from wards import entry
-from wards.models import Assessment, Decision, Province, RoadmapTarget, Verdict
+from wards.models import Assessment, Decision, Membership, Province, RoadmapTarget, Verdict
 from wards.selectors import assessment_page, assessment_scores, last_year_values, summarize_scores
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
@@ -81,7 +81,8 @@ def dossier_data(assessment: Assessment) -> dict:
                             "code": i.code,
                             "text": i.text,
                             "requirement": i.requirement,
-                            "now": entry.describe(i, page.values.get(i.pk)),
+                            "now": entry.describe(i, page.values.get(i.pk), with_reasons=False),
+                            "note": entry.reasons_of(page.values.get(i.pk)),
                             "last": _last_year_text(i, page.values.get(i.pk), last_year.get(i.code)),
                             "computed": score.indicators[i.code].label,
                             "reason": score.indicators[i.code].reason,
@@ -166,11 +167,11 @@ class RoadmapRow:
     target: int
     label: str
     basis: str
-    certified: int
+    certified: int | None  # None for a milestone after the year looked at: nothing is achieved there yet
 
     @property
     def met(self) -> bool:
-        return self.certified >= self.target
+        return self.certified is not None and self.certified >= self.target
 
 
 def _resolved_target(target: RoadmapTarget, wards: int, pilots: int) -> int:
@@ -205,9 +206,10 @@ def roadmap_rows(province: Province, wards: int, certified: dict[int, set[int]],
     pilots = next((t.target_count for t in targets if t.target_count is not None), 0)
     rows = []
     for t in targets:
-        until = min(t.year, as_of)
-        reached = set().union(*[ids for y, ids in certified.items() if y <= until]) if certified else set()
-        rows.append(RoadmapRow(t.year, _resolved_target(t, wards, pilots), t.target_label, t.note, len(reached)))
+        reached = None
+        if t.year <= as_of:
+            reached = len(set().union(*[ids for y, ids in certified.items() if y <= t.year]) if certified else set())
+        rows.append(RoadmapRow(t.year, _resolved_target(t, wards, pilots), t.target_label, t.note, reached))
     return rows
 
 
@@ -228,7 +230,7 @@ def roadmap_status(rows: list[RoadmapRow], year: int) -> tuple[str, str]:
             )
         return "behind", f"Chậm tiến độ: mới đạt {last.certified}/{last.target} phường của mốc {last.year}."
     nxt = upcoming[0]
-    return "on_track", f"Chưa đến mốc đầu tiên ({nxt.target} phường năm {nxt.year}); hiện có {nxt.certified}."
+    return "on_track", f"Chưa đến mốc đầu tiên ({nxt.target} phường năm {nxt.year})."
 
 
 def province_year_summary(province: Province, year: int) -> dict:
@@ -240,13 +242,18 @@ def province_year(province: Province, year: int):
     """(the summary, the year's assessments, their scores): for pages that also list the wards."""
     assessments = list(Assessment.objects.filter(ward__province=province, year=year).select_related("ward__district"))
     scores = assessment_scores(assessments=assessments)
+    # A draft is not yet in: counting it as "0 criteria met" would sink every rate of the current year.
+    submitted = {a.pk: scores[a.pk] for a in assessments if a.status != Assessment.Status.DRAFT}
+    drafts = [a for a in assessments if a.status == Assessment.Status.DRAFT]
     criteria_titles = {}
     if assessments:
         from wards.selectors import criteria_set_with_catalogue
 
         catalogue = criteria_set_with_catalogue(assessments[0].criteria_set_id)
         criteria_titles = {c.code: c.title for g in catalogue.groups.all() for c in g.criteria.all()}
-    counted = summarize_scores(province=province, year=year, scores=scores)
+    counted = summarize_scores(province=province, year=year, scores=submitted)
+    if not counted.criteria_codes and criteria_titles:
+        counted = replace(counted, criteria_codes=list(criteria_titles), passes=dict.fromkeys(criteria_titles, 0))
     codes, distribution, passes = counted.criteria_codes, counted.distribution, counted.passes
     n = counted.wards
     rates = sorted(
@@ -282,6 +289,12 @@ def province_year(province: Province, year: int):
         "province_code": province.code,
         "year": year,
         "wards": n,
+        "assessments": len(assessments),
+        "drafts": len(drafts),
+        "drafts_list": [
+            {"ward": a.ward.name, "district": a.ward.district.name if a.ward.district else ""}
+            for a in sorted(drafts, key=lambda a: a.ward.name)
+        ],
         "total_criteria": len(codes),
         "distribution": dist_rows,
         "rates": rates,
@@ -310,8 +323,24 @@ def province_year(province: Province, year: int):
             for d in decisions
         ],
         "certified_total": len(set().union(*[ids for y, ids in certified.items() if y <= year])) if certified else 0,
+        "place_date": f"{province.name}, {vn_date(timezone.localdate())}",
+        "signatures": _province_signers(province),
     }
     return summary, assessments, scores
+
+
+def _province_signers(province: Province) -> dict:
+    """Who signs the province report: the province's reviewer who prepares it and its approving leader."""
+    people: dict[str, str] = {}
+    members = Membership.objects.filter(
+        province=province, role__in=Membership.PROVINCE_ROLES, user__is_active=True
+    ).select_related("user")
+    for m in members.order_by("user__last_name", "user__first_name", "pk"):
+        people.setdefault(m.role, entry.person(m.user))
+    return {
+        "preparer": people.get(Membership.Role.REVIEWER, ""),
+        "approver": people.get(Membership.Role.APPROVER, ""),
+    }
 
 
 def province_report_data(province: Province, year: int) -> dict:

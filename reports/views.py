@@ -12,6 +12,7 @@ from reports import documents, services
 from reports.models import BulkRender, RenderJob
 from wards.models import Assessment, Decision, Membership, Province
 from wards.selectors import assessment_for, assessments_visible_to, membership_of
+from wards.years import year_param
 
 
 def report_provinces(user):
@@ -28,6 +29,11 @@ def report_provinces(user):
 
 def _province_for(user, code) -> Province:
     return get_object_or_404(report_provinces(user), code=code)
+
+
+def _require_assessments(province, year) -> None:
+    if not Assessment.objects.filter(ward__province=province, year=year).exists():
+        raise Http404(f"{province.name} không có hồ sơ đánh giá năm {year}.")
 
 
 def jobs_visible_to(user):
@@ -51,13 +57,11 @@ def leadership(request):
     years = sorted(
         Assessment.objects.filter(ward__province=province).values_list("year", flat=True).distinct(), reverse=True
     )
-    try:
-        year = int(request.GET.get("year", ""))
-    except ValueError:
-        year = None
+    current = timezone.localdate().year
+    year = year_param(request.GET.get("year"), default=current)
+    # The year asked for (by default the current assessment year) is the year shown, with or without data.
     if year not in years:
-        today = timezone.localdate().year
-        year = max((y for y in years if y < today), default=years[0] if years else today)
+        messages.info(request, f"{province.name} chưa có hồ sơ đánh giá nào năm {year}.")
     summary, rows, scores = documents.province_year(province, year)
     previous = documents.province_year_summary(province, year - 1)
     charts = documents.report_charts(summary)
@@ -74,8 +78,9 @@ def leadership(request):
         {
             "provinces": provinces,
             "province": province,
-            "years": years,
+            "years": sorted({*years, current, year}, reverse=True),
             "year": year,
+            "has_data": year in years,
             "s": summary,
             "previous": previous,
             "charts": charts,
@@ -108,6 +113,7 @@ def dossier_request(request, pk):
 @require_POST
 def report_request(request, code, year):
     province = _province_for(request.user, code)
+    _require_assessments(province, year)
     job = services.report_request(province=province, year=year, user=request.user)
     return redirect("job", pk=job.pk)
 
@@ -116,6 +122,7 @@ def report_request(request, code, year):
 @require_POST
 def bulk_request(request, code, year):
     province = _province_for(request.user, code)
+    _require_assessments(province, year)
     bulk = services.bulk_request(province=province, year=year, user=request.user)
     return redirect("bulk", pk=bulk.pk)
 

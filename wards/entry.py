@@ -271,12 +271,13 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-def describe(indicator: Indicator, value) -> str:
-    """The figures of one indicator as a person reads them ("27/30", "Có", "3 (bất khả kháng 1: …)")."""
+def describe(indicator: Indicator, value, *, with_reasons: bool = True) -> str:
+    """The figures of one indicator as a person reads them ("27/30", "Có", "3 (bất khả kháng 1: …)").
+    Without reasons, the force-majeure and N/A reasons are left for reasons_of (a row of their own in print)."""
     if value is None:
         return "—"
     if value.na:
-        return f"Không có đối tượng: {value.na_reason}"
+        return f"Không có đối tượng: {value.na_reason}" if with_reasons else "Không có đối tượng"
     kind = indicator.kind
     if kind == scoring.Kind.YES_NO:
         return {True: "Có", False: "Không", None: "—"}[value.yes]
@@ -288,8 +289,20 @@ def describe(indicator: Indicator, value) -> str:
         return "—"
     text = format_integer(value.count)
     if value.excluded:
-        text += f" (bất khả kháng {format_integer(value.excluded)}: {value.exclusion_reason})"
+        reason = f": {value.exclusion_reason}" if with_reasons else ""
+        text += f" (bất khả kháng {format_integer(value.excluded)}{reason})"
     return text
+
+
+def reasons_of(value) -> str:
+    """The reason given with a figure (force majeure or not applicable), or ""."""
+    if value is None:
+        return ""
+    if value.na:
+        return f"Lý do không áp dụng: {value.na_reason}"
+    if value.excluded:
+        return f"Lý do bất khả kháng: {value.exclusion_reason}"
+    return ""
 
 
 def json_dict(text) -> dict:

@@ -19,6 +19,7 @@ from wards.selectors import (
     wards_visible_to,
 )
 from wards.workflow import Action
+from wards.years import year_param
 
 REVIEW_ROLES = (*Membership.PROVINCE_ROLES, Membership.Role.LEADERSHIP, Membership.Role.ADMIN)
 
@@ -36,10 +37,7 @@ def queue(request):
     """Every assessment of the reviewer's province for a year, filterable, with counts per status."""
     _require_province_side(request.user)
     today = timezone.localdate()
-    try:
-        year = int(request.GET.get("year") or today.year)
-    except ValueError:
-        year = today.year
+    year = year_param(request.GET.get("year"), default=today.year)
     filters = {
         "status": request.GET.get("status", ""),
         "district": request.GET.get("district", ""),

@@ -18,6 +18,7 @@ from wards.selectors import (
     latest_return_reasons,
     membership_of,
 )
+from wards.years import year_param
 
 
 @login_required
@@ -29,10 +30,7 @@ def home(request):
     assessments = assessments_visible_to(user=request.user)
     ward_only = membership is not None and membership.role in Membership.WARD_ROLES
     years = sorted(assessments.values_list("year", flat=True).distinct(), reverse=True)
-    try:
-        year = int(request.GET.get("year", ""))
-    except ValueError:
-        year = None
+    year = year_param(request.GET.get("year"), default=None)
     if year not in years:
         year = years[0] if years else None
     if ward_only:

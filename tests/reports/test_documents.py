@@ -5,6 +5,7 @@ import unicodedata
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 from pypdf import PdfReader
 
 from criteria.models import Criterion
@@ -29,7 +30,7 @@ def test_dossier_holds_ward_criteria_verdicts_decision_dates_and_page_numbers(ap
     assert "Kết luận thẩm định: Không đạt — Trụ sở xuống cấp, chưa đúng mẫu" in text
     assert "Kết luận thẩm định: Đạt" in text
     assert "Chưa đạt chuẩn (21/22 tiêu chí)" in text and "Quyết định số 123/QĐ-CAT" in text
-    assert "ngày 01 tháng 12 năm 2026" in text
+    assert documents.vn_date(timezone.localdate()) in text
     assert f"Trang 1/{pages}" in text
     for role in ("NGƯỜI LẬP", "TRƯỞNG CÔNG AN PHƯỜNG", "CÁN BỘ THẨM ĐỊNH", "LÃNH ĐẠO PHÊ DUYỆT"):
         assert role in text
