@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from criteria import scoring
 from criteria.models import Criterion, Indicator
-from wards import entry, filetypes
+from wards import entry, filetypes, uploads
 from wards.models import (
     Assessment,
     AuditEvent,
@@ -211,10 +211,7 @@ def validate_evidence(upload) -> filetypes.FileType:
     if upload.size == 0:
         raise ValidationError("Tệp rỗng.")
     if upload.size > limit:
-        raise ValidationError(
-            f"Tệp «{upload.name}» dung lượng {upload.size / 1024 / 1024:.1f} MB, vượt giới hạn "
-            f"{limit / 1024 / 1024:.0f} MB.".replace(".", ",")
-        )
+        raise ValidationError(uploads.too_large_message(upload.name, upload.size, limit))
     kind = filetypes.detect(upload)
     if kind is None:
         raise ValidationError(
@@ -239,7 +236,7 @@ def evidence_add(*, assessment: Assessment, criterion: Criterion, user, upload) 
     evidence = EvidenceFile(
         assessment=assessment,
         criterion=criterion,
-        original_name=upload.name[:255],
+        original_name=entry.nfc(upload.name)[:255],
         content_type=kind.content_type,
         size=upload.size,
         sha256=digest.hexdigest(),
