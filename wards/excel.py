@@ -9,6 +9,7 @@ import hashlib
 import hmac
 import io
 import json
+import zipfile
 from dataclasses import dataclass
 from types import SimpleNamespace
 
@@ -18,7 +19,7 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from wards import entry, services
+from wards import entry, services, uploads
 from wards.models import Assessment
 from wards.selectors import AssessmentPage, assessment_page
 
@@ -200,7 +201,15 @@ def import_workbook(*, assessment: Assessment, user, upload) -> int:
     template, or any error in any row (all of them listed).
     """
     if upload.size > settings.EXCEL_MAX_BYTES:
-        raise ImportRefused(f"Tệp quá lớn (tối đa {settings.EXCEL_MAX_BYTES // 1024 // 1024} MB).")
+        raise ImportRefused(uploads.too_large_message(upload.name, upload.size, settings.EXCEL_MAX_BYTES))
+    try:
+        # The ZIP directory first: a bomb is refused before openpyxl unpacks anything.
+        uploads.open_archive(upload, name=upload.name).close()
+    except uploads.UnsafeArchive as exc:
+        raise ImportRefused(exc.message) from None
+    except (zipfile.BadZipFile, OSError, ValueError):
+        pass  # not a ZIP at all: load_workbook below says what it is not
+    upload.seek(0)
     try:
         wb = load_workbook(upload, data_only=True)
     except Exception:  # not an xlsx, or a damaged one (bad zip, broken XML, …): the person is told so

@@ -212,7 +212,10 @@ def validate_evidence(upload) -> filetypes.FileType:
         raise ValidationError("Tệp rỗng.")
     if upload.size > limit:
         raise ValidationError(uploads.too_large_message(upload.name, upload.size, limit))
-    kind = filetypes.detect(upload)
+    try:
+        kind = filetypes.detect(upload)
+    except uploads.UnsafeArchive as exc:
+        raise ValidationError(exc.message) from None
     if kind is None:
         raise ValidationError(
             f"Tệp «{upload.name}» không phải là {filetypes.ALLOWED_LABELS} (nhận biết theo nội dung tệp, "

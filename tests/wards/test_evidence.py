@@ -157,3 +157,21 @@ def test_evidence_file_names_are_stored_nfc_normalised(client, people, assessmen
     stored = EvidenceFile.objects.get().original_name
     assert stored == "Biên bản kiểm tra.pdf" and unicodedata.is_normalized("NFC", stored)
     assert AuditEvent.objects.filter(action=AuditEvent.Action.FILE_ADDED, new="Biên bản kiểm tra.pdf").exists()
+
+
+def bomb(kind):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml" if kind == "docx" else "xl/workbook.xml", "<x/>")
+        z.writestr("word/media/padding.xml" if kind == "docx" else "xl/sharedStrings.xml", b"<t>a</t>" * 400_000)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("kind", ["docx", "xlsx"])
+def test_office_zip_bomb_evidence_is_refused(client, people, assessment, kind):
+    client.force_login(people["officer"])
+    response = upload(client, assessment, f"bao-cao.{kind}", bomb(kind))
+    assert response.status_code == 400
+    assert f"Tệp «bao-cao.{kind}» có phần" in response.content.decode()
+    assert not EvidenceFile.objects.exists()
