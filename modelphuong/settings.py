@@ -154,6 +154,18 @@ STORAGES = {
 MEDIA_ROOT = VAR_DIR / "media"
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=20 * 1024 * 1024)
 EXCEL_MAX_BYTES = env.int("EXCEL_MAX_BYTES", default=5 * 1024 * 1024)
+# Office uploads (the Excel import, DOCX/XLSX evidence) are ZIP archives: refused, from their ZIP directory and
+# before anything is unpacked, above this total unpacked size or with a part compressed more than this ratio.
+ZIP_MAX_UNCOMPRESSED_BYTES = env.int("ZIP_MAX_UNCOMPRESSED_BYTES", default=50 * 1024 * 1024)
+ZIP_MAX_RATIO = env.int("ZIP_MAX_RATIO", default=100)
+# A file over its view's limit is refused from the request's Content-Length, before the body is read
+# (wards.uploads). Smaller files stay in memory up to FILE_UPLOAD_MAX_MEMORY_SIZE (Django's 2.5 MB), larger
+# ones go to a temporary file; DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB) bounds the other fields of a request.
+FILE_UPLOAD_HANDLERS = [
+    "wards.uploads.UploadLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from reports import documents, services
 from reports.models import BulkRender, RenderJob
+from wards.collation import sort_key
 from wards.models import Assessment, Decision, Membership, Province
 from wards.selectors import assessment_for, assessments_visible_to, membership_of
 from wards.years import year_param
@@ -65,7 +66,7 @@ def leadership(request):
     summary, rows, scores = documents.province_year(province, year)
     previous = documents.province_year_summary(province, year - 1)
     charts = documents.report_charts(summary)
-    rows.sort(key=lambda a: (a.ward.district.name if a.ward.district else "", a.ward.name))
+    rows.sort(key=lambda a: (sort_key(a.ward.district.name if a.ward.district else ""), sort_key(a.ward.name)))
     decisions = {d.assessment_id: d for d in Decision.objects.filter(assessment__in=rows, revoked_at__isnull=True)}
     report_job = (
         RenderJob.objects.filter(kind=RenderJob.Kind.PROVINCE_REPORT, province=province, year=year)

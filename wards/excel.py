@@ -9,6 +9,7 @@ import hashlib
 import hmac
 import io
 import json
+import zipfile
 from dataclasses import dataclass
 from types import SimpleNamespace
 
@@ -18,7 +19,7 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from wards import entry, services
+from wards import entry, services, uploads
 from wards.models import Assessment
 from wards.selectors import AssessmentPage, assessment_page
 
@@ -62,6 +63,24 @@ def _signature(ward_code: str, year: int, set_code: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()[:32]
 
 
+# Excel takes a text starting with one of these as a formula once the cell is edited.
+FORMULA_LEADS = ("=", "+", "-", "@")
+
+
+def _put(cell, value):
+    """Write a value; a text is always written as text, never as a formula or an error code.
+
+    openpyxl turns a string starting with "=" into a live formula (and "#N/A" into an error): a reason
+    typed as =HYPERLINK(…) would come back as a link and, having no cached value, fail its own import.
+    """
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+        if value.startswith(FORMULA_LEADS):
+            cell.quotePrefix = True
+    return cell
+
+
 def _cell_value(indicator, part: str, shown: dict[str, str]):
     text = shown.get(part, "")
     if part == "yes":
@@ -79,17 +98,18 @@ def build_template(*, assessment: Assessment, page: AssessmentPage) -> bytes:
     ws = wb.active
     ws.title = DATA_SHEET
     ward = assessment.ward
-    ws["A1"] = "SỐ LIỆU ĐÁNH GIÁ CÔNG AN PHƯỜNG ĐIỂN HÌNH, KIỂU MẪU VỀ ANTT VÀ VĂN MINH ĐÔ THỊ"
+    _put(ws["A1"], "SỐ LIỆU ĐÁNH GIÁ CÔNG AN PHƯỜNG ĐIỂN HÌNH, KIỂU MẪU VỀ ANTT VÀ VĂN MINH ĐÔ THỊ")
     ws["A1"].font = Font(bold=True, size=13)
-    ws["A2"] = f"Phường {ward.name} (mã {ward.code}) — {ward.province.name} — năm {assessment.year}"
-    ws["A3"] = f"Bộ tiêu chí: {assessment.criteria_set.title}"
-    ws["A4"] = (
+    _put(ws["A2"], f"Phường {ward.name} (mã {ward.code}) — {ward.province.name} — năm {assessment.year}")
+    _put(ws["A3"], f"Bộ tiêu chí: {assessment.criteria_set.title}")
+    _put(
+        ws["A4"],
         "Chỉ điền vào các ô nền vàng. Có/Không: chọn trong danh sách. Số: số nguyên không âm. "
-        "Ô «Không có đối tượng»: ghi x. Không đổi mã chỉ tiêu, không thêm hay xoá dòng."
+        "Ô «Không có đối tượng»: ghi x. Không đổi mã chỉ tiêu, không thêm hay xoá dòng.",
     )
     ws["A4"].font = Font(italic=True)
     for col, (title, _, width) in enumerate(COLUMNS, start=1):
-        cell = ws.cell(row=HEADER_ROW, column=col, value=title)
+        cell = _put(ws.cell(row=HEADER_ROW, column=col), title)
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="center")
         cell.fill = LOCKED_FILL
@@ -117,17 +137,17 @@ def build_template(*, assessment: Assessment, page: AssessmentPage) -> bytes:
         locked_last = page.last_year.get(indicator.code)
         if locked_last is not None:
             shown["last_year"] = str(locked_last)
-        ws.cell(row=row, column=1, value=indicator.code)
-        ws.cell(row=row, column=2, value=indicator.criterion.code)
-        ws.cell(row=row, column=3, value=indicator.text).alignment = Alignment(wrap_text=True)
-        ws.cell(row=row, column=4, value=indicator.requirement)
+        _put(ws.cell(row=row, column=1), indicator.code)
+        _put(ws.cell(row=row, column=2), indicator.criterion.code)
+        _put(ws.cell(row=row, column=3), indicator.text).alignment = Alignment(wrap_text=True)
+        _put(ws.cell(row=row, column=4), indicator.requirement)
         open_parts = {p.name for p in entry.parts_for(indicator)}
         if locked_last is not None:
             open_parts.discard("last_year")
         for part, col in COLUMN_OF.items():
             cell = ws.cell(row=row, column=col)
             if part in open_parts:
-                cell.value = _cell_value(indicator, part, shown)
+                _put(cell, _cell_value(indicator, part, shown))
                 cell.fill = INPUT_FILL
                 cell.protection = Protection(locked=False)
                 if part in validations:
@@ -135,7 +155,7 @@ def build_template(*, assessment: Assessment, page: AssessmentPage) -> bytes:
                 elif part in entry.INTEGER_PARTS:
                     validations[entry.limit_for(indicator)].add(cell)
             else:
-                cell.value = _cell_value(indicator, part, shown) if part == "last_year" else None
+                _put(cell, _cell_value(indicator, part, shown) if part == "last_year" else None)
                 cell.fill = LOCKED_FILL
         for col in range(1, 5):
             ws.cell(row=row, column=col).fill = LOCKED_FILL
@@ -145,17 +165,21 @@ def build_template(*, assessment: Assessment, page: AssessmentPage) -> bytes:
     ws.protection.formatRows = False
 
     meta = wb.create_sheet(META_SHEET)
-    for key, value in [
-        ("kind", TEMPLATE_KIND),
-        ("ward_code", ward.code),
-        ("ward_name", ward.name),
-        ("year", assessment.year),
-        ("criteria_set", assessment.criteria_set.code),
-        ("signature", _signature(ward.code, assessment.year, assessment.criteria_set.code)),
-        # What the template showed, so that an import changes only what the person changed in the file.
-        ("prefilled", json.dumps(prefilled, ensure_ascii=False)),
-    ]:
-        meta.append([key, value])
+    for row_number, (key, value) in enumerate(
+        [
+            ("kind", TEMPLATE_KIND),
+            ("ward_code", ward.code),
+            ("ward_name", ward.name),
+            ("year", assessment.year),
+            ("criteria_set", assessment.criteria_set.code),
+            ("signature", _signature(ward.code, assessment.year, assessment.criteria_set.code)),
+            # What the template showed, so that an import changes only what the person changed in the file.
+            ("prefilled", json.dumps(prefilled, ensure_ascii=False)),
+        ],
+        start=1,
+    ):
+        _put(meta.cell(row=row_number, column=1), key)
+        _put(meta.cell(row=row_number, column=2), value)
     meta.sheet_state = "veryHidden"
     meta.protection.sheet = True
     buffer = io.BytesIO()
@@ -207,7 +231,15 @@ def import_workbook(*, assessment: Assessment, user, upload) -> int:
     template, or any error in any row (all of them listed).
     """
     if upload.size > settings.EXCEL_MAX_BYTES:
-        raise ImportRefused(f"Tệp quá lớn (tối đa {settings.EXCEL_MAX_BYTES // 1024 // 1024} MB).")
+        raise ImportRefused(uploads.too_large_message(upload.name, upload.size, settings.EXCEL_MAX_BYTES))
+    try:
+        # The ZIP directory first: a bomb is refused before openpyxl unpacks anything.
+        uploads.open_archive(upload, name=upload.name).close()
+    except uploads.UnsafeArchive as exc:
+        raise ImportRefused(exc.message) from None
+    except (zipfile.BadZipFile, OSError, ValueError):
+        pass  # not a ZIP at all: load_workbook below says what it is not
+    upload.seek(0)
     try:
         wb = load_workbook(upload, data_only=True)
     except Exception:  # not an xlsx, or a damaged one (bad zip, broken XML, …): the person is told so

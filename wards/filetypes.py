@@ -4,6 +4,8 @@ import zipfile
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from wards import uploads
+
 
 @dataclass(frozen=True)
 class FileType:
@@ -23,7 +25,10 @@ ALLOWED_LABELS = "PDF, JPEG, PNG, DOCX, XLSX"
 
 
 def detect(stream: BinaryIO) -> FileType | None:
-    """The type of an uploaded file from its first bytes (and, for Office files, its ZIP directory)."""
+    """The type of an uploaded file from its first bytes (and, for Office files, its ZIP directory).
+
+    Raises uploads.UnsafeArchive for an Office file whose ZIP directory is that of a ZIP bomb.
+    """
     stream.seek(0)
     head = stream.read(16)
     stream.seek(0)
@@ -40,7 +45,7 @@ def detect(stream: BinaryIO) -> FileType | None:
 
 def _office_type(stream: BinaryIO) -> FileType | None:
     try:
-        with zipfile.ZipFile(stream) as archive:
+        with uploads.open_archive(stream, name=getattr(stream, "name", "") or "") as archive:
             names = set(archive.namelist())
     except (zipfile.BadZipFile, OSError, ValueError):
         return None

@@ -2,9 +2,10 @@ import json
 from dataclasses import dataclass
 
 from django import forms
+from django.conf import settings
 
 from criteria.models import Indicator
-from wards import entry
+from wards import entry, uploads
 from wards.selectors import AssessmentPage
 
 
@@ -200,7 +201,31 @@ class FiguresForm(forms.Form):
                     self.data[name] = base[name]
 
 
-class EvidenceForm(forms.Form):
+class _UploadForm(forms.Form):
+    """A form with one file field, which shows the refusal of a file that was too large to be read at all.
+
+    The field carries its limit and message, so that the browser refuses such a file before sending it.
+    """
+
+    limit_setting: str
+
+    def __init__(self, *args, refused: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.refused = refused
+        if refused:
+            self.fields["file"].required = False
+        self.max_bytes = getattr(settings, self.limit_setting)
+        self.too_large = uploads.too_large_template(self.max_bytes)
+        self.fields["file"].widget.attrs.update({"data-max-bytes": self.max_bytes, "data-too-large": self.too_large})
+
+    def clean_file(self):
+        if self.refused:
+            raise forms.ValidationError(self.refused)
+        return self.cleaned_data["file"]
+
+
+class EvidenceForm(_UploadForm):
+    limit_setting = "EVIDENCE_MAX_BYTES"
     file = forms.FileField(
         label="Tệp minh chứng",
         error_messages={"required": "Hãy chọn một tệp.", "empty": "Tệp rỗng."},
@@ -208,7 +233,8 @@ class EvidenceForm(forms.Form):
     )
 
 
-class ExcelUploadForm(forms.Form):
+class ExcelUploadForm(_UploadForm):
+    limit_setting = "EXCEL_MAX_BYTES"
     file = forms.FileField(
         label="Tệp Excel đã điền",
         error_messages={"required": "Hãy chọn tệp Excel.", "empty": "Tệp rỗng."},

@@ -11,11 +11,13 @@ from django.utils.translation import gettext_lazy as _
 
 from criteria import scoring
 from criteria.models import CriteriaSet, Criterion, Indicator
+from wards.collation import COLLATION
 
 
 class Province(models.Model):  # Tỉnh / Thành phố trực thuộc trung ương
     code = models.CharField(_("mã"), max_length=10, unique=True)
-    name = models.CharField(_("tên"), max_length=100)
+    # Names sort in Vietnamese order wherever they are ordered by, on PostgreSQL and SQLite alike.
+    name = models.CharField(_("tên"), max_length=100, db_collation=COLLATION)
 
     class Meta:
         verbose_name = _("tỉnh/thành phố")
@@ -29,7 +31,7 @@ class Province(models.Model):  # Tỉnh / Thành phố trực thuộc trung ươ
 class District(models.Model):  # Quận / Huyện / Thị xã (abolished in 2025, hence optional on wards)
     province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="districts")
     code = models.CharField(_("mã"), max_length=10, unique=True)
-    name = models.CharField(_("tên"), max_length=100)
+    name = models.CharField(_("tên"), max_length=100, db_collation=COLLATION)
 
     class Meta:
         verbose_name = _("quận/huyện")
@@ -44,7 +46,7 @@ class Ward(models.Model):  # Phường
     province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="wards")
     district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="wards", null=True, blank=True)
     code = models.CharField(_("mã đơn vị hành chính"), max_length=10, unique=True)
-    name = models.CharField(_("tên"), max_length=100)
+    name = models.CharField(_("tên"), max_length=100, db_collation=COLLATION)
     year_from = models.PositiveSmallIntegerField(_("tồn tại từ năm"), null=True, blank=True)
     year_to = models.PositiveSmallIntegerField(
         _("tồn tại đến năm"), null=True, blank=True, help_text=_("Để trống nếu phường còn tồn tại")

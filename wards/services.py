@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from criteria import scoring
 from criteria.models import Criterion, Indicator
-from wards import entry, filetypes, workflow
+from wards import entry, filetypes, uploads, workflow
+from wards.collation import sort_key
 from wards.models import (
     Assessment,
     AuditEvent,
@@ -198,11 +199,11 @@ def validate_evidence(upload) -> filetypes.FileType:
     if upload.size == 0:
         raise ValidationError("Tệp rỗng.")
     if upload.size > limit:
-        raise ValidationError(
-            f"Tệp «{upload.name}» dung lượng {upload.size / 1024 / 1024:.1f} MB, vượt giới hạn "
-            f"{limit / 1024 / 1024:.0f} MB.".replace(".", ",")
-        )
-    kind = filetypes.detect(upload)
+        raise ValidationError(uploads.too_large_message(upload.name, upload.size, limit))
+    try:
+        kind = filetypes.detect(upload)
+    except uploads.UnsafeArchive as exc:
+        raise ValidationError(exc.message) from None
     if kind is None:
         raise ValidationError(
             f"Tệp «{upload.name}» không phải là {filetypes.ALLOWED_LABELS} (nhận biết theo nội dung tệp, "
@@ -226,7 +227,7 @@ def evidence_add(*, assessment: Assessment, criterion: Criterion, user, upload) 
     evidence = EvidenceFile(
         assessment=assessment,
         criterion=criterion,
-        original_name=upload.name[:255],
+        original_name=entry.nfc(upload.name)[:255],
         content_type=kind.content_type,
         size=upload.size,
         sha256=digest.hexdigest(),
@@ -450,8 +451,8 @@ def round_changes(previous: dict, current: dict) -> dict[str, list[Change]]:
         if before["narrative"] != now["narrative"]:
             found.append(Change("Kết quả thực hiện", before["narrative"] or "(trống)", now["narrative"] or "(trống)"))
         old_files, new_files = set(before["files"]), set(now["files"])
-        found += [Change("Minh chứng", name, "(đã xoá)") for name in sorted(old_files - new_files)]
-        found += [Change("Minh chứng", "(chưa có)", name) for name in sorted(new_files - old_files)]
+        found += [Change("Minh chứng", name, "(đã xoá)") for name in sorted(old_files - new_files, key=sort_key)]
+        found += [Change("Minh chứng", "(chưa có)", name) for name in sorted(new_files - old_files, key=sort_key)]
         if found:
             changes[code] = found
     return changes

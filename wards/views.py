@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from wards import entry, excel, services
+from wards import entry, excel, services, uploads
 from wards.forms import EvidenceForm, ExcelUploadForm, FiguresForm
 from wards.models import Assessment, Decision, EvidenceFile, Membership
 from wards.selectors import (
@@ -222,6 +222,7 @@ def _evidence_response(request, assessment, criterion, *, form=None, status=200)
     return redirect(reverse("assessment", kwargs={"pk": assessment.pk}) + f"#criterion-{criterion.number}")
 
 
+@uploads.upload_limit("EVIDENCE_MAX_BYTES")
 @login_required
 @require_POST
 def evidence_upload(request, pk, number):
@@ -229,7 +230,7 @@ def evidence_upload(request, pk, number):
     criterion = get_object_or_404(assessment.criteria_set.criteria, number=number)
     if not services.can_edit(request.user, assessment):
         raise PermissionDenied("Bạn không được thêm minh chứng vào hồ sơ này.")
-    form = EvidenceForm(request.POST, request.FILES)
+    form = EvidenceForm(request.POST, request.FILES, refused=uploads.refusal(request, "file"))
     if form.is_valid():
         try:
             services.evidence_add(
@@ -287,6 +288,7 @@ def excel_download(request, pk):
     return response
 
 
+@uploads.upload_limit("EXCEL_MAX_BYTES")
 @login_required
 @require_POST
 def excel_upload(request, pk):
@@ -294,7 +296,7 @@ def excel_upload(request, pk):
     assessment = assessment_for(user=request.user, pk=pk)
     if not services.can_edit(request.user, assessment):
         raise PermissionDenied("Bạn không được sửa hồ sơ này.")
-    form = ExcelUploadForm(request.POST, request.FILES)
+    form = ExcelUploadForm(request.POST, request.FILES, refused=uploads.refusal(request, "file"))
     if form.is_valid():
         try:
             changes = excel.import_workbook(assessment=assessment, user=request.user, upload=form.cleaned_data["file"])

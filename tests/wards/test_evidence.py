@@ -133,3 +133,45 @@ def test_files_cannot_be_added_or_deleted_once_submitted(client, people, assessm
     assert upload(client, assessment, "b.pdf", PDF).status_code == 403
     assert client.post(f"/ho-so/{assessment.pk}/minh-chung/{f.pk}/xoa/").status_code == 403
     assert EvidenceFile.objects.count() == 1
+
+
+def test_size_message_formats_the_numbers_not_the_file_name(people, assessment, settings):
+    from django.core.exceptions import ValidationError
+
+    from wards.services import validate_evidence
+
+    settings.EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
+    upload = SimpleUploadedFile("big25.5.pdf", b"")
+    upload.size = 25 * 1024 * 1024 + 1  # a byte over 25 MB: shown rounded up, never as exactly 25
+    with pytest.raises(ValidationError) as refused:
+        validate_evidence(upload)
+    assert refused.value.messages == ["Tệp «big25.5.pdf» dung lượng 25,01 MB, vượt giới hạn 20 MB."]
+
+
+def test_evidence_file_names_are_stored_nfc_normalised(client, people, assessment):
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFD", "Biên bản kiểm tra.pdf")
+    client.force_login(people["officer"])
+    assert upload(client, assessment, decomposed, PDF).status_code == 302
+    stored = EvidenceFile.objects.get().original_name
+    assert stored == "Biên bản kiểm tra.pdf" and unicodedata.is_normalized("NFC", stored)
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.FILE_ADDED, new="Biên bản kiểm tra.pdf").exists()
+
+
+def bomb(kind):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml" if kind == "docx" else "xl/workbook.xml", "<x/>")
+        z.writestr("word/media/padding.xml" if kind == "docx" else "xl/sharedStrings.xml", b"<t>a</t>" * 400_000)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("kind", ["docx", "xlsx"])
+def test_office_zip_bomb_evidence_is_refused(client, people, assessment, kind):
+    client.force_login(people["officer"])
+    response = upload(client, assessment, f"bao-cao.{kind}", bomb(kind))
+    assert response.status_code == 400
+    assert f"Tệp «bao-cao.{kind}» có phần" in response.content.decode()
+    assert not EvidenceFile.objects.exists()

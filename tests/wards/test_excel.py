@@ -214,3 +214,98 @@ def test_a_damaged_workbook_is_refused_not_a_crash(client, people, assessment):
     client.force_login(people["officer"])
     response = upload(client, assessment, buffer.getvalue())
     assert response.status_code == 400 and "không phải là tệp Excel" in response.content.decode()
+
+
+def office_archive(member: str, data: bytes, kind="xl/workbook.xml") -> bytes:
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr(kind, "<workbook/>")
+        z.writestr(member, data)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def opened_workbooks(monkeypatch):
+    """Every workbook openpyxl was asked to open during the test."""
+    opened = []
+    real = excel.load_workbook
+
+    def spy(*args, **kwargs):
+        opened.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(excel, "load_workbook", spy)
+    return opened
+
+
+def test_xlsx_zip_bomb_is_refused_before_opening(client, people, assessment, opened_workbooks):
+    # Shared strings that unpack a thousandfold: what took a worker 55 s and 4.9 GB at 4.5 GiB.
+    bomb = office_archive("xl/sharedStrings.xml", b"<si><t>a</t></si>" * (3 * 1024 * 1024 // 17))
+    client.force_login(people["officer"])
+    response = upload(client, assessment, bomb)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Tệp «so-lieu.xlsx» có phần «xl/sharedStrings.xml» nén" in page and "tối đa 100 lần" in page
+    assert opened_workbooks == []
+
+
+def test_xlsx_larger_than_the_unpacked_limit_is_refused_before_opening(
+    client, people, assessment, settings, opened_workbooks
+):
+    import os
+
+    settings.ZIP_MAX_UNCOMPRESSED_BYTES = 2 * 1024 * 1024
+    incompressible = office_archive("xl/media/image1.png", os.urandom(3 * 1024 * 1024))
+    client.force_login(people["officer"])
+    response = upload(client, assessment, incompressible)
+    assert response.status_code == 400
+    assert "Tệp «so-lieu.xlsx» khi giải nén lớn hơn 2 MB" in response.content.decode()
+    assert opened_workbooks == []
+
+
+def test_the_real_template_passes_the_zip_guard(client, people, assessment, opened_workbooks):
+    client.force_login(people["officer"])
+    response = upload(client, assessment, download(client, assessment))
+    assert response.status_code == 302 and len(opened_workbooks) == 1
+
+
+FORMULAS = ['=HYPERLINK("http://example.invalid/x","Bấm")', "=cmd|' /C calc'!A0"]
+
+
+def test_a_reason_that_looks_like_a_formula_is_written_as_text_and_round_trips(client, people, assessment):
+    import zipfile
+
+    indicators = assessment.criteria_set.indicators
+    IndicatorValue.objects.create(
+        assessment=assessment, indicator=indicators.get(code="10.1"), count=1, excluded=1, exclusion_reason=FORMULAS[0]
+    )
+    IndicatorValue.objects.create(
+        assessment=assessment, indicator=indicators.get(code="16.3"), na=True, na_reason=FORMULAS[1]
+    )
+    client.force_login(people["officer"])
+    content = client.get(f"/ho-so/{assessment.pk}/excel/").content
+    with zipfile.ZipFile(io.BytesIO(content)) as z:
+        assert not any(b"<f>" in z.read(name) or b"<f " in z.read(name) for name in z.namelist())
+    wb = load_workbook(io.BytesIO(content))
+    ws = wb[excel.DATA_SHEET]
+    for code, part, text in [("10.1", "exclusion_reason", FORMULAS[0]), ("16.3", "na_reason", FORMULAS[1])]:
+        cell = ws.cell(row_of(ws, code), col(part))
+        assert (cell.value, cell.data_type) == (text, "s")
+    # The unchanged template imports, changing nothing, and the texts stay exactly as typed.
+    response = upload(client, assessment, content)
+    assert response.status_code == 302
+    values = {v.indicator.code: v for v in assessment.values.select_related("indicator")}
+    assert (values["10.1"].exclusion_reason, values["16.3"].na_reason) == tuple(FORMULAS)
+
+
+def test_names_that_look_like_formulas_are_written_as_text(client, people, assessment):
+    assessment.ward.name = "=1+1"
+    assessment.ward.save()
+    client.force_login(people["officer"])
+    wb = download(client, assessment)
+    meta = {row[0].value: row[1] for row in wb[excel.META_SHEET].iter_rows()}
+    assert (meta["ward_name"].value, meta["ward_name"].data_type) == ("=1+1", "s")
+    assert wb[excel.DATA_SHEET]["A2"].data_type == "s"

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('wards', '0002_review_rounds_notifications'),
+        ('wards', '0003_vietnamese_name_collation'),
     ]
 
     operations = [
