@@ -51,6 +51,7 @@
     if (!event.detail.shouldSwap || !target || !target.id) return;
     if (event.detail.xhr.responseText.indexOf('id="' + target.id + '"') !== -1) return;
     event.detail.shouldSwap = false;
+    event.detail.xhr.notTheAnswer = true;
     showProblem("Máy chủ trả về một trang khác (có thể phiên đăng nhập đã hết), nên trang này được giữ nguyên." +
       KEPT + " Hãy đăng nhập lại ở một thẻ khác rồi thử lại.");
   });
@@ -267,11 +268,13 @@
   document.addEventListener("input", onEdit);
   document.addEventListener("change", onEdit);
 
-  // A save htmx got a 2xx answer for is stored: the form it came from no longer has a draft.
+  // A save htmx got a 2xx answer for, the expected part of the page, is stored: the form it came from no
+  // longer has a draft.
   document.addEventListener("htmx:afterRequest", function (event) {
-    var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    var xhr = event.detail.xhr;
+    var status = xhr ? xhr.status : 0;
     var form = draftFormOf(event.detail.elt);
-    if (!form || !isPost(event.detail) || status < 200 || status >= 300) return;
+    if (!form || !isPost(event.detail) || status < 200 || status >= 300 || xhr.notTheAnswer) return;
     try { window.localStorage.removeItem(storageKey(form)); } catch (error) { /* ignore */ }
   });
 

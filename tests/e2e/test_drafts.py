@@ -1,6 +1,6 @@
 """End to end: nothing typed is lost. What a ward officer types but has not saved is kept as a draft in the
-browser's storage; it survives a lost connection, a reload and a save the server failed to store (the
-database dropped), and the page offers to restore it. The error says plainly that this save was not stored.
+browser's storage; it survives an expired login, a lost connection, a reload and a save the server failed
+to store (the database dropped), and the page offers to restore it. The error says plainly that this save was not stored.
 """
 
 import pytest
@@ -49,11 +49,25 @@ def test_typed_figures_survive_lost_connection_reload_and_failed_save(
     expect(page.locator("#draft-banner")).to_have_count(0)
     type_into(page, TYPED)
 
+    # 0. The session ends (the login expired): the answer is the login page, which is not swapped in; the
+    #    page says why and keeps everything. Logged in again, the draft is offered.
+    cookies = [c for c in page.context.cookies() if c["name"] != "sessionid"]
+    page.context.clear_cookies()
+    page.context.add_cookies(cookies)
+    mark_document(page)
+    page.locator("#save").click()
+    problem = page.locator("#problem")
+    expect(problem).to_contain_text("phiên đăng nhập")
+    expect_page_intact(page, form="#figures-form", typed=TYPED)
+    log_in(page, "canbo")
+    page.goto(f"/ho-so/{assessment.pk}/")
+    page.locator("#draft-banner").get_by_role("button", name="Khôi phục").click()
+    expect_values(page, TYPED)
+
     # 1. The connection is lost: the save cannot be sent; the page says so and keeps everything.
     mark_document(page)
     page.context.set_offline(True)
     page.locator("#save").click()
-    problem = page.locator("#problem")
     expect(problem).to_be_visible()
     expect(problem).to_contain_text("Không kết nối được máy chủ")
     expect(problem).to_contain_text("chưa được lưu")
