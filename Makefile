@@ -8,7 +8,7 @@ PORT ?= 8000
 
 .PHONY: run test install lint migrate demo worker clean
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed node_modules/.package-lock.json
 
 # xstatic-bootstrap 5.3.8 ships only as an sdist whose setup.py imports pkg_resources, which the newest
 # setuptools no longer has: it is built against the venv's own setuptools (<81) without build isolation.
@@ -20,6 +20,11 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet --no-build-isolation xstatic-bootstrap==5.3.8.0
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $@
+
+# axe-core, which the end-to-end tests run on every main page, from npm at the version package-lock.json pins.
+node_modules/.package-lock.json: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "Cần Node.js và npm (cho kiểm tra trợ năng axe-core)"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel error
 
 migrate: install
 	$(MANAGE) migrate --noinput
@@ -47,4 +52,4 @@ test: lint
 	$(BIN)/pytest
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) var node_modules .pytest_cache .ruff_cache .hypothesis

@@ -225,7 +225,7 @@ def _save_verdicts(request, assessment):
             )
             return form, None, _render_review(request, assessment, form=form, conflicts=result.conflicts, status=409)
     messages.error(request, "Chưa lưu: xem thông báo đỏ tại từng tiêu chí.")
-    return form, None, _render_review(request, assessment, form=form, status=400)
+    return form, None, _render_review(request, assessment, form=form, status=422)
 
 
 @login_required
@@ -254,7 +254,7 @@ def return_assessment(request, pk):
         return _state_changed(request, assessment, exc)
     except ValidationError as exc:
         messages.error(request, f"Chưa trả lại: {exc.messages[0]} Các kết luận đã ghi vẫn được lưu.")
-        return _render_review(request, assessment, form=form, status=400)
+        return _render_review(request, assessment, form=form, status=422)
     messages.success(request, "Đã trả lại hồ sơ cho phường để bổ sung.")
     return redirect("review", pk=pk)
 
@@ -281,7 +281,7 @@ def approve(request, pk):
         else:
             messages.success(request, f"Đã phê duyệt: {decision.label}.")
             return redirect("review", pk=pk)
-    return _render_review(request, assessment, approve_form=form, status=400)
+    return _render_review(request, assessment, approve_form=form, status=422)
 
 
 @login_required
@@ -299,7 +299,7 @@ def reopen(request, pk):
         else:
             messages.success(request, "Đã mở lại hồ sơ: bắt đầu vòng thẩm định mới.")
             return redirect("review", pk=pk)
-    return _render_review(request, assessment, reopen_form=form, status=400)
+    return _render_review(request, assessment, reopen_form=form, status=422)
 
 
 @login_required

@@ -141,7 +141,7 @@ def _save_posted(request, assessment, *, then_submit=False):
             messages.error(request, "Chưa lưu: có ô nhập chưa đúng, xem thông báo đỏ tại từng ô.")
         return _render_page(
             request, assessment, page=page, form=form, merged=merged, conflicts=conflicts,
-            status=409 if conflicts else 400,
+            status=409 if conflicts else 422,
         )  # fmt: skip
     try:
         changes = services.assessment_save(
@@ -196,7 +196,7 @@ def assessment_submit(request, pk):
         services.assessment_submit(assessment=assessment, user=request.user)
     except services.IncompleteAssessment as exc:
         messages.error(request, f"Chưa gửi được: còn {len(exc.missing)} chỉ tiêu chưa có số liệu (xem danh sách).")
-        return _render_page(request, assessment, missing=exc.missing, status=400)
+        return _render_page(request, assessment, missing=exc.missing, status=422)
     messages.success(request, "Đã gửi hồ sơ lên Công an tỉnh/thành phố để thẩm định.")
     return redirect("assessment", pk=pk)
 
@@ -239,7 +239,7 @@ def evidence_upload(request, pk, number):
         except ValidationError as exc:
             form.add_error("file", exc)
     if form.errors:
-        return _evidence_response(request, assessment, criterion, form=form, status=400)
+        return _evidence_response(request, assessment, criterion, form=form, status=422)
     return _evidence_response(request, assessment, criterion)
 
 
@@ -302,7 +302,7 @@ def excel_upload(request, pk):
             changes = excel.import_workbook(assessment=assessment, user=request.user, upload=form.cleaned_data["file"])
         except excel.ImportRefused as exc:
             form.add_error("file", exc.message)
-            return _render_page(request, assessment, excel_form=form, excel_errors=exc.errors, status=400)
+            return _render_page(request, assessment, excel_form=form, excel_errors=exc.errors, status=422)
         messages.success(request, f"Đã nhập số liệu từ tệp Excel ({changes} thay đổi).")
         return redirect("assessment", pk=pk)
-    return _render_page(request, assessment, excel_form=form, status=400)
+    return _render_page(request, assessment, excel_form=form, status=422)

@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -16,6 +17,16 @@ CHROMIUM_ARGS = [
 ]
 VIEWPORT = {"width": 1366, "height": 768}
 TIMEOUT_MS = 15_000
+# axe-core comes from npm (package.json; `make install` runs `npm ci`), never from a CDN.
+AXE = Path(django_settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture(params=[False, True], ids=["debug-off", "debug-on"], autouse=True)
+def debug_mode(request, settings):
+    """Every browser test runs twice: with DEBUG off, as in production and the rest of the suite, and with
+    DEBUG on, as `make run` serves the app (where a debug helper once replaced the page on a rejected request)."""
+    settings.DEBUG = request.param
+    return request.param
 
 
 @pytest.fixture(scope="module")
@@ -45,18 +56,91 @@ def browser(_async_unsafe_allowed):
 
 @pytest.fixture
 def new_page(browser, live_server):
-    """Open a page in a fresh browser context (own cookies: one per person), closed after the test."""
+    """Open a page in a fresh browser context (own cookies: one per person), closed after the test.
+
+    Every page is watched: anything the Content Security Policy refused, and any uncaught script error,
+    fails the test."""
     contexts = []
+    problems: list[str] = []
+
+    def watch(message):
+        if message.type == "error" and "Content Security Policy" in message.text:
+            problems.append(f"CSP: {message.text}")
 
     def open_page():
         context = browser.new_context(viewport=VIEWPORT, base_url=live_server.url, locale="vi-VN")
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.on("console", watch)
+        page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
+        return page
 
     yield open_page
     for context in contexts:
         context.close()
+    assert not problems, "\n".join(problems)
+
+
+def expect_accessible(page, name: str) -> None:
+    """Run axe-core on the page as it is now; fail on any serious or critical violation.
+
+    The script is evaluated through the browser's debugging protocol, which the page's Content Security
+    Policy does not govern (a <script> tag added to the page would be refused, as it should be)."""
+    assert AXE.exists(), f"axe-core is missing at {AXE}: run `npm ci` (make install does)"
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.evaluate(AXE.read_text())
+    violations = page.evaluate(
+        """async () => {
+            const result = await axe.run(document, {resultTypes: ["violations"]});
+            return result.violations
+                .filter(v => v.impact === "serious" || v.impact === "critical")
+                .map(v => `${v.impact} ${v.id} (${v.nodes.length}): ${v.help}\\n    `
+                    + v.nodes.slice(0, 5).map(n => n.target.join(" ")).join("\\n    "));
+        }"""
+    )
+    assert not violations, f"axe on {name} ({page.url}):\n" + "\n".join(violations)
+
+
+def mark_document(page) -> None:
+    """Remember this document, to check later that a request did not replace it."""
+    page.evaluate("window.__e2eBody = document.body")
+
+
+def expect_page_intact(page, *, form: str, typed: dict[str, str] | None = None) -> None:
+    """After a rejected request the page is still the app's page: the same document (not replaced by an
+    error fragment), styled, with its navigation and its form, and everything typed still there."""
+    from playwright.sync_api import expect
+
+    assert page.evaluate("window.__e2eBody === document.body"), "the request replaced the whole page"
+    expect(page.locator("nav.navbar")).to_be_visible()
+    assert page.evaluate("getComputedStyle(document.querySelector('nav.navbar')).display") == "flex", "no styles"
+    expect(page.locator(form)).to_be_visible()
+    for name, value in (typed or {}).items():
+        expect(page.locator(f'[name="{name}"]')).to_have_value(value)
+
+
+@pytest.fixture
+def database_refuses_writes(monkeypatch):
+    """Switch on to make every write to the app's tables fail as when the connection to the database drops
+    mid-save (the live server runs in another thread, so the cursor class itself refuses)."""
+    from django.db import OperationalError
+    from django.db.backends import utils
+
+    state = {"on": False}
+    original = utils.CursorWrapper.execute
+
+    def execute(self, sql, params=None):
+        if state["on"] and sql.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")) and '"wards_' in sql:
+            raise OperationalError("server closed the connection unexpectedly")
+        return original(self, sql, params)
+
+    monkeypatch.setattr(utils.CursorWrapper, "execute", execute)
+
+    def switch(on: bool) -> None:
+        state["on"] = on
+
+    return switch
 
 
 @pytest.fixture(autouse=True)

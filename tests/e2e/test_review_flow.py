@@ -2,7 +2,9 @@
 it again, the reviewer sees what changed and scores every criterion, and the approver certifies the ward.
 
 Each person works in their own browser context (own session). The assessment starts filled and submitted
-(set up in the database: entering the figures is test_ward_entry's subject).
+(set up in the database: entering the figures is test_ward_entry's subject). "Trả lại", "Phê duyệt" and
+"Mở lại" notify people and cannot be undone silently: each asks for confirmation first, and declining sends
+nothing.
 """
 
 from pathlib import Path
@@ -11,7 +13,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import CHROMIUM
+from tests.e2e.conftest import CHROMIUM, expect_accessible
 from tests.factories import fill_assessment, user_with_role
 from wards import services
 from wards.models import Assessment, Decision, IndicatorValue, Membership, Notification, Verdict
@@ -49,6 +51,23 @@ def open_from_queue(page: Page, assessment: Assessment, status: str, verdicts: s
     expect(page.locator("h1")).to_contain_text(f"Phường {assessment.ward.name} — năm {assessment.year}")
 
 
+class Dialogs:
+    """Answers the page's confirmation dialogs (accept unless told to decline once) and keeps their text."""
+
+    def __init__(self, page: Page):
+        self.messages: list[str] = []
+        self.decline_next = False
+        page.on("dialog", self._answer)
+
+    def _answer(self, dialog):
+        self.messages.append(dialog.message)
+        if self.decline_next:
+            self.decline_next = False
+            dialog.dismiss()
+        else:
+            dialog.accept()
+
+
 def scored(page: Page):
     """The "k/22" of verdicts in the summary bar (the bar also shows the computed "đạt 22/22")."""
     return page.locator("#progress strong")
@@ -66,15 +85,28 @@ def test_reviewer_returns_ward_resubmits_then_approver_certifies(new_page, ward,
     review_url = f"/ho-so/{assessment.pk}/tham-dinh/"
 
     # 2. The reviewer finds it in the queue, writes a reason at TC13 and returns it to the ward.
+    #    Declining the confirmation sends nothing; accepting it returns the assessment.
     reviewer = new_page()
+    reviewer_dialogs = Dialogs(reviewer)
     log_in(reviewer, "thamdinh")
     open_from_queue(reviewer, assessment, "Đã gửi", "0")
     expect(reviewer.locator("#status")).to_have_text("Đã gửi")
     expect(reviewer.locator("[id^=changes-]")).to_have_count(0)  # round 1: nothing to compare with
+    expect_accessible(reviewer, "the review page")
     reviewer.locator('[name="reason-13"]').fill(REASON)
+    posts = []
+    reviewer.on("request", lambda r: r.method == "POST" and posts.append(r.url))
+    reviewer_dialogs.decline_next = True
+    reviewer.locator("#return-assessment").click()
+    expect(reviewer.locator('[name="reason-13"]')).to_have_value(REASON)
+    assert reviewer_dialogs.messages and "Trả lại hồ sơ" in reviewer_dialogs.messages[-1]
+    assert posts == [], "declining the confirmation still sent the return"
+    assessment.refresh_from_db()
+    assert assessment.status == Assessment.Status.SUBMITTED
     reviewer.locator("#return-assessment").click()
     reviewer.wait_for_url(review_url)
     expect(reviewer.locator("#status")).to_have_text("Trả lại để bổ sung")
+    assert len(reviewer_dialogs.messages) == 2 and len(posts) == 1
     expect(reviewer.locator(".alert-success")).to_contain_text("Đã trả lại hồ sơ cho phường")
     expect(reviewer.locator("#return-assessment")).to_have_count(0)
     expect(reviewer.locator("#save-verdicts")).to_have_count(0)
@@ -147,8 +179,10 @@ def test_reviewer_returns_ward_resubmits_then_approver_certifies(new_page, ward,
 
     # 5. The approver opens it from the queue and certifies the ward.
     approver = new_page()
+    approver_dialogs = Dialogs(approver)
     log_in(approver, "pheduyet")
     open_from_queue(approver, assessment, "Đang thẩm định", str(CRITERIA))
+    expect_accessible(approver, "the review page (approver)")
     expect(scored(approver)).to_have_text(f"{CRITERIA}/{CRITERIA}")
     decided_on = timezone.localdate()
     form = approver.locator("#approve")
@@ -156,6 +190,7 @@ def test_reviewer_returns_ward_resubmits_then_approver_certifies(new_page, ward,
     form.locator('[name="decided_on"]').fill(f"{decided_on:%d/%m/%Y}")
     form.locator("#approve-button").click()
     approver.wait_for_url(review_url)
+    assert len(approver_dialogs.messages) == 1 and "Phê duyệt hồ sơ" in approver_dialogs.messages[0]
     decision = approver.locator("#decision")
     expect(decision).to_contain_text("Công nhận đạt chuẩn")
     expect(decision).to_contain_text(f"Quyết định số {DECISION_NUMBER} ngày {decided_on:%d/%m/%Y}")
@@ -202,3 +237,12 @@ def test_reviewer_returns_ward_resubmits_then_approver_certifies(new_page, ward,
             [kinds.RETURNED, kinds.APPROVED]
         )
     assert sorted(queued_emails) == sorted(Notification.objects.values_list("pk", flat=True))
+
+    # 7. The approver reopens the decision, after confirming: a new round starts.
+    reopen = approver.locator("#reopen")
+    reopen.locator('[name="reason"]').fill("Phát hiện sai sót trong số liệu tiêu chí 13.")
+    reopen.get_by_role("button", name="Mở lại").click()
+    approver.wait_for_url(review_url)
+    expect(approver.locator(".alert-success")).to_contain_text("Đã mở lại hồ sơ")
+    assert len(approver_dialogs.messages) == 2 and "Mở lại hồ sơ" in approver_dialogs.messages[1]
+    assert not Decision.objects.filter(assessment=assessment, revoked_at__isnull=True).exists()

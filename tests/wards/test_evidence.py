@@ -74,7 +74,7 @@ def test_allowed_types_are_stored_with_their_facts(client, people, assessment, n
 def test_other_content_is_refused_whatever_its_name(client, people, assessment, name, content):
     client.force_login(people["officer"])
     response = upload(client, assessment, name, content)
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "không phải là PDF, JPEG, PNG, DOCX, XLSX" in response.content.decode()
     assert not EvidenceFile.objects.exists()
 
@@ -83,7 +83,7 @@ def test_files_over_the_limit_are_refused(client, people, assessment, settings):
     settings.EVIDENCE_MAX_BYTES = 1024
     client.force_login(people["officer"])
     response = upload(client, assessment, "lon.pdf", PDF + b"0" * 2000)
-    assert response.status_code == 400 and "vượt giới hạn" in response.content.decode()
+    assert response.status_code == 422 and "vượt giới hạn" in response.content.decode()
     assert not EvidenceFile.objects.exists()
 
 
@@ -94,7 +94,7 @@ def test_failed_upload_through_htmx_returns_the_list_with_the_message(client, pe
         {"file": SimpleUploadedFile("x.pdf", b"MZ")},
         headers={"HX-Request": "true"},
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     page = response.content.decode()
     assert 'id="evidence-5"' in page and "không phải là PDF" in page and "<html" not in page
 
@@ -172,6 +172,6 @@ def bomb(kind):
 def test_office_zip_bomb_evidence_is_refused(client, people, assessment, kind):
     client.force_login(people["officer"])
     response = upload(client, assessment, f"bao-cao.{kind}", bomb(kind))
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert f"Tệp «bao-cao.{kind}» có phần" in response.content.decode()
     assert not EvidenceFile.objects.exists()

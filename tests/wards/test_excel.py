@@ -100,7 +100,7 @@ def test_an_upload_with_errors_changes_nothing_and_names_sheet_row_and_code(clie
     ws.cell(bad_row, col("count")).value = "nhiều"
     ws.cell(row_of(ws, "6.1"), col("count")).value = -2
     response = upload(client, assessment, wb)
-    assert response.status_code == 400
+    assert response.status_code == 422
     page = response.content.decode()
     assert f"Trang «Số liệu», dòng {bad_row}, chỉ tiêu 10.3" in page
     assert "chỉ tiêu 5.1" in page and "chỉ tiêu 6.1" in page and "Tệp có 3 lỗi" in page
@@ -135,7 +135,7 @@ def test_a_template_of_another_ward_year_or_set_is_refused_by_name(
 ):
     client.force_login(people["officer"])
     response = upload(client, assessment, other_templates[which])
-    assert response.status_code == 400 and message in response.content.decode()
+    assert response.status_code == 422 and message in response.content.decode()
     assert not IndicatorValue.objects.filter(assessment=assessment).exists()
 
 
@@ -149,7 +149,7 @@ def test_a_template_of_another_ward_year_or_set_is_refused_by_name(
 def test_other_file_types_are_refused(client, people, assessment, content, message):
     client.force_login(people["officer"])
     response = upload(client, assessment, content, name="so-lieu.xlsx")
-    assert response.status_code == 400 and message in response.content.decode()
+    assert response.status_code == 422 and message in response.content.decode()
 
 
 def test_a_plain_workbook_is_not_the_template(client, people, assessment):
@@ -157,7 +157,7 @@ def test_a_plain_workbook_is_not_the_template(client, people, assessment):
 
     client.force_login(people["officer"])
     response = upload(client, assessment, Workbook())
-    assert response.status_code == 400 and "không phải mẫu Excel của hệ thống" in response.content.decode()
+    assert response.status_code == 422 and "không phải mẫu Excel của hệ thống" in response.content.decode()
 
 
 def test_a_tampered_identity_is_refused(client, people, assessment):
@@ -168,7 +168,7 @@ def test_a_tampered_identity_is_refused(client, people, assessment):
         if row[0].value == "signature":
             row[1].value = "0" * 32
     response = upload(client, assessment, wb)
-    assert response.status_code == 400 and "đã bị sửa" in response.content.decode()
+    assert response.status_code == 422 and "đã bị sửa" in response.content.decode()
 
 
 def test_an_old_template_does_not_undo_newer_web_edits(client, people, assessment):
@@ -199,7 +199,7 @@ def test_a_cell_changed_both_in_the_file_and_on_the_web_is_refused(client, peopl
     ws = wb[excel.DATA_SHEET]
     ws.cell(row_of(ws, "6.1"), col("count")).value = 3
     response = upload(client, assessment, wb)
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "đã được sửa trên web thành «4»" in response.content.decode()
     assert assessment.values.get(indicator__code="6.1").count == 4
 
@@ -213,7 +213,7 @@ def test_a_damaged_workbook_is_refused_not_a_crash(client, people, assessment):
         z.writestr("xl/workbook.xml", "<not xml")
     client.force_login(people["officer"])
     response = upload(client, assessment, buffer.getvalue())
-    assert response.status_code == 400 and "không phải là tệp Excel" in response.content.decode()
+    assert response.status_code == 422 and "không phải là tệp Excel" in response.content.decode()
 
 
 def office_archive(member: str, data: bytes, kind="xl/workbook.xml") -> bytes:
@@ -246,7 +246,7 @@ def test_xlsx_zip_bomb_is_refused_before_opening(client, people, assessment, ope
     bomb = office_archive("xl/sharedStrings.xml", b"<si><t>a</t></si>" * (3 * 1024 * 1024 // 17))
     client.force_login(people["officer"])
     response = upload(client, assessment, bomb)
-    assert response.status_code == 400
+    assert response.status_code == 422
     page = response.content.decode()
     assert "Tệp «so-lieu.xlsx» có phần «xl/sharedStrings.xml» nén" in page and "tối đa 100 lần" in page
     assert opened_workbooks == []
@@ -261,7 +261,7 @@ def test_xlsx_larger_than_the_unpacked_limit_is_refused_before_opening(
     incompressible = office_archive("xl/media/image1.png", os.urandom(3 * 1024 * 1024))
     client.force_login(people["officer"])
     response = upload(client, assessment, incompressible)
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "Tệp «so-lieu.xlsx» khi giải nén lớn hơn 2 MB" in response.content.decode()
     assert opened_workbooks == []
 

@@ -71,7 +71,7 @@ def test_saving_verdicts_takes_the_assessment_into_review(client, people, submit
 def test_a_verdict_against_the_computed_result_needs_a_comment(client, people, submitted):
     client.force_login(people["reviewer"])
     response = client.post(f"/ho-so/{submitted.pk}/tham-dinh/", review_data(submitted, **{"verdict-3": "fail"}))
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "cần ghi nhận xét" in response.content.decode()
     assert not Verdict.objects.exists()
     ok = review_data(submitted, **{"verdict-3": "fail", "comment-3": "Chi bộ bị kỷ luật trong năm"})
@@ -122,7 +122,7 @@ def test_returning_keeps_the_verdicts_typed_on_the_page(client, people, submitte
 def test_returning_without_a_reason_is_refused_but_keeps_the_verdicts(client, people, submitted):
     client.force_login(people["reviewer"])
     response = client.post(f"/ho-so/{submitted.pk}/tra-lai/", review_data(submitted, **{"verdict-1": "pass"}))
-    assert response.status_code == 400 and "Cần nêu lý do trả lại" in text(response)
+    assert response.status_code == 422 and "Cần nêu lý do trả lại" in text(response)
     assert Verdict.objects.count() == 1
     submitted.refresh_from_db()
     assert submitted.status == Assessment.Status.IN_REVIEW  # a verdict was given: it is under review
@@ -177,7 +177,7 @@ def test_approver_approves_through_the_page_and_the_ward_sees_the_decision(clien
     )
     client.force_login(people["approver"])
     response = client.post(f"/ho-so/{submitted.pk}/phe-duyet/", {"number": "", "decided_on": "32/12/2026"})
-    assert response.status_code == 400 and "Cần ghi số quyết định" in text(response) and "dd/mm/yyyy" in text(response)
+    assert response.status_code == 422 and "Cần ghi số quyết định" in text(response) and "dd/mm/yyyy" in text(response)
     response = client.post(f"/ho-so/{submitted.pk}/phe-duyet/", {"number": "45/QĐ-CAT", "decided_on": today_text()})
     assert response.status_code == 302
     client.force_login(people["head"])
@@ -198,7 +198,7 @@ def test_reopen_through_the_page_needs_a_reason(client, people, submitted):
     )
     client.force_login(people["approver"])
     response = client.post(f"/ho-so/{submitted.pk}/mo-lai/", {"reason": ""})
-    assert response.status_code == 400 and "Cần nêu lý do mở lại" in text(response)
+    assert response.status_code == 422 and "Cần nêu lý do mở lại" in text(response)
     assert client.post(f"/ho-so/{submitted.pk}/mo-lai/", {"reason": "Sai TC13"}).status_code == 302
     submitted.refresh_from_db()
     assert submitted.status == Assessment.Status.IN_REVIEW and submitted.round == 2
@@ -289,7 +289,7 @@ def test_review_page_query_count_is_constant(client, people, submitted, django_a
 def test_a_tampered_review_page_is_handled_not_a_crash(client, people, submitted, base):
     client.force_login(people["reviewer"])
     response = client.post(f"/ho-so/{submitted.pk}/tham-dinh/", {**review_data(submitted), "base": base})
-    assert response.status_code in (302, 400, 409)
+    assert response.status_code in (302, 409, 422)
 
 
 def test_verdicts_on_criteria_the_ward_changed_must_be_given_again(client, people, submitted):
@@ -351,7 +351,7 @@ def test_a_decision_with_an_impossible_number_or_date_is_refused_at_the_field(
     if day == "01/12/2026":
         day = today_text()
     response = client.post(f"/ho-so/{submitted.pk}/phe-duyet/", {"number": number, "decided_on": day})
-    assert response.status_code == 400
+    assert response.status_code == 422
     html = response.content.decode()
     assert message in html
     assert re.search(rf'id="id_{field}"[^>]*is-invalid|is-invalid[^>]*id="id_{field}"', html)

@@ -28,7 +28,7 @@ def test_submitting_an_incomplete_assessment_lists_what_is_missing(client, peopl
     fill_assessment(assessment, skip={"13.2", "21.4"})
     client.force_login(people["head"])
     response = submit(client, assessment)
-    assert response.status_code == 400
+    assert response.status_code == 422
     page = response.content.decode()
     assert 'href="#ind-13-2"' in page and 'href="#ind-21-4"' in page
     assert "Còn 2 chỉ tiêu chưa có số liệu" in page

@@ -90,7 +90,7 @@ def test_a_refused_evidence_upload_shows_the_message_at_the_file_field(client, p
         {"file": SimpleUploadedFile("lon.pdf", PDF_HEAD + b"0" * 3 * MB)},
         headers={"HX-Request": "true"},
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     page = response.content.decode()
     assert 'id="evidence-5"' in page and "<html" not in page
     assert (
@@ -106,7 +106,7 @@ def test_a_refused_excel_upload_shows_the_message_at_the_file_field(client, peop
     response = client.post(
         f"/ho-so/{assessment.pk}/excel/nhap/", {"file": SimpleUploadedFile("so-lieu.xlsx", b"PK" + b"0" * 3 * MB)}
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "Tệp «so-lieu.xlsx» dung lượng khoảng 3,01 MB, vượt giới hạn 1 MB." in response.content.decode()
 
 

@@ -59,3 +59,26 @@ def province_side(user):
         return True
     membership = membership_of(user)
     return membership is not None and membership.role in ("reviewer", "approver", "leadership", "admin")
+
+
+@register.simple_tag
+def error_items(*forms):
+    """Every error of the given forms, in field order, as (id of the field to focus, label, message):
+    the summary at the top of a page refused for its input. A form's own errors point at its first field."""
+    items = []
+    for form in forms:
+        if form is None or not form.is_bound or not form.errors:
+            continue
+        labels = getattr(form, "labels", {})
+        visible = [f for f in form if not f.is_hidden]
+        for message in form.non_field_errors():
+            items.append((_focus_id(visible[0]) if visible else "", "", message))
+        for bound in visible:
+            for message in bound.errors:
+                items.append((_focus_id(bound), labels.get(bound.name, bound.label), message))
+    return items
+
+
+def _focus_id(bound) -> str:
+    # A group of radio buttons has no single label target: its first button.
+    return bound.id_for_label or f"{bound.auto_id}_0"
