@@ -9,7 +9,7 @@ from celery import group
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from reports import documents
@@ -20,12 +20,26 @@ logger = logging.getLogger(__name__)
 Status = RenderJob.Status
 IN_FORCE = (Status.QUEUED, Status.RUNNING, Status.DONE)
 RESEND_AFTER = timedelta(minutes=10)
+# A queued job the broker took this long ago and no worker started: the page says so and offers to send it
+# again (a busy queue looks the same as a lost message; a second message is harmless, the status guard
+# runs the job once).
+WAITING_AFTER = timedelta(minutes=2)
 # A job still "running" after the task's hard time limit lost its worker: it may be claimed again.
 STALE_AFTER = timedelta(minutes=6)
 
 
 def _stale_running(now):
     return Q(status=Status.RUNNING, started_at__lt=now - STALE_AFTER)
+
+
+def _waiting(now):
+    return Q(status=Status.QUEUED, sent_at__lt=now - WAITING_AFTER)
+
+
+def job_waiting(job: RenderJob, *, now=None) -> bool:
+    """Whether a queued job was handed to the broker a while ago and has not started."""
+    now = now or timezone.now()
+    return job.status == Status.QUEUED and job.sent_at is not None and job.sent_at < now - WAITING_AFTER
 
 
 def _file_present(job: RenderJob) -> bool:
@@ -134,13 +148,15 @@ def sweep(*, now=None) -> int:
 
 
 def job_retry(*, job: RenderJob, user) -> RenderJob:
-    """Queue a failed job again. Refuses jobs that did not fail."""
-    retryable = Q(status=Status.FAILED) | _stale_running(timezone.now())
+    """Queue a failed job again, or send again one that has waited long without starting.
+    Refuses jobs that are done, running or only just sent."""
+    now = timezone.now()
+    retryable = Q(status=Status.FAILED) | _stale_running(now) | _waiting(now)
     if not RenderJob.objects.filter(retryable, pk=job.pk).exists():
-        raise PermissionDenied("Chỉ chạy lại được yêu cầu bị lỗi.")
+        raise PermissionDenied("Chỉ chạy lại được yêu cầu bị lỗi hoặc chờ quá lâu.")
     with transaction.atomic():
         updated = RenderJob.objects.filter(retryable, pk=job.pk).update(
-            status=Status.QUEUED, error="", sent_at=None, started_at=None, finished_at=None
+            status=Status.QUEUED, error="", error_detail="", sent_at=None, started_at=None, finished_at=None
         )
         if updated:
             transaction.on_commit(lambda: send_jobs([job.pk]))
@@ -148,16 +164,21 @@ def job_retry(*, job: RenderJob, user) -> RenderJob:
     return job
 
 
-def job_claim(job_id: int) -> RenderJob | None:
-    """The status guard: a job runs only if it moves from queued to running here, exactly once."""
+def job_claim(job_id: int, *, token: str = "") -> RenderJob | None:
+    """The status guard: a job runs only if it moves to running here, once per delivery.
+    Claims a queued job, one whose run outlived any time limit, and, given the token (Celery task id) of
+    the delivery that claimed it, a job that delivery left running: the broker delivers a message again
+    only once its last delivery is over. Refuses a job that is done, failed or running under another."""
     now = timezone.now()
     claimable = Q(status=Status.QUEUED) | _stale_running(now)
-    claimed = RenderJob.objects.filter(claimable, pk=job_id).update(status=Status.RUNNING, started_at=now)
+    if token:
+        claimable |= Q(status=Status.RUNNING, run_token=token)
+    claimed = RenderJob.objects.filter(claimable, pk=job_id).update(
+        status=Status.RUNNING, started_at=now, run_token=token, attempts=F("attempts") + 1
+    )
     if claimed != 1:
         return None
-    job = RenderJob.objects.select_related("assessment__ward", "province").get(pk=job_id)
-    RenderJob.objects.filter(pk=job_id).update(attempts=job.attempts + 1)
-    return job
+    return RenderJob.objects.select_related("assessment__ward", "province").get(pk=job_id)
 
 
 def job_render(job: RenderJob) -> RenderJob:
@@ -168,13 +189,16 @@ def job_render(job: RenderJob) -> RenderJob:
     job.content_hash = digest
     job.file.save(f"{digest}.pdf", ContentFile(pdf), save=False)
     job.size, job.pages = len(pdf), pages
-    job.status, job.finished_at, job.error = Status.DONE, timezone.now(), ""
-    job.save(update_fields=["content_hash", "file", "size", "pages", "status", "finished_at", "error"])
+    job.status, job.finished_at, job.error, job.error_detail = Status.DONE, timezone.now(), "", ""
+    job.save(update_fields=["content_hash", "file", "size", "pages", "status", "finished_at", "error", "error_detail"])
     return job
 
 
-def job_fail(job_id: int, error: str) -> None:
-    RenderJob.objects.filter(pk=job_id).update(status=Status.FAILED, error=error[:4000], finished_at=timezone.now())
+def job_fail(job_id: int, error: str, *, detail: str = "") -> None:
+    """Mark a job failed: `error` is what its page tells every reader, `detail` is for administrators."""
+    RenderJob.objects.filter(pk=job_id).update(
+        status=Status.FAILED, error=error[:4000], error_detail=detail[:4000], finished_at=timezone.now()
+    )
 
 
 def job_requeue(job_id: int) -> None:

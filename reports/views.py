@@ -30,6 +30,12 @@ def _province_for(user, code) -> Province:
     return get_object_or_404(report_provinces(user), code=code)
 
 
+def sees_error_details(user) -> bool:
+    """Administrators read a failed render's technical detail; everyone else its Vietnamese message."""
+    membership = membership_of(user)
+    return user.is_superuser or (membership is not None and membership.role == Membership.Role.ADMIN)
+
+
 def jobs_visible_to(user):
     """Render jobs whose document the user may read: dossiers in their scope, reports of their provinces."""
     from django.db.models import Q
@@ -126,7 +132,13 @@ def job(request, pk):
     """A job's state; the page polls (htmx) while it is queued or running."""
     job = get_object_or_404(jobs_visible_to(request.user), pk=pk)
     template = "reports/_job.html" if request.htmx else "reports/job.html"
-    return render(request, template, {"job": job})
+    context = {
+        "job": job,
+        "waiting": services.job_waiting(job),
+        "resend_at": job.sent_at + services.RESEND_AFTER if job.sent_at else None,
+        "show_detail": sees_error_details(request.user),
+    }
+    return render(request, template, context)
 
 
 @login_required
@@ -167,6 +179,7 @@ def bulk(request, pk):
         "done": done,
         "failed": failed,
         "finished": len(done) + len(failed) == len(jobs),
+        "show_detail": sees_error_details(request.user),
     }
     return render(request, "reports/_bulk.html" if request.htmx else "reports/bulk.html", context)
 

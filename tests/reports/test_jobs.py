@@ -61,7 +61,7 @@ def test_a_render_that_crashes_marks_the_job_failed_and_a_retry_succeeds(approve
 
     monkeypatch.setattr(documents, "render_pdf", broken)
     assert run(job) == "failed"
-    assert job.status == Status.FAILED and "font table corrupt" in job.error and job.finished_at
+    assert job.status == Status.FAILED and "font table corrupt" in job.error_detail and job.finished_at
     monkeypatch.setattr(documents, "render_pdf", real)
     services.job_retry(job=job, user=people["officer"])
     job.refresh_from_db()
@@ -81,7 +81,7 @@ def test_failed_job_page_offers_a_retry(client, approved, people, monkeypatch):
     run(job)
     client.force_login(people["officer"])
     page = client.get(f"/pdf/{job.pk}/").content.decode()
-    assert "Xuất tệp bị lỗi" in page and "ZeroDivisionError" in page and 'id="retry"' in page
+    assert "Xuất tệp bị lỗi" in page and 'id="retry"' in page
     assert client.post(f"/pdf/{job.pk}/chay-lai/").status_code == 302
     job.refresh_from_db()
     assert job.status == Status.QUEUED
@@ -137,7 +137,33 @@ def test_bulk_lists_failures(client, approved, people, monkeypatch):
         run(job)
     client.force_login(people["leader"])
     page = client.get(f"/hang-loat/{bulk.pk}/").content.decode()
-    assert "1 lỗi" in page and "Phường Cái Khế" in page and "ZeroDivisionError" in page
+    assert "1 lỗi" in page and "Phường Cái Khế" in page
+
+
+def test_a_failed_render_tells_users_in_vietnamese_and_only_administrators_see_the_exception(
+    client, approved, people, monkeypatch, caplog
+):
+    job = services.dossier_request(assessment=approved, user=people["officer"])
+    bulk = services.bulk_request(province=approved.ward.province, year=2026, user=people["leader"])
+
+    def broken(kind, data):
+        raise ZeroDivisionError("division by zero in the chart code")
+
+    monkeypatch.setattr(documents, "render_pdf", broken)
+    run(job)
+    assert "division by zero in the chart code" in caplog.text  # the log keeps the detail
+    for user, page in [
+        ("officer", f"/pdf/{job.pk}/"),
+        ("leader", f"/pdf/{job.pk}/"),
+        ("leader", f"/hang-loat/{bulk.pk}/"),
+    ]:
+        client.force_login(people[user])
+        text = client.get(page).content.decode()
+        assert "lỗi của hệ thống" in text and "quản trị viên" in text, (user, page)
+        assert "ZeroDivisionError" not in text and "division by zero" not in text, (user, page)
+    client.force_login(people["admin"])
+    for page in (f"/pdf/{job.pk}/", f"/hang-loat/{bulk.pk}/"):
+        assert "ZeroDivisionError: division by zero in the chart code" in client.get(page).content.decode(), page
 
 
 def test_the_task_has_time_limits_and_acks_late():
@@ -208,7 +234,7 @@ def test_transient_errors_retry_and_then_fail_the_job(approved, people, monkeypa
     result = tasks.render_job.apply(args=[job.pk], retries=tasks.render_job.max_retries)
     assert result.result == "failed"
     job.refresh_from_db()
-    assert job.status == Status.FAILED and "database is locked" in job.error
+    assert job.status == Status.FAILED and "database is locked" in job.error_detail
 
 
 def test_a_done_job_whose_file_is_gone_is_rendered_again(client, approved, people):
