@@ -3,6 +3,7 @@
 import io
 import logging
 import zipfile
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from celery import group
@@ -206,14 +207,72 @@ def job_requeue(job_id: int) -> None:
     RenderJob.objects.filter(pk=job_id, status=Status.RUNNING).update(status=Status.QUEUED)
 
 
-def bulk_zip(bulk: BulkRender) -> bytes:
-    """The finished dossiers of a bulk request, in one ZIP."""
+@dataclass
+class BulkProgress:
+    jobs: list[RenderJob]
+    done: list[RenderJob] = field(default_factory=list)
+    failed: list[RenderJob] = field(default_factory=list)
+    pending: list[RenderJob] = field(default_factory=list)  # queued or running
+    unsent: list[RenderJob] = field(default_factory=list)  # queued, and the broker has not taken them yet
+
+    @property
+    def finished(self) -> bool:
+        return not self.pending
+
+
+def bulk_progress(bulk: BulkRender) -> BulkProgress:
+    """Where a bulk request's dossiers stand, by ward name."""
+    progress = BulkProgress(list(bulk.jobs.select_related("assessment__ward").order_by("assessment__ward__name")))
+    for job in progress.jobs:
+        if job.status == Status.DONE:
+            progress.done.append(job)
+        elif job.status == Status.FAILED:
+            progress.failed.append(job)
+        else:
+            progress.pending.append(job)
+            if job.status == Status.QUEUED and job.sent_at is None:
+                progress.unsent.append(job)
+    return progress
+
+
+class BulkUnfinished(Exception):
+    """Some dossiers of the bulk request are still queued or running."""
+
+
+@dataclass
+class BulkArchive:
+    content: bytes
+    missing: list[str]  # one line per dossier left out, with why
+
+    @property
+    def partial(self) -> bool:
+        return bool(self.missing)
+
+
+MISSING_LIST = "DANH-SACH-HO-SO-THIEU.txt"
+
+
+def bulk_zip(bulk: BulkRender) -> BulkArchive:
+    """The dossiers of a finished bulk request in one ZIP; a dossier that failed (or whose file is gone) is
+    named in a list inside the archive. Refuses (BulkUnfinished) while any is still queued or running."""
+    progress = bulk_progress(bulk)
+    if not progress.finished:
+        raise BulkUnfinished(f"{len(progress.pending)} hồ sơ chưa xuất xong")
+    missing = [f"Phường {job.assessment.ward.name}: {job.error or 'bị lỗi'}" for job in progress.failed]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for job in bulk.jobs.filter(status=Status.DONE).select_related("assessment__ward"):
+        for job in progress.done:
             try:
                 with job.file.open("rb") as f:
                     archive.writestr(job.filename, f.read())
             except (FileNotFoundError, ValueError):
-                continue  # a missing file: asking for the dossier again renders it anew
-    return buffer.getvalue()
+                # asking for the dossier again renders it anew
+                missing.append(f"Phường {job.assessment.ward.name}: tệp không còn trên máy chủ, hãy xuất lại")
+        if missing:
+            lines = [
+                f"Tệp ZIP này thiếu {len(missing)} trên {len(progress.jobs)} hồ sơ của {bulk.province.name}, "
+                f"năm {bulk.year}:",
+                *(f"- {line}" for line in sorted(missing)),
+            ]
+            archive.writestr(MISSING_LIST, "\r\n".join(lines) + "\r\n")
+    return BulkArchive(buffer.getvalue(), sorted(missing))

@@ -170,15 +170,14 @@ def _bulk_for(user, pk) -> BulkRender:
 def bulk(request, pk):
     """Progress of a province-year's dossiers: k of n done, failures listed, one ZIP."""
     bulk = _bulk_for(request.user, pk)
-    jobs = list(bulk.jobs.select_related("assessment__ward").order_by("assessment__ward__name"))
-    done = [j for j in jobs if j.status == RenderJob.Status.DONE]
-    failed = [j for j in jobs if j.status == RenderJob.Status.FAILED]
+    progress = services.bulk_progress(bulk)
     context = {
         "bulk": bulk,
-        "jobs": jobs,
-        "done": done,
-        "failed": failed,
-        "finished": len(done) + len(failed) == len(jobs),
+        "jobs": progress.jobs,
+        "done": progress.done,
+        "failed": progress.failed,
+        "unsent": progress.unsent,
+        "finished": progress.finished,
         "show_detail": sees_error_details(request.user),
     }
     return render(request, "reports/_bulk.html" if request.htmx else "reports/bulk.html", context)
@@ -187,7 +186,16 @@ def bulk(request, pk):
 @login_required
 @require_GET
 def bulk_zip(request, pk):
+    """The ZIP once every dossier is finished; named "thieu-N" when N dossiers are not in it."""
     bulk = _bulk_for(request.user, pk)
-    response = HttpResponse(services.bulk_zip(bulk), content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="ho-so-{bulk.province.code}-{bulk.year}.zip"'
+    try:
+        archive = services.bulk_zip(bulk)
+    except services.BulkUnfinished as exc:
+        messages.info(request, f"Chưa tải được tệp ZIP: {exc}. Trang tự cập nhật; tệp sẽ có khi tất cả xong.")
+        return redirect("bulk", pk=pk)
+    name = f"ho-so-{bulk.province.code}-{bulk.year}"
+    if archive.partial:
+        name += f"-thieu-{len(archive.missing)}"
+    response = HttpResponse(archive.content, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{name}.zip"'
     return response

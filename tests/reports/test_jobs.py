@@ -247,3 +247,39 @@ def test_a_done_job_whose_file_is_gone_is_rendered_again(client, approved, peopl
     again = services.dossier_request(assessment=approved, user=people["officer"])
     assert again.pk != job.pk and again.status == Status.QUEUED
     assert run(again) == "done"
+
+
+def test_the_bulk_zip_is_offered_only_once_every_dossier_is_finished_and_a_partial_one_says_what_is_missing(
+    client, approved, people, criteria_set, monkeypatch
+):
+    others = [
+        AssessmentFactory(ward=WardFactory(district=approved.ward.district, name=name), criteria_set=criteria_set)
+        for name in ("An Hòa", "Bình Thủy")
+    ]
+    for a in others:
+        fill_assessment(a)
+    bulk = services.bulk_request(province=approved.ward.province, year=2026, user=people["leader"])
+    jobs = {j.assessment.ward.name: j for j in bulk.jobs.select_related("assessment__ward")}
+    client.force_login(people["leader"])
+    run(jobs["Cái Khế"])
+    page = client.get(f"/hang-loat/{bulk.pk}/").content.decode()
+    assert 'id="zip"' not in page and 'id="zip-later"' in page  # 1 of 3 done: no ZIP yet
+    response = client.get(f"/hang-loat/{bulk.pk}/zip/", follow=True)
+    assert response.redirect_chain and response.get("Content-Type", "").startswith("text/html")
+    assert "2 hồ sơ chưa xuất xong" in response.content.decode()
+
+    run(jobs["An Hòa"])
+    monkeypatch.setattr(documents, "render_pdf", lambda kind, data: 1 / 0)
+    run(jobs["Bình Thủy"])
+    page = " ".join(client.get(f"/hang-loat/{bulk.pk}/").content.decode().split())
+    assert 'id="zip"' in page and "thiếu 1 hồ sơ" in page
+    response = client.get(f"/hang-loat/{bulk.pk}/zip/")
+    assert response["Content-Disposition"] == 'attachment; filename="ho-so-92-2026-thieu-1.zip"'.replace(
+        "92", approved.ward.province.code
+    )
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    assert sorted(n for n in archive.namelist() if n.endswith(".pdf")) == sorted(
+        jobs[w].filename for w in ("Cái Khế", "An Hòa")
+    )
+    missing = archive.read(services.MISSING_LIST).decode()
+    assert "thiếu 1 trên 3 hồ sơ" in missing and "Phường Bình Thủy" in missing and "lỗi của hệ thống" in missing
