@@ -50,6 +50,11 @@ def vn_date(value) -> str:
 
 
 @cache
+def _weasyprint_version() -> str:
+    return version("weasyprint")
+
+
+@cache
 def _file_digest(path: Path, mtime_ns: int, size: int) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -57,7 +62,7 @@ def _file_digest(path: Path, mtime_ns: int, size: int) -> str:
 def _layout_digest(kind: str) -> str:
     """A digest of the layout: every file in LAYOUT_FILES (by name and content) and WeasyPrint's version.
     Files are read again only when they change, so a bulk request does not hash the fonts once per ward."""
-    digest = hashlib.sha256(f"weasyprint {version('weasyprint')}".encode())
+    digest = hashlib.sha256(f"weasyprint {_weasyprint_version()}".encode())
     for path in map(Path, LAYOUT_FILES):
         try:
             stat = path.stat()
