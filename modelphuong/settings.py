@@ -180,19 +180,28 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="modelphuong <noreply@loc
 # Celery. Without REDIS_URL the broker is Kombu's filesystem transport: a real worker process picks tasks
 # from files in var/celery/, so the local run behaves like production without any server to install.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
+# A request never waits long on the broker: a refused or hung Redis costs it about a second, and the job or
+# e-mail stays in its row for the periodic sweep. Each connect and each command has a timeout, and a publish
+# is retried once, at once (a dropped pooled connection is the common case, and one retry covers it).
+BROKER_TIMEOUT = env.float("CELERY_BROKER_TIMEOUT", default=0.3)
+CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_TIMEOUT
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": BROKER_TIMEOUT, "socket_timeout": BROKER_TIMEOUT}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0, "interval_max": 0}
 CELERY_BROKER_DIR = VAR_DIR / "celery" / "broker"
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    for _sub in ("queue", "processed"):
+    for _sub in ("queue", "processed", "control"):
         (CELERY_BROKER_DIR / _sub).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
+    CELERY_BROKER_TRANSPORT_OPTIONS |= {
         "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
         "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
         "processed_folder": str(CELERY_BROKER_DIR / "processed"),
+        # Kombu's default is ./control, in whatever folder the worker was started from.
+        "control_folder": str(CELERY_BROKER_DIR / "control"),
         "store_processed": False,
     }
-CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=REDIS_URL or f"file://{VAR_DIR / 'celery' / 'results'}")
-if CELERY_RESULT_BACKEND.startswith("file://"):
-    (VAR_DIR / "celery" / "results").mkdir(parents=True, exist_ok=True)
+# No result backend: each task's state lives in its row (RenderJob, Notification) and nothing waits on a
+# result. A backend would only add a second Redis round trip to every publish, with its own retries (20 × 1 s).
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

@@ -6,10 +6,16 @@ same data (and layout) always gives back the same file, and any change gives a n
 
 import hashlib
 import json
+import logging
 import math
+import mimetypes
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
+from importlib.metadata import version
 from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -21,13 +27,16 @@ from wards.models import Assessment, Decision, Membership, Province, RoadmapTarg
 from wards.selectors import assessment_page, assessment_scores, last_year_values, summarize_scores
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
+PRINT_DIR = settings.BASE_DIR / "templates" / "pdf"
 TEMPLATES = {
     "dossier": "pdf/dossier.html",
     "province_report": "pdf/province_report.html",
 }
+# Every file the renderer reads: all print templates (includes such as the masthead too), the CSS, the fonts
+# and the chart code. The content hash covers them all, so a change to any of them makes new files.
 LAYOUT_FILES = [
-    settings.BASE_DIR / "templates" / "pdf" / "base.html",
-    settings.BASE_DIR / "templates" / "pdf" / "print.css",
+    *sorted(p for p in PRINT_DIR.rglob("*") if p.is_file()),
+    *sorted(p for p in FONT_DIR.rglob("*") if p.is_file()),
     Path(charts.__file__),
 ]
 MONTHS_DAY = "ngày {d:02d} tháng {m:02d} năm {y}"
@@ -40,10 +49,27 @@ def vn_date(value) -> str:
     return MONTHS_DAY.format(d=value.day, m=value.month, y=value.year)
 
 
+@cache
+def _weasyprint_version() -> str:
+    return version("weasyprint")
+
+
+@cache
+def _file_digest(path: Path, mtime_ns: int, size: int) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 def _layout_digest(kind: str) -> str:
-    digest = hashlib.sha256()
-    for path in [*LAYOUT_FILES, settings.BASE_DIR / "templates" / TEMPLATES[kind]]:
-        digest.update(Path(path).read_bytes())
+    """A digest of the layout: every file in LAYOUT_FILES (by name and content) and WeasyPrint's version.
+    Files are read again only when they change, so a bulk request does not hash the fonts once per ward."""
+    digest = hashlib.sha256(f"weasyprint {_weasyprint_version()}".encode())
+    for path in map(Path, LAYOUT_FILES):
+        try:
+            stat = path.stat()
+            content = _file_digest(path, stat.st_mtime_ns, stat.st_size)
+        except OSError:
+            content = "missing"  # the render then fails and says so; the request itself still works
+        digest.update(f"|{path.name}:{content}".encode())
     return digest.hexdigest()
 
 
@@ -371,10 +397,77 @@ def report_charts(data: dict) -> dict:
     }
 
 
+class FontsMissing(Exception):
+    """The layout's own fonts could not be loaded: the PDF would come out in another face."""
+
+
+class ResourceRefused(Exception):
+    """The layout named something other than the project's fonts and print files (a URL, another file)."""
+
+
+@cache
+def _fetcher_class():
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class ProjectFilesFetcher(URLFetcher):
+        """WeasyPrint's fetcher narrowed to local files under the given folders; everything else is refused
+        before anything is opened. Any failure stops the render (fail_on_errors)."""
+
+        def __init__(self, *, fonts: Path, others: list[Path]):
+            super().__init__(fail_on_errors=True, allowed_protocols={"file"})
+            self.fonts, self.others = fonts.resolve(), [p.resolve() for p in others]
+
+        def fetch(self, url, headers=None):
+            parts = urlsplit(url)
+            if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+                raise ResourceRefused(f"Không tải tài nguyên ngoài: {url}")
+            path = Path(url2pathname(parts.path)).resolve()
+            if not any(path.is_relative_to(root) for root in [self.fonts, *self.others]):
+                raise ResourceRefused(f"Không đọc tệp ngoài mẫu in: {url}")
+            try:
+                body = path.read_bytes()
+            except OSError as exc:
+                if path.is_relative_to(self.fonts):
+                    raise FontsMissing(f"{path.name}: {exc.strerror or exc}") from exc
+                raise
+            content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(path.as_uri(), body, {"Content-Type": content_type})
+
+    return ProjectFilesFetcher
+
+
+class _FontFaceFailures(logging.Handler):
+    """WeasyPrint only logs a font file it fetched but could not load (a damaged file): collect those."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.families: list[str] = []
+
+    def emit(self, record):
+        if str(record.msg).startswith("Font-face"):
+            self.families.append(str(record.args[0] if record.args else record.msg))
+
+
 def render_pdf(kind: str, data: dict) -> tuple[bytes, int]:
-    """The PDF bytes and page count for a document's data."""
+    """The PDF bytes and page count for a document's data.
+    Refuses (raises) when the layout names anything but its own files, or its fonts cannot be loaded."""
     from weasyprint import HTML
+    from weasyprint.urls import FatalURLFetchingError
 
     html = render_to_string(TEMPLATES[kind], {"d": data, "font_dir": FONT_DIR.as_uri()})
-    document = HTML(string=html, base_url=str(settings.BASE_DIR)).render()
+    fetcher = _fetcher_class()(fonts=FONT_DIR, others=[PRINT_DIR])
+    failures = _FontFaceFailures()
+    weasyprint_log = logging.getLogger("weasyprint")
+    weasyprint_log.addHandler(failures)
+    try:
+        document = HTML(string=html, base_url=PRINT_DIR.as_uri() + "/", url_fetcher=fetcher).render()
+    except FatalURLFetchingError as exc:
+        cause = exc.__cause__
+        if isinstance(cause, (FontsMissing, ResourceRefused)):
+            raise type(cause)(*cause.args) from exc
+        raise
+    finally:
+        weasyprint_log.removeHandler(failures)
+    if failures.families:
+        raise FontsMissing(f"Không nạp được phông chữ {', '.join(sorted(set(failures.families)))} từ {FONT_DIR}")
     return document.write_pdf(), len(document.pages)

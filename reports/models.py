@@ -54,7 +54,13 @@ class RenderJob(models.Model):  # Yêu cầu xuất PDF
     started_at = models.DateTimeField(_("bắt đầu"), null=True, blank=True)
     finished_at = models.DateTimeField(_("kết thúc"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("số lần chạy"), default=0)
+    # The Celery task id of the delivery that claimed the job. The broker hands a message out again only
+    # once its last delivery is over (the worker died, or the task asked for a retry), so a message with
+    # this id may take back a job still marked running.
+    run_token = models.CharField(_("mã lượt chạy"), max_length=64, blank=True)
+    # What the user reads (Vietnamese); the technical detail is for administrators and the log.
     error = models.TextField(_("lỗi"), blank=True)
+    error_detail = models.TextField(_("chi tiết lỗi"), blank=True)
     file = models.FileField(_("tệp"), upload_to=report_path, blank=True)
     size = models.PositiveIntegerField(_("dung lượng"), null=True, blank=True)
     pages = models.PositiveSmallIntegerField(_("số trang"), null=True, blank=True)

@@ -3,13 +3,14 @@
 import io
 import logging
 import zipfile
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from celery import group
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from reports import documents
@@ -20,12 +21,26 @@ logger = logging.getLogger(__name__)
 Status = RenderJob.Status
 IN_FORCE = (Status.QUEUED, Status.RUNNING, Status.DONE)
 RESEND_AFTER = timedelta(minutes=10)
+# A queued job the broker took this long ago and no worker started: the page says so and offers to send it
+# again (a busy queue looks the same as a lost message; a second message is harmless, the status guard
+# runs the job once).
+WAITING_AFTER = timedelta(minutes=2)
 # A job still "running" after the task's hard time limit lost its worker: it may be claimed again.
 STALE_AFTER = timedelta(minutes=6)
 
 
 def _stale_running(now):
     return Q(status=Status.RUNNING, started_at__lt=now - STALE_AFTER)
+
+
+def _waiting(now):
+    return Q(status=Status.QUEUED, sent_at__lt=now - WAITING_AFTER)
+
+
+def job_waiting(job: RenderJob, *, now=None) -> bool:
+    """Whether a queued job was handed to the broker a while ago and has not started."""
+    now = now or timezone.now()
+    return job.status == Status.QUEUED and job.sent_at is not None and job.sent_at < now - WAITING_AFTER
 
 
 def _file_present(job: RenderJob) -> bool:
@@ -134,13 +149,15 @@ def sweep(*, now=None) -> int:
 
 
 def job_retry(*, job: RenderJob, user) -> RenderJob:
-    """Queue a failed job again. Refuses jobs that did not fail."""
-    retryable = Q(status=Status.FAILED) | _stale_running(timezone.now())
+    """Queue a failed job again, or send again one that has waited long without starting.
+    Refuses jobs that are done, running or only just sent."""
+    now = timezone.now()
+    retryable = Q(status=Status.FAILED) | _stale_running(now) | _waiting(now)
     if not RenderJob.objects.filter(retryable, pk=job.pk).exists():
-        raise PermissionDenied("Chỉ chạy lại được yêu cầu bị lỗi.")
+        raise PermissionDenied("Chỉ chạy lại được yêu cầu bị lỗi hoặc chờ quá lâu.")
     with transaction.atomic():
         updated = RenderJob.objects.filter(retryable, pk=job.pk).update(
-            status=Status.QUEUED, error="", sent_at=None, started_at=None, finished_at=None
+            status=Status.QUEUED, error="", error_detail="", sent_at=None, started_at=None, finished_at=None
         )
         if updated:
             transaction.on_commit(lambda: send_jobs([job.pk]))
@@ -148,16 +165,21 @@ def job_retry(*, job: RenderJob, user) -> RenderJob:
     return job
 
 
-def job_claim(job_id: int) -> RenderJob | None:
-    """The status guard: a job runs only if it moves from queued to running here, exactly once."""
+def job_claim(job_id: int, *, token: str = "") -> RenderJob | None:
+    """The status guard: a job runs only if it moves to running here, once per delivery.
+    Claims a queued job, one whose run outlived any time limit, and, given the token (Celery task id) of
+    the delivery that claimed it, a job that delivery left running: the broker delivers a message again
+    only once its last delivery is over. Refuses a job that is done, failed or running under another."""
     now = timezone.now()
     claimable = Q(status=Status.QUEUED) | _stale_running(now)
-    claimed = RenderJob.objects.filter(claimable, pk=job_id).update(status=Status.RUNNING, started_at=now)
+    if token:
+        claimable |= Q(status=Status.RUNNING, run_token=token)
+    claimed = RenderJob.objects.filter(claimable, pk=job_id).update(
+        status=Status.RUNNING, started_at=now, run_token=token, attempts=F("attempts") + 1
+    )
     if claimed != 1:
         return None
-    job = RenderJob.objects.select_related("assessment__ward", "province").get(pk=job_id)
-    RenderJob.objects.filter(pk=job_id).update(attempts=job.attempts + 1)
-    return job
+    return RenderJob.objects.select_related("assessment__ward", "province").get(pk=job_id)
 
 
 def job_render(job: RenderJob) -> RenderJob:
@@ -168,13 +190,16 @@ def job_render(job: RenderJob) -> RenderJob:
     job.content_hash = digest
     job.file.save(f"{digest}.pdf", ContentFile(pdf), save=False)
     job.size, job.pages = len(pdf), pages
-    job.status, job.finished_at, job.error = Status.DONE, timezone.now(), ""
-    job.save(update_fields=["content_hash", "file", "size", "pages", "status", "finished_at", "error"])
+    job.status, job.finished_at, job.error, job.error_detail = Status.DONE, timezone.now(), "", ""
+    job.save(update_fields=["content_hash", "file", "size", "pages", "status", "finished_at", "error", "error_detail"])
     return job
 
 
-def job_fail(job_id: int, error: str) -> None:
-    RenderJob.objects.filter(pk=job_id).update(status=Status.FAILED, error=error[:4000], finished_at=timezone.now())
+def job_fail(job_id: int, error: str, *, detail: str = "") -> None:
+    """Mark a job failed: `error` is what its page tells every reader, `detail` is for administrators."""
+    RenderJob.objects.filter(pk=job_id).update(
+        status=Status.FAILED, error=error[:4000], error_detail=detail[:4000], finished_at=timezone.now()
+    )
 
 
 def job_requeue(job_id: int) -> None:
@@ -182,14 +207,72 @@ def job_requeue(job_id: int) -> None:
     RenderJob.objects.filter(pk=job_id, status=Status.RUNNING).update(status=Status.QUEUED)
 
 
-def bulk_zip(bulk: BulkRender) -> bytes:
-    """The finished dossiers of a bulk request, in one ZIP."""
+@dataclass
+class BulkProgress:
+    jobs: list[RenderJob]
+    done: list[RenderJob] = field(default_factory=list)
+    failed: list[RenderJob] = field(default_factory=list)
+    pending: list[RenderJob] = field(default_factory=list)  # queued or running
+    unsent: list[RenderJob] = field(default_factory=list)  # queued, and the broker has not taken them yet
+
+    @property
+    def finished(self) -> bool:
+        return not self.pending
+
+
+def bulk_progress(bulk: BulkRender) -> BulkProgress:
+    """Where a bulk request's dossiers stand, by ward name."""
+    progress = BulkProgress(list(bulk.jobs.select_related("assessment__ward").order_by("assessment__ward__name")))
+    for job in progress.jobs:
+        if job.status == Status.DONE:
+            progress.done.append(job)
+        elif job.status == Status.FAILED:
+            progress.failed.append(job)
+        else:
+            progress.pending.append(job)
+            if job.status == Status.QUEUED and job.sent_at is None:
+                progress.unsent.append(job)
+    return progress
+
+
+class BulkUnfinished(Exception):
+    """Some dossiers of the bulk request are still queued or running."""
+
+
+@dataclass
+class BulkArchive:
+    content: bytes
+    missing: list[str]  # one line per dossier left out, with why
+
+    @property
+    def partial(self) -> bool:
+        return bool(self.missing)
+
+
+MISSING_LIST = "DANH-SACH-HO-SO-THIEU.txt"
+
+
+def bulk_zip(bulk: BulkRender) -> BulkArchive:
+    """The dossiers of a finished bulk request in one ZIP; a dossier that failed (or whose file is gone) is
+    named in a list inside the archive. Refuses (BulkUnfinished) while any is still queued or running."""
+    progress = bulk_progress(bulk)
+    if not progress.finished:
+        raise BulkUnfinished(f"{len(progress.pending)} hồ sơ chưa xuất xong")
+    missing = [f"Phường {job.assessment.ward.name}: {job.error or 'bị lỗi'}" for job in progress.failed]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for job in bulk.jobs.filter(status=Status.DONE).select_related("assessment__ward"):
+        for job in progress.done:
             try:
                 with job.file.open("rb") as f:
                     archive.writestr(job.filename, f.read())
             except (FileNotFoundError, ValueError):
-                continue  # a missing file: asking for the dossier again renders it anew
-    return buffer.getvalue()
+                # asking for the dossier again renders it anew
+                missing.append(f"Phường {job.assessment.ward.name}: tệp không còn trên máy chủ, hãy xuất lại")
+        if missing:
+            lines = [
+                f"Tệp ZIP này thiếu {len(missing)} trên {len(progress.jobs)} hồ sơ của {bulk.province.name}, "
+                f"năm {bulk.year}:",
+                *(f"- {line}" for line in sorted(missing)),
+            ]
+            archive.writestr(MISSING_LIST, "\r\n".join(lines) + "\r\n")
+    return BulkArchive(buffer.getvalue(), sorted(missing))

@@ -37,6 +37,12 @@ def _require_assessments(province, year) -> None:
         raise Http404(f"{province.name} không có hồ sơ đánh giá năm {year}.")
 
 
+def sees_error_details(user) -> bool:
+    """Administrators read a failed render's technical detail; everyone else its Vietnamese message."""
+    membership = membership_of(user)
+    return user.is_superuser or (membership is not None and membership.role == Membership.Role.ADMIN)
+
+
 def jobs_visible_to(user):
     """Render jobs whose document the user may read: dossiers in their scope, reports of their provinces."""
     from django.db.models import Q
@@ -134,7 +140,13 @@ def job(request, pk):
     """A job's state; the page polls (htmx) while it is queued or running."""
     job = get_object_or_404(jobs_visible_to(request.user), pk=pk)
     template = "reports/_job.html" if request.htmx else "reports/job.html"
-    return render(request, template, {"job": job})
+    context = {
+        "job": job,
+        "waiting": services.job_waiting(job),
+        "resend_at": job.sent_at + services.RESEND_AFTER if job.sent_at else None,
+        "show_detail": sees_error_details(request.user),
+    }
+    return render(request, template, context)
 
 
 @login_required
@@ -166,15 +178,15 @@ def _bulk_for(user, pk) -> BulkRender:
 def bulk(request, pk):
     """Progress of a province-year's dossiers: k of n done, failures listed, one ZIP."""
     bulk = _bulk_for(request.user, pk)
-    jobs = list(bulk.jobs.select_related("assessment__ward").order_by("assessment__ward__name"))
-    done = [j for j in jobs if j.status == RenderJob.Status.DONE]
-    failed = [j for j in jobs if j.status == RenderJob.Status.FAILED]
+    progress = services.bulk_progress(bulk)
     context = {
         "bulk": bulk,
-        "jobs": jobs,
-        "done": done,
-        "failed": failed,
-        "finished": len(done) + len(failed) == len(jobs),
+        "jobs": progress.jobs,
+        "done": progress.done,
+        "failed": progress.failed,
+        "unsent": progress.unsent,
+        "finished": progress.finished,
+        "show_detail": sees_error_details(request.user),
     }
     return render(request, "reports/_bulk.html" if request.htmx else "reports/bulk.html", context)
 
@@ -182,7 +194,16 @@ def bulk(request, pk):
 @login_required
 @require_GET
 def bulk_zip(request, pk):
+    """The ZIP once every dossier is finished; named "thieu-N" when N dossiers are not in it."""
     bulk = _bulk_for(request.user, pk)
-    response = HttpResponse(services.bulk_zip(bulk), content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="ho-so-{bulk.province.code}-{bulk.year}.zip"'
+    try:
+        archive = services.bulk_zip(bulk)
+    except services.BulkUnfinished as exc:
+        messages.info(request, f"Chưa tải được tệp ZIP: {exc}. Trang tự cập nhật; tệp sẽ có khi tất cả xong.")
+        return redirect("bulk", pk=pk)
+    name = f"ho-so-{bulk.province.code}-{bulk.year}"
+    if archive.partial:
+        name += f"-thieu-{len(archive.missing)}"
+    response = HttpResponse(archive.content, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{name}.zip"'
     return response

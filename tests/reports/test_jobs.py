@@ -61,7 +61,7 @@ def test_a_render_that_crashes_marks_the_job_failed_and_a_retry_succeeds(approve
 
     monkeypatch.setattr(documents, "render_pdf", broken)
     assert run(job) == "failed"
-    assert job.status == Status.FAILED and "font table corrupt" in job.error and job.finished_at
+    assert job.status == Status.FAILED and "font table corrupt" in job.error_detail and job.finished_at
     monkeypatch.setattr(documents, "render_pdf", real)
     services.job_retry(job=job, user=people["officer"])
     job.refresh_from_db()
@@ -81,7 +81,7 @@ def test_failed_job_page_offers_a_retry(client, approved, people, monkeypatch):
     run(job)
     client.force_login(people["officer"])
     page = client.get(f"/pdf/{job.pk}/").content.decode()
-    assert "Xuất tệp bị lỗi" in page and "ZeroDivisionError" in page and 'id="retry"' in page
+    assert "Xuất tệp bị lỗi" in page and 'id="retry"' in page
     assert client.post(f"/pdf/{job.pk}/chay-lai/").status_code == 302
     job.refresh_from_db()
     assert job.status == Status.QUEUED
@@ -137,7 +137,33 @@ def test_bulk_lists_failures(client, approved, people, monkeypatch):
         run(job)
     client.force_login(people["leader"])
     page = client.get(f"/hang-loat/{bulk.pk}/").content.decode()
-    assert "1 lỗi" in page and "Phường Cái Khế" in page and "ZeroDivisionError" in page
+    assert "1 lỗi" in page and "Phường Cái Khế" in page
+
+
+def test_a_failed_render_tells_users_in_vietnamese_and_only_administrators_see_the_exception(
+    client, approved, people, monkeypatch, caplog
+):
+    job = services.dossier_request(assessment=approved, user=people["officer"])
+    bulk = services.bulk_request(province=approved.ward.province, year=2026, user=people["leader"])
+
+    def broken(kind, data):
+        raise ZeroDivisionError("division by zero in the chart code")
+
+    monkeypatch.setattr(documents, "render_pdf", broken)
+    run(job)
+    assert "division by zero in the chart code" in caplog.text  # the log keeps the detail
+    for user, page in [
+        ("officer", f"/pdf/{job.pk}/"),
+        ("leader", f"/pdf/{job.pk}/"),
+        ("leader", f"/hang-loat/{bulk.pk}/"),
+    ]:
+        client.force_login(people[user])
+        text = client.get(page).content.decode()
+        assert "lỗi của hệ thống" in text and "quản trị viên" in text, (user, page)
+        assert "ZeroDivisionError" not in text and "division by zero" not in text, (user, page)
+    client.force_login(people["admin"])
+    for page in (f"/pdf/{job.pk}/", f"/hang-loat/{bulk.pk}/"):
+        assert "ZeroDivisionError: division by zero in the chart code" in client.get(page).content.decode(), page
 
 
 def test_the_task_has_time_limits_and_acks_late():
@@ -208,7 +234,7 @@ def test_transient_errors_retry_and_then_fail_the_job(approved, people, monkeypa
     result = tasks.render_job.apply(args=[job.pk], retries=tasks.render_job.max_retries)
     assert result.result == "failed"
     job.refresh_from_db()
-    assert job.status == Status.FAILED and "database is locked" in job.error
+    assert job.status == Status.FAILED and "database is locked" in job.error_detail
 
 
 def test_a_done_job_whose_file_is_gone_is_rendered_again(client, approved, people):
@@ -221,3 +247,39 @@ def test_a_done_job_whose_file_is_gone_is_rendered_again(client, approved, peopl
     again = services.dossier_request(assessment=approved, user=people["officer"])
     assert again.pk != job.pk and again.status == Status.QUEUED
     assert run(again) == "done"
+
+
+def test_the_bulk_zip_is_offered_only_once_every_dossier_is_finished_and_a_partial_one_says_what_is_missing(
+    client, approved, people, criteria_set, monkeypatch
+):
+    others = [
+        AssessmentFactory(ward=WardFactory(district=approved.ward.district, name=name), criteria_set=criteria_set)
+        for name in ("An Hòa", "Bình Thủy")
+    ]
+    for a in others:
+        fill_assessment(a)
+    bulk = services.bulk_request(province=approved.ward.province, year=2026, user=people["leader"])
+    jobs = {j.assessment.ward.name: j for j in bulk.jobs.select_related("assessment__ward")}
+    client.force_login(people["leader"])
+    run(jobs["Cái Khế"])
+    page = client.get(f"/hang-loat/{bulk.pk}/").content.decode()
+    assert 'id="zip"' not in page and 'id="zip-later"' in page  # 1 of 3 done: no ZIP yet
+    response = client.get(f"/hang-loat/{bulk.pk}/zip/", follow=True)
+    assert response.redirect_chain and response.get("Content-Type", "").startswith("text/html")
+    assert "2 hồ sơ chưa xuất xong" in response.content.decode()
+
+    run(jobs["An Hòa"])
+    monkeypatch.setattr(documents, "render_pdf", lambda kind, data: 1 / 0)
+    run(jobs["Bình Thủy"])
+    page = " ".join(client.get(f"/hang-loat/{bulk.pk}/").content.decode().split())
+    assert 'id="zip"' in page and "thiếu 1 hồ sơ" in page
+    response = client.get(f"/hang-loat/{bulk.pk}/zip/")
+    assert response["Content-Disposition"] == 'attachment; filename="ho-so-92-2026-thieu-1.zip"'.replace(
+        "92", approved.ward.province.code
+    )
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    assert sorted(n for n in archive.namelist() if n.endswith(".pdf")) == sorted(
+        jobs[w].filename for w in ("Cái Khế", "An Hòa")
+    )
+    missing = archive.read(services.MISSING_LIST).decode()
+    assert "thiếu 1 trên 3 hồ sơ" in missing and "Phường Bình Thủy" in missing and "lỗi của hệ thống" in missing

@@ -125,7 +125,9 @@ def test_no_hotspot_with_hotspots_this_year_is_a_contradiction_at_the_field(clie
     response = client.post(f"/ho-so/{assessment.pk}/", data)
     assert response.status_code == 422
     html = response.content.decode()
-    assert html.count("Mâu thuẫn với chỉ tiêu 14.1") == 2
+    for name in ("ind-14-2-count", "ind-14-3-count"):
+        assert re.search(rf'<input[^>]*name="{name}"[^>]*is-invalid|<input[^>]*is-invalid[^>]*name="{name}"', html)
+    assert html.count("Mâu thuẫn với chỉ tiêu 14.1") >= 2
     assert not IndicatorValue.objects.filter(assessment=assessment, indicator__code__startswith="14.").exists()
 
 
