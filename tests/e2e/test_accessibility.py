@@ -6,6 +6,7 @@ Pages: login, home (ward and province), assessment, review, queue, leadership, h
 """
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from reports.models import RenderJob
@@ -44,7 +45,7 @@ def province_year(ward, other_ward, assessment, criteria_set):
     services.assessment_submit(assessment=last, user=head)
     verdicts = {c.pk: ("pass", "") for c in criteria_set.criteria.all()}
     services.verdicts_save(assessment=last, user=reviewer, verdicts=verdicts, base={})
-    services.assessment_approve(assessment=last, user=approver, number="12/QĐ-CAT", decided_on=last.deadline)
+    services.assessment_approve(assessment=last, user=approver, number="12/QĐ-CAT", decided_on=timezone.localdate())
     fill_assessment(assessment, skip=("13.2",))
     other = AssessmentFactory(ward=other_ward, criteria_set=criteria_set, year=assessment.year)
     fill_assessment(other)

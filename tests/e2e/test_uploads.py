@@ -41,7 +41,7 @@ def test_a_file_over_the_limit_is_refused_at_the_field_before_and_after_sending(
     page.locator("#file-5").evaluate("input => { delete input.dataset.maxBytes; input.setCustomValidity(''); }")
     with page.expect_response(lambda r: r.request.method == "POST") as answered:
         page.locator("button[form=upload-5]").click()
-    assert answered.value.status == 400
+    assert answered.value.status == 422
     expect(page.locator("#evidence-5 .invalid-feedback")).to_contain_text(
         "Tệp «bien-ban-lon.pdf» dung lượng khoảng 2,01 MB, vượt giới hạn 1 MB."
     )
