@@ -156,8 +156,8 @@ def queued_emails(monkeypatch):
     The live server commits for real, so on_commit hooks run: without this, every notification to someone
     would be written as a Celery message into the filesystem broker under var/, for a worker to send later.
     """
-    from wards import services
+    from wards.services import notifications
 
     queued: list[int] = []
-    monkeypatch.setattr(services, "enqueue_emails", queued.extend)
+    monkeypatch.setattr(notifications, "enqueue_emails", queued.extend)
     return queued

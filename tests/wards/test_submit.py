@@ -1,7 +1,7 @@
 """Submitting: only the ward head, only when complete; read-only afterwards; returned means editable again."""
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from criteria.models import Criterion
 from tests.conftest import page_data
@@ -96,7 +96,7 @@ def test_a_returned_assessment_is_editable_again_and_can_be_resubmitted(client, 
 def test_return_needs_a_reason_and_a_reviewer(people, assessment):
     fill_assessment(assessment)
     services.assessment_submit(assessment=assessment, user=people["head"])
-    with pytest.raises(services.ValidationError):
+    with pytest.raises(ValidationError):
         services.assessment_return(assessment=assessment, user=people["reviewer"], reasons={})
     with pytest.raises(PermissionDenied):
         services.assessment_return(assessment=assessment, user=people["head"], reasons={1: "x"})

@@ -1,4 +1,4 @@
-"""The province's side: the reviewer's queue, the review page, return, approve, reopen, and the history."""
+"""The province's side: the reviewer's queue, the review page, verdicts, return, approve, reopen."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -300,12 +300,3 @@ def reopen(request, pk):
             messages.success(request, "Đã mở lại hồ sơ: bắt đầu vòng thẩm định mới.")
             return redirect("review", pk=pk)
     return _render_review(request, assessment, reopen_form=form, status=422)
-
-
-@login_required
-@require_GET
-def history(request, pk):
-    """The audit trail of one assessment, newest first, readable by everyone who may read it."""
-    assessment = assessment_for(user=request.user, pk=pk)
-    events = assessment.audit_events.select_related("actor").order_by("-at", "-pk")
-    return render(request, "wards/history.html", {"assessment": assessment, "events": events})

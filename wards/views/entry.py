@@ -1,71 +1,21 @@
+"""The ward's side: the assessment page (figures, narratives), submitting, evidence files, the Excel round trip."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from wards import entry, excel, services, uploads
 from wards.forms import EvidenceForm, ExcelUploadForm, FiguresForm
-from wards.models import Assessment, Decision, EvidenceFile, Membership
+from wards.models import Assessment, EvidenceFile, Membership
 from wards.selectors import (
     assessment_for,
     assessment_page,
-    assessment_scores,
-    assessments_visible_to,
-    latest_return_reasons,
     membership_of,
 )
-from wards.years import year_param
-
-
-@login_required
-def home(request):
-    """Ward users land on their ward's assessments; province users see one year of their province."""
-    membership = membership_of(request.user)
-    if membership is not None and membership.role == Membership.Role.LEADERSHIP:
-        return redirect("leadership")
-    assessments = assessments_visible_to(user=request.user)
-    ward_only = membership is not None and membership.role in Membership.WARD_ROLES
-    years = sorted(assessments.values_list("year", flat=True).distinct(), reverse=True)
-    year = year_param(request.GET.get("year"), default=None)
-    if year not in years:
-        year = years[0] if years else None
-    if ward_only:
-        rows = list(assessments.order_by("-year"))
-    else:
-        rows = list(assessments.filter(year=year).order_by("ward__district__name", "ward__name")) if year else []
-    scores = assessment_scores(assessments=rows)
-    reasons = latest_return_reasons(assessments=rows)
-    decisions = {d.assessment_id: d for d in Decision.objects.filter(assessment__in=rows, revoked_at__isnull=True)}
-    today = timezone.localdate()
-    status_counts: dict[str, int] = {}
-    for a in rows:
-        status_counts[a.get_status_display()] = status_counts.get(a.get_status_display(), 0) + 1
-    return render(
-        request,
-        "wards/home.html",
-        {
-            "membership": membership,
-            "ward_only": ward_only,
-            "years": years,
-            "year": year,
-            "rows": [
-                {
-                    "assessment": a,
-                    "score": scores[a.pk],
-                    "days_left": (a.deadline - today).days if a.editable_by_ward else None,
-                    "reasons": reasons.get(a.pk, []),
-                    "decision": decisions.get(a.pk),
-                }
-                for a in rows
-            ],
-            "status_counts": status_counts,
-            "notifications": request.user.notifications.select_related("assessment__ward")[:10],
-        },
-    )
 
 
 def _page_context(request, assessment, *, form=None, page=None, **extra):

@@ -1,0 +1,20 @@
+"""The reports app's addresses: dossier and report requests, their jobs and files, the leadership page."""
+
+from django.urls import path, register_converter
+
+from reports import views
+from wards.years import YearConverter
+
+register_converter(YearConverter, "year")
+
+urlpatterns = [
+    path("ho-so/<int:pk>/pdf/", views.dossier_request, name="dossier_request"),
+    path("lanh-dao/", views.leadership, name="leadership"),
+    path("bao-cao/<str:code>/<year:year>/", views.report_request, name="report_request"),
+    path("bao-cao/<str:code>/<year:year>/ho-so/", views.bulk_request, name="bulk_request"),
+    path("pdf/<int:pk>/", views.job, name="job"),
+    path("pdf/<int:pk>/chay-lai/", views.job_retry, name="job_retry"),
+    path("pdf/<int:pk>/tai-ve/", views.job_download, name="job_download"),
+    path("hang-loat/<int:pk>/", views.bulk, name="bulk"),
+    path("hang-loat/<int:pk>/zip/", views.bulk_zip, name="bulk_zip"),
+]

@@ -1,0 +1,28 @@
+"""The wards app's models, one module per concern; imported from here (`from wards.models import Ward`)."""
+
+from wards.models.assessment import Assessment, EvidenceFile, IndicatorValue, Narrative, evidence_path
+from wards.models.audit import AuditEvent
+from wards.models.notifications import Notification
+from wards.models.people import Membership
+from wards.models.places import District, Province, Ward
+from wards.models.review import Decision, ReturnReason, RoundSnapshot, Verdict
+from wards.models.roadmap import RoadmapTarget
+
+__all__ = [
+    "Assessment",
+    "AuditEvent",
+    "Decision",
+    "District",
+    "EvidenceFile",
+    "IndicatorValue",
+    "Membership",
+    "Narrative",
+    "Notification",
+    "Province",
+    "ReturnReason",
+    "RoadmapTarget",
+    "RoundSnapshot",
+    "Verdict",
+    "Ward",
+    "evidence_path",
+]

@@ -1,0 +1,49 @@
+"""A province's roadmap (lộ trình): how many wards should be certified by each year."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from criteria import scoring
+from wards.models.places import Province
+
+
+class RoadmapTarget(models.Model):  # Chỉ tiêu lộ trình
+    """How many wards (or what share) of a province should be certified by the end of a year."""
+
+    province = models.ForeignKey(Province, on_delete=models.CASCADE, related_name="roadmap_targets")
+    year = models.PositiveSmallIntegerField(_("năm"))
+    target_count = models.PositiveSmallIntegerField(_("số phường đạt chuẩn (lũy kế)"), null=True, blank=True)
+    target_share = models.DecimalField(
+        _("tỷ lệ phường đạt chuẩn (%)"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    share_of_remaining = models.BooleanField(_("tỷ lệ tính trên số phường còn lại (ngoài thí điểm)"), default=False)
+    basis = models.CharField(_("căn cứ"), max_length=300)
+    note = models.CharField(_("ghi chú"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("chỉ tiêu lộ trình")
+        verbose_name_plural = _("chỉ tiêu lộ trình")
+        ordering = ["province", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["province", "year"], name="roadmap_one_target_per_year"),
+            models.CheckConstraint(
+                condition=Q(target_count__isnull=False, target_share__isnull=True)
+                | Q(target_count__isnull=True, target_share__isnull=False),
+                name="roadmap_count_or_share",
+            ),
+            models.CheckConstraint(
+                condition=Q(target_share__isnull=True) | Q(target_share__gte=0, target_share__lte=100),
+                name="roadmap_share_is_percent",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.province} {self.year}: {self.target_label}"
+
+    @property
+    def target_label(self) -> str:
+        if self.target_count is not None:
+            return f"{self.target_count} phường"
+        suffix = " số phường còn lại" if self.share_of_remaining else " số phường"
+        return f"{scoring.format_number(self.target_share)}%{suffix}"

@@ -1,0 +1,23 @@
+"""The wards app's addresses: the ward's pages under ho-so/, the province's review under tham-dinh/."""
+
+from django.urls import path
+
+from wards.views import entry, history, home, review
+
+urlpatterns = [
+    path("", home.home, name="home"),
+    path("ho-so/<int:pk>/", entry.assessment_detail, name="assessment"),
+    path("ho-so/<int:pk>/gui/", entry.assessment_submit, name="assessment_submit"),
+    path("ho-so/<int:pk>/tieu-chi/<int:number>/minh-chung/", entry.evidence_upload, name="evidence_upload"),
+    path("ho-so/<int:pk>/minh-chung/<int:file_pk>/", entry.evidence_download, name="evidence_download"),
+    path("ho-so/<int:pk>/minh-chung/<int:file_pk>/xoa/", entry.evidence_delete, name="evidence_delete"),
+    path("ho-so/<int:pk>/excel/", entry.excel_download, name="excel_download"),
+    path("ho-so/<int:pk>/excel/nhap/", entry.excel_upload, name="excel_upload"),
+    path("tham-dinh/", review.queue, name="queue"),
+    path("ho-so/<int:pk>/tham-dinh/", review.review, name="review"),
+    path("ho-so/<int:pk>/tham-dinh/bat-dau/", review.start_review, name="start_review"),
+    path("ho-so/<int:pk>/tra-lai/", review.return_assessment, name="return_assessment"),
+    path("ho-so/<int:pk>/phe-duyet/", review.approve, name="approve"),
+    path("ho-so/<int:pk>/mo-lai/", review.reopen, name="reopen"),
+    path("ho-so/<int:pk>/lich-su/", history.history, name="history"),
+]

@@ -1,0 +1,1 @@
+"""The wards app's pages, one module per side: home, entry (the ward's), review (the province's), history."""

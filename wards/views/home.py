@@ -1,0 +1,61 @@
+"""The first page after login: a ward's years, or a province's wards for a year, and notifications."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from wards.models import Decision, Membership
+from wards.selectors import (
+    assessment_scores,
+    assessments_visible_to,
+    latest_return_reasons,
+    membership_of,
+)
+from wards.years import year_param
+
+
+@login_required
+def home(request):
+    """Ward users land on their ward's assessments; province users see one year of their province."""
+    membership = membership_of(request.user)
+    if membership is not None and membership.role == Membership.Role.LEADERSHIP:
+        return redirect("leadership")
+    assessments = assessments_visible_to(user=request.user)
+    ward_only = membership is not None and membership.role in Membership.WARD_ROLES
+    years = sorted(assessments.values_list("year", flat=True).distinct(), reverse=True)
+    year = year_param(request.GET.get("year"), default=None)
+    if year not in years:
+        year = years[0] if years else None
+    if ward_only:
+        rows = list(assessments.order_by("-year"))
+    else:
+        rows = list(assessments.filter(year=year).order_by("ward__district__name", "ward__name")) if year else []
+    scores = assessment_scores(assessments=rows)
+    reasons = latest_return_reasons(assessments=rows)
+    decisions = {d.assessment_id: d for d in Decision.objects.filter(assessment__in=rows, revoked_at__isnull=True)}
+    today = timezone.localdate()
+    status_counts: dict[str, int] = {}
+    for a in rows:
+        status_counts[a.get_status_display()] = status_counts.get(a.get_status_display(), 0) + 1
+    return render(
+        request,
+        "wards/home.html",
+        {
+            "membership": membership,
+            "ward_only": ward_only,
+            "years": years,
+            "year": year,
+            "rows": [
+                {
+                    "assessment": a,
+                    "score": scores[a.pk],
+                    "days_left": (a.deadline - today).days if a.editable_by_ward else None,
+                    "reasons": reasons.get(a.pk, []),
+                    "decision": decisions.get(a.pk),
+                }
+                for a in rows
+            ],
+            "status_counts": status_counts,
+            "notifications": request.user.notifications.select_related("assessment__ward")[:10],
+        },
+    )
