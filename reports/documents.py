@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from reports import charts
 from wards import entry
+from wards.collation import sort_key
 from wards.models import Assessment, Decision, Membership, Province, RoadmapTarget, Verdict
 from wards.selectors import assessment_page, assessment_scores, last_year_values, summarize_scores
 
@@ -39,14 +40,15 @@ LAYOUT_FILES = [
     *sorted(p for p in FONT_DIR.rglob("*") if p.is_file()),
     Path(charts.__file__),
 ]
-MONTHS_DAY = "ngày {d:02d} tháng {m:02d} năm {y}"
 
 
 def vn_date(value) -> str:
-    """ "ngày 15 tháng 11 năm 2026", the way Vietnamese documents write dates."""
+    """ "ngày 15 tháng 11 năm 2026", "ngày 05 tháng 02 năm 2026", "ngày 20 tháng 3 năm 2026": the way
+    Nghị định 30/2020/NĐ-CP writes dates (a leading zero for days below 10 and for months 1 and 2 only)."""
     if value is None:
         return "ngày … tháng … năm …"
-    return MONTHS_DAY.format(d=value.day, m=value.month, y=value.year)
+    month = f"{value.month:02d}" if value.month < 3 else str(value.month)
+    return f"ngày {value.day:02d} tháng {month} năm {value.year}"
 
 
 @cache
@@ -319,7 +321,7 @@ def province_year(province: Province, year: int):
         "drafts": len(drafts),
         "drafts_list": [
             {"ward": a.ward.name, "district": a.ward.district.name if a.ward.district else ""}
-            for a in sorted(drafts, key=lambda a: a.ward.name)
+            for a in sorted(drafts, key=lambda a: sort_key(a.ward.name))
         ],
         "total_criteria": len(codes),
         "distribution": dist_rows,

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -10,22 +9,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from reports import documents, services
 from reports.models import BulkRender, RenderJob
+from reports.selectors import bulks_visible_to, jobs_visible_to, report_provinces
+from wards import access
 from wards.collation import sort_key
-from wards.models import Assessment, Decision, Membership, Province
-from wards.selectors import assessment_for, assessments_visible_to, membership_of
+from wards.models import Assessment, Decision, Province
+from wards.selectors import assessment_for
 from wards.years import year_param
-
-
-def report_provinces(user):
-    """The provinces whose reports a user may see: the province side of that province (or all)."""
-    membership = membership_of(user)
-    if user.is_superuser or (membership and membership.role == Membership.Role.ADMIN):
-        return Province.objects.all()
-    if membership is None or membership.role in Membership.WARD_ROLES:
-        return Province.objects.none()
-    if membership.province_id is None:  # national leadership
-        return Province.objects.all()
-    return Province.objects.filter(pk=membership.province_id)
 
 
 def _province_for(user, code) -> Province:
@@ -37,29 +26,12 @@ def _require_assessments(province, year) -> None:
         raise Http404(f"{province.name} không có hồ sơ đánh giá năm {year}.")
 
 
-def sees_error_details(user) -> bool:
-    """Administrators read a failed render's technical detail; everyone else its Vietnamese message."""
-    membership = membership_of(user)
-    return user.is_superuser or (membership is not None and membership.role == Membership.Role.ADMIN)
-
-
-def jobs_visible_to(user):
-    """Render jobs whose document the user may read: dossiers in their scope, reports of their provinces."""
-    from django.db.models import Q
-
-    return RenderJob.objects.filter(
-        Q(kind=RenderJob.Kind.DOSSIER, assessment__in=assessments_visible_to(user=user))
-        | Q(kind=RenderJob.Kind.PROVINCE_REPORT, province__in=report_provinces(user))
-    ).select_related("assessment__ward", "province")
-
-
 @login_required
 @require_GET
 def leadership(request):
     """The province at a glance for a year: distribution, pass rates, roadmap, certified wards, last year."""
+    access.require(request.user, access.Action.READ_PROVINCE)
     provinces = list(report_provinces(request.user).order_by("name"))
-    if not provinces:
-        raise PermissionDenied("Trang này dành cho lãnh đạo và cán bộ thẩm định.")
     province = next((p for p in provinces if p.code == request.GET.get("province")), provinces[0])
     years = sorted(
         Assessment.objects.filter(ward__province=province).values_list("year", flat=True).distinct(), reverse=True
@@ -144,7 +116,7 @@ def job(request, pk):
         "job": job,
         "waiting": services.job_waiting(job),
         "resend_at": job.sent_at + services.RESEND_AFTER if job.sent_at else None,
-        "show_detail": sees_error_details(request.user),
+        "show_detail": access.can(request.user, access.Action.SEE_ERROR_DETAILS),
     }
     return render(request, template, context)
 
@@ -170,7 +142,7 @@ def job_download(request, pk):
 
 
 def _bulk_for(user, pk) -> BulkRender:
-    return get_object_or_404(BulkRender.objects.filter(province__in=report_provinces(user)), pk=pk)
+    return get_object_or_404(bulks_visible_to(user), pk=pk)
 
 
 @login_required
@@ -186,7 +158,7 @@ def bulk(request, pk):
         "failed": progress.failed,
         "unsent": progress.unsent,
         "finished": progress.finished,
-        "show_detail": sees_error_details(request.user),
+        "show_detail": access.can(request.user, access.Action.SEE_ERROR_DETAILS),
     }
     return render(request, "reports/_bulk.html" if request.htmx else "reports/bulk.html", context)
 
@@ -197,7 +169,7 @@ def bulk_zip(request, pk):
     """The ZIP once every dossier is finished; named "thieu-N" when N dossiers are not in it."""
     bulk = _bulk_for(request.user, pk)
     try:
-        archive = services.bulk_zip(bulk)
+        archive = services.bulk_zip(bulk, user=request.user)
     except services.BulkUnfinished as exc:
         messages.info(request, f"Chưa tải được tệp ZIP: {exc}. Trang tự cập nhật; tệp sẽ có khi tất cả xong.")
         return redirect("bulk", pk=pk)

@@ -83,7 +83,7 @@ def parse_integer(raw, *, limit: int) -> int | None:
         raise ValueError("Hãy nhập một số nguyên.")
     if isinstance(raw, float):
         # A spreadsheet cell stored as a decimal (1E3, 27.0, 2.5) reads as the form reads "1e3": not a whole number.
-        if raw.is_integer() and abs(raw) >= 10**_MAX_DIGITS:
+        if raw.is_integer() and raw > limit:
             raise ValueError(f"Giá trị quá lớn (tối đa {format_integer(limit)}).")
         raise ValueError(f"«{str(raw).replace('.', ',')[:30]}» không phải là số nguyên. Hãy nhập số, ví dụ 12.")
     if isinstance(raw, int):  # a spreadsheet cell holding a whole number

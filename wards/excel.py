@@ -320,17 +320,23 @@ def import_workbook(*, assessment: Assessment, user, upload) -> int:
             errors.append(f"{where}, cột «{COLUMNS[COLUMN_OF[part] - 1][0]}» ({labels[part]}): {message}")
         figures[indicator.pk] = final.data
         rows[code] = (row[0].row, labels)
-    if not errors:
-        # Figures that contradict each other across rows (TC14), judged on what the draft would hold.
-        combined = {i.code: figures.get(i.pk) or vars_of(i, page.values.get(i.pk)) for i in page.indicators}
-        for code, parts in entry.contradictions(page.criteria, combined).items():
-            if code not in rows:
-                continue
-            line, labels = rows[code]
-            for part, message in parts.items():
+    # Figures that contradict each other across rows (TC14), judged on what the draft would hold: the file's
+    # rows where they parsed, what is stored for the rows the file lacks. A row already in error is not judged.
+    failed = {code for code in seen if code not in rows}
+    combined = {i.code: figures.get(i.pk) or vars_of(i, page.values.get(i.pk)) for i in page.indicators}
+    for code, parts in entry.contradictions(page.criteria, combined).items():
+        if code in failed:
+            continue
+        for part, message in parts.items():
+            column = COLUMNS[COLUMN_OF[part] - 1][0]
+            if code in rows:
+                line, labels = rows[code]
                 errors.append(
-                    f"Trang «{DATA_SHEET}», dòng {line}, chỉ tiêu {code}, cột «{COLUMNS[COLUMN_OF[part] - 1][0]}» "
-                    f"({labels[part]}): {message}"
+                    f"Trang «{DATA_SHEET}», dòng {line}, chỉ tiêu {code}, cột «{column}» ({labels[part]}): {message}"
+                )
+            else:
+                errors.append(
+                    f"Chỉ tiêu {code} (không có trong tệp, số liệu đang lưu trên web), cột «{column}»: {message}"
                 )
     if errors:
         raise ImportRefused(

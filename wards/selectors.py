@@ -142,8 +142,11 @@ class ProvinceSummary:
 
 
 def province_summary(*, province: Province, year: int) -> ProvinceSummary:
-    """Computed from the stored figures by the scoring engine; ignores statuses and verdicts."""
-    assessments = list(Assessment.objects.filter(ward__province=province, year=year))
+    """Computed from the stored figures by the scoring engine, over the assessments submitted (a draft is not
+    yet in, as in the province report); ignores verdicts."""
+    assessments = list(
+        Assessment.objects.filter(ward__province=province, year=year).exclude(status=Assessment.Status.DRAFT)
+    )
     return summarize_scores(province=province, year=year, scores=assessment_scores(assessments=assessments))
 
 

@@ -95,7 +95,7 @@ def may_act(user, action: Action, assessment: Assessment) -> bool:
 def can(user, action: Action, assessment: Assessment) -> bool:
     """Whether the user may take the action on the assessment now."""
     transition = TABLE.get((assessment.status, action))
-    return transition is not None and may_act(user, action, assessment)
+    return transition is not None and may_act(user, action, assessment) and _membership(user).role in transition.roles
 
 
 def require(user, action: Action, assessment: Assessment) -> Transition:
@@ -106,6 +106,8 @@ def require(user, action: Action, assessment: Assessment) -> Transition:
     transition = TABLE.get((assessment.status, action))
     if transition is None:
         raise InvalidTransition(state_message(assessment, action))
+    if _membership(user).role not in transition.roles:
+        raise PermissionDenied(who_may(action))
     return transition
 
 

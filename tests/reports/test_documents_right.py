@@ -135,3 +135,18 @@ def test_a_report_for_an_impossible_or_empty_year_is_a_404_and_no_job(client, pe
     assert client.post(f"/bao-cao/{code}/{year}/").status_code == 404
     assert client.post(f"/bao-cao/{code}/{year}/ho-so/").status_code == 404
     assert not RenderJob.objects.exists()
+
+
+def test_dates_are_written_as_nghi_dinh_30_writes_them():
+    import datetime
+
+    assert documents.vn_date(datetime.date(2026, 2, 5)) == "ngày 05 tháng 02 năm 2026"
+    assert documents.vn_date(datetime.date(2026, 3, 20)) == "ngày 20 tháng 3 năm 2026"
+    assert documents.vn_date(datetime.date(2026, 11, 15)) == "ngày 15 tháng 11 năm 2026"
+
+
+def test_the_drafts_list_is_in_vietnamese_order(approved, criteria_set):
+    for name in ("Thới Bình", "Tân An", "Châu Văn Liêm", "Cái Khế 2"):
+        AssessmentFactory(ward=WardFactory(district=approved.ward.district, name=name), criteria_set=criteria_set)
+    data = documents.province_report_data(approved.ward.province, approved.year)
+    assert [w["ward"] for w in data["drafts_list"]] == ["Cái Khế 2", "Châu Văn Liêm", "Tân An", "Thới Bình"]

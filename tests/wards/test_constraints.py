@@ -116,3 +116,14 @@ def test_the_admin_refuses_an_assessment_for_a_year_the_ward_did_not_exist(clien
     response = client.post("/quan-tri/wards/assessment/add/", form)
     assert response.status_code == 302, re.findall(r"errorlist[^>]*>(.*?)</ul>", response.content.decode(), re.S)
     assert ward.assessments.get().year == 2025
+
+
+@pytest.mark.parametrize("year", [1999, 2150, 12345])
+def test_an_assessment_year_outside_2000_2100_is_refused(criteria_set, ward, year):
+    from django.core.exceptions import ValidationError
+
+    from wards.models import Assessment
+
+    assessment = Assessment(ward=ward, year=year, criteria_set=criteria_set, deadline=datetime.date(2026, 11, 15))
+    with pytest.raises(ValidationError, match="Năm đánh giá phải từ 2000 đến 2100"):
+        assessment.full_clean()

@@ -130,8 +130,9 @@ def test_files_cannot_be_added_or_deleted_once_submitted(client, people, assessm
     f = EvidenceFile.objects.get()
     assessment.status = assessment.Status.SUBMITTED
     assessment.save()
-    assert upload(client, assessment, "b.pdf", PDF).status_code == 403
-    assert client.post(f"/ho-so/{assessment.pk}/minh-chung/{f.pk}/xoa/").status_code == 403
+    # The officer may add and delete files, only not now: the status is said (409), nothing changes.
+    assert upload(client, assessment, "b.pdf", PDF).status_code == 409
+    assert client.post(f"/ho-so/{assessment.pk}/minh-chung/{f.pk}/xoa/").status_code == 409
     assert EvidenceFile.objects.count() == 1
 
 

@@ -57,11 +57,14 @@ def test_correcting_last_years_figure_changes_this_years_result(client, people, 
 
 def test_the_summary_counts_a_criterion_from_last_years_corrected_figure(two_years, capsys):
     y2027, y2028 = two_years
+    y2028.status = y2028.Status.SUBMITTED
+    y2028.save()
     IndicatorValue.objects.filter(assessment=y2027, indicator__code="16.1").update(count=10)
     call_command("assessment_summary", "--province", y2028.ward.province.code, "--year", "2028", "--json")
     import json
 
-    assert json.loads(capsys.readouterr().out)["passes"]["TC16"] == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["wards"] == 1 and summary["passes"]["TC16"] == 0
 
 
 # --- 2. "Không có đối tượng" together with figures ----------------------------------------------------------
@@ -216,3 +219,18 @@ def test_labels_keep_acronyms_as_written(criteria_set):
     labels = [p.label for p in entry.parts_for(indicator)]
     assert "Tổng số CBCS" in labels
     assert all("cbcs" not in label for label in labels)
+
+
+def test_the_excel_import_judges_the_contradiction_with_figures_stored_on_the_web(client, people, assessment):
+    """14.2 and 14.3 typed on the web, then a file that holds only 14.1 = 0: refused, nothing stored."""
+    set_value(assessment, "14.2", count=3, last_year=4, last_year_manual=True)
+    set_value(assessment, "14.3", count=1)
+    client.force_login(people["officer"])
+    wb = download(client, assessment)
+    ws = wb[excel.DATA_SHEET]
+    ws.cell(row_of(ws, "14.1"), col("count")).value = 0
+    for code in ("14.3", "14.2"):
+        ws.delete_rows(row_of(ws, code))
+    page = text(upload(client, assessment, wb))
+    assert page.count("Mâu thuẫn với chỉ tiêu 14.1") == 2 and "không có trong tệp" in page
+    assert not IndicatorValue.objects.filter(assessment=assessment, indicator__code="14.1").exists()

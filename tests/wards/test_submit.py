@@ -56,11 +56,14 @@ def test_the_head_submits_and_the_page_becomes_read_only(client, people, assessm
     assert AuditEvent.objects.filter(action=AuditEvent.Action.STATUS, new="Đã gửi").exists()
     page = client.get(f"/ho-so/{assessment.pk}/").content.decode()
     assert 'id="read-only"' in page and 'id="save"' not in page and "disabled" in page
+    # The ward's people may edit and submit, only not now: they are told the status (409), nothing changes.
     for user in ("head", "officer"):
         client.force_login(people[user])
-        assert client.post(f"/ho-so/{assessment.pk}/", page_data(assessment)).status_code == 403
+        assert client.post(f"/ho-so/{assessment.pk}/", page_data(assessment)).status_code == 409
     client.force_login(people["head"])
-    assert submit(client, assessment).status_code == 403
+    assert submit(client, assessment).status_code == 409
+    assessment.refresh_from_db()
+    assert assessment.status == "submitted" and assessment.round == 1
 
 
 def test_submit_saves_what_was_typed_first(client, people, assessment):
@@ -102,3 +105,61 @@ def test_return_needs_a_reason_and_a_reviewer(people, assessment):
         services.assessment_return(assessment=assessment, user=people["head"], reasons={1: "x"})
     with pytest.raises(PermissionDenied):
         services.assessment_return(assessment=assessment, user=people["foreign_reviewer"], reasons={1: "x"})
+
+
+def test_a_second_click_on_submit_says_the_status_not_a_missing_permission(client, people, assessment):
+    from tests.factories import fill_assessment
+
+    fill_assessment(assessment)
+    client.force_login(people["head"])
+    assert client.post(f"/ho-so/{assessment.pk}/gui/").status_code == 302
+    response = client.post(f"/ho-so/{assessment.pk}/gui/")
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "Hồ sơ đang ở trạng thái «Đã gửi», không gửi được." in page
+    assert "Vai trò của bạn" not in page
+
+
+def test_an_officer_saving_after_the_head_submitted_is_told_and_sees_what_was_typed(client, people, assessment):
+    from tests.conftest import page_data
+    from tests.factories import fill_assessment
+
+    fill_assessment(assessment)
+    client.force_login(people["officer"])
+    data = page_data(assessment, **{"narrative-3": "Chi bộ đạt trong sạch vững mạnh tiêu biểu"})
+    services.assessment_submit(assessment=assessment, user=people["head"])
+    response = client.post(f"/ho-so/{assessment.pk}/", data)
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "«Đã gửi», không sửa được" in page and "chưa được lưu" in page
+    assert "Chi bộ đạt trong sạch vững mạnh tiêu biểu" in page
+    assert not assessment.narratives.exists()
+
+
+def test_an_upload_after_the_head_submitted_is_told_in_the_file_list(client, people, assessment):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.factories import fill_assessment
+
+    fill_assessment(assessment)
+    services.assessment_submit(assessment=assessment, user=people["head"])
+    client.force_login(people["officer"])
+    response = client.post(
+        f"/ho-so/{assessment.pk}/tieu-chi/5/minh-chung/",
+        {"file": SimpleUploadedFile("a.pdf", b"%PDF-1.4\n%%EOF\n")},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert 'id="evidence-5"' in page and "«Đã gửi», không sửa được" in page and "Tệp chưa được lưu" in page
+    assert not assessment.evidence.exists()
+
+
+def test_saving_no_change_still_takes_a_submitted_assessment_into_review(people, assessment):
+    from tests.factories import fill_assessment
+
+    fill_assessment(assessment)
+    services.assessment_submit(assessment=assessment, user=people["head"])
+    services.verdicts_save(assessment=assessment, user=people["reviewer"], verdicts={}, base={})
+    assessment.refresh_from_db()
+    assert assessment.status == assessment.Status.IN_REVIEW

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from criteria import scoring
 from criteria.models import CriteriaSet, Criterion, Indicator
 from wards.models.places import Ward
+from wards.years import YEAR_MAX, YEAR_MIN
 
 
 class Assessment(models.Model):  # Hồ sơ đánh giá
@@ -73,7 +74,9 @@ class Assessment(models.Model):  # Hồ sơ đánh giá
     def clean(self):
         """A ward is assessed only for a year it existed in, under a criteria set that applies to the year."""
         errors = {}
-        if self.ward_id and self.year:
+        if self.year and not YEAR_MIN <= self.year <= YEAR_MAX:
+            errors["year"] = f"Năm đánh giá phải từ {YEAR_MIN} đến {YEAR_MAX}."
+        elif self.ward_id and self.year:
             ward = self.ward
             if (ward.year_from and self.year < ward.year_from) or (ward.year_to and self.year > ward.year_to):
                 span = f"{ward.year_from or '…'}–{ward.year_to or 'nay'}"

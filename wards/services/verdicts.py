@@ -98,8 +98,7 @@ def verdicts_save(
         )
     AuditEvent.objects.bulk_create(events)
     reasons_saved = _save_draft_reasons(locked, user, reasons or {})
-    if events or reasons_saved:
-        take_into_review(locked, user)
+    take_into_review(locked, user)  # the table's VERDICT: submitted → in review, whatever changed
     return VerdictsSaved(len(events), conflicts, reasons_saved)
 
 

@@ -2,7 +2,7 @@ from django import template
 from django.utils import timezone
 
 from criteria import scoring
-from wards import entry
+from wards import access, entry
 
 register = template.Library()
 
@@ -53,32 +53,10 @@ def person(user):
 @register.filter
 def province_side(user):
     """Reviewers, approvers, leadership and administrators: the people who use the queue and review pages."""
-    from wards.selectors import membership_of
-
-    if user.is_superuser:
-        return True
-    membership = membership_of(user)
-    return membership is not None and membership.role in ("reviewer", "approver", "leadership", "admin")
+    return access.can(user, access.Action.READ_PROVINCE)
 
 
-@register.simple_tag
-def error_items(*forms):
-    """Every error of the given forms, in field order, as (id of the field to focus, label, message):
-    the summary at the top of a page refused for its input. A form's own errors point at its first field."""
-    items = []
-    for form in forms:
-        if form is None or not form.is_bound or not form.errors:
-            continue
-        labels = getattr(form, "labels", {})
-        visible = [f for f in form if not f.is_hidden]
-        for message in form.non_field_errors():
-            items.append((_focus_id(visible[0]) if visible else "", "", message))
-        for bound in visible:
-            for message in bound.errors:
-                items.append((_focus_id(bound), labels.get(bound.name, bound.label), message))
-    return items
-
-
-def _focus_id(bound) -> str:
-    # A group of radio buttons has no single label target: its first button.
-    return bound.id_for_label or f"{bound.auto_id}_0"
+@register.simple_tag(takes_context=True)
+def can(context, action, assessment=None):
+    """{% can "approve" assessment as may_approve %}: whether the page's user may take the action now."""
+    return access.can(context["request"].user, action, assessment)

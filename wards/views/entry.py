@@ -8,21 +8,20 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from wards import entry, excel, services, uploads
+from wards import entry, excel, services, uploads, workflow
 from wards.forms import EvidenceForm, ExcelUploadForm, FiguresForm
-from wards.models import Assessment, EvidenceFile, Membership
+from wards.models import Assessment, EvidenceFile
 from wards.selectors import (
     assessment_for,
     assessment_page,
-    membership_of,
 )
+from wards.workflow import Action
 
 
 def _page_context(request, assessment, *, form=None, page=None, **extra):
     page = page or assessment_page(assessment=assessment)
     editable = services.can_edit(request.user, assessment)
     form = form or FiguresForm(page=page, editable=editable)
-    membership = membership_of(request.user)
     groups = []
     for group in page.catalogue.groups.all():
         criteria = []
@@ -60,11 +59,36 @@ def _page_context(request, assessment, *, form=None, page=None, **extra):
         "form": form,
         "groups": groups,
         "editable": editable,
-        "can_submit": editable and membership is not None and membership.role == Membership.Role.WARD_HEAD,
+        "can_submit": workflow.can(request.user, Action.SUBMIT, assessment),
         "decision": assessment.decisions.filter(revoked_at__isnull=True).first(),
         "excel_form": extra.pop("excel_form", None) or ExcelUploadForm(),
         **{k: v for k, v in extra.items() if k != "upload_forms"},
     }
+
+
+def _refused(request, assessment, action):
+    """None when the user may take the action now. A role that may not is a 403; a status that does not allow
+    it (submitted meanwhile, a double click) is a 409 that says the status and shows back what was typed."""
+    if not workflow.may_act(request.user, action, assessment):
+        raise PermissionDenied(workflow.who_may(action))
+    if workflow.can(request.user, action, assessment):
+        return None
+    messages.error(request, workflow.state_message(assessment, action) + " Có thể người khác vừa thao tác trước bạn.")
+    page = assessment_page(assessment=assessment)
+    return _render_page(request, assessment, page=page, unsaved=_typed(request, page), status=409)
+
+
+def _typed(request, page) -> list[tuple[str, str]]:
+    """The fields whose posted text differs from what is stored: what the person would otherwise lose."""
+    if "revision" not in request.POST:
+        return []
+    form = FiguresForm(request.POST, page=page)
+    stored = form.stored_strings()
+    return [
+        (form.labels[name], text)
+        for name, text in form.posted_strings().items()
+        if name in stored and text != stored[name]
+    ]
 
 
 def _render_page(request, assessment, status=200, **kwargs):
@@ -118,8 +142,9 @@ def assessment_detail(request, pk):
     """The ward's page for one year: figures, narratives, evidence; editable while draft or returned."""
     assessment = assessment_for(user=request.user, pk=pk)
     if request.method == "POST":
-        if not services.can_edit(request.user, assessment):
-            raise PermissionDenied("Bạn không được sửa hồ sơ này.")
+        refused = _refused(request, assessment, Action.EDIT)
+        if refused is not None:
+            return refused
         response = _save_posted(request, assessment)
         if response is not None:
             return response
@@ -134,9 +159,9 @@ def assessment_detail(request, pk):
 def assessment_submit(request, pk):
     """Save what is on the page (if anything was posted), then send the assessment to the province."""
     assessment = assessment_for(user=request.user, pk=pk)
-    membership = membership_of(request.user)
-    if membership is None or membership.role != Membership.Role.WARD_HEAD:
-        raise PermissionDenied("Chỉ Trưởng Công an phường được gửi hồ sơ.")
+    refused = _refused(request, assessment, Action.SUBMIT)
+    if refused is not None:
+        return refused
     if "revision" in request.POST and services.can_edit(request.user, assessment):
         response = _save_posted(request, assessment, then_submit=True)
         if response is not None:
@@ -144,6 +169,8 @@ def assessment_submit(request, pk):
         assessment.refresh_from_db()
     try:
         services.assessment_submit(assessment=assessment, user=request.user)
+    except workflow.InvalidTransition:  # submitted by another click or person meanwhile
+        return _refused(request, Assessment.objects.get(pk=pk), Action.SUBMIT)
     except services.IncompleteAssessment as exc:
         messages.error(request, f"Chưa gửi được: còn {len(exc.missing)} chỉ tiêu chưa có số liệu (xem danh sách).")
         return _render_page(request, assessment, missing=exc.missing, status=422)
@@ -178,9 +205,13 @@ def _evidence_response(request, assessment, criterion, *, form=None, status=200)
 def evidence_upload(request, pk, number):
     assessment = assessment_for(user=request.user, pk=pk)
     criterion = get_object_or_404(assessment.criteria_set.criteria, number=number)
-    if not services.can_edit(request.user, assessment):
-        raise PermissionDenied("Bạn không được thêm minh chứng vào hồ sơ này.")
     form = EvidenceForm(request.POST, request.FILES, refused=uploads.refusal(request, "file"))
+    if not workflow.may_act(request.user, Action.EDIT, assessment):
+        raise PermissionDenied(workflow.who_may(Action.EDIT))
+    if not workflow.can(request.user, Action.EDIT, assessment):
+        form.errors.clear()
+        form.add_error(None, workflow.state_message(assessment, Action.EDIT) + " Tệp chưa được lưu.")
+        return _evidence_response(request, assessment, criterion, form=form, status=409)
     if form.is_valid():
         try:
             services.evidence_add(
@@ -220,7 +251,13 @@ def evidence_download(request, pk, file_pk):
 def evidence_delete(request, pk, file_pk):
     evidence = _evidence_for(request, pk, file_pk)
     assessment, criterion = evidence.assessment, evidence.criterion
-    services.evidence_delete(evidence=evidence, user=request.user)
+    try:
+        services.evidence_delete(evidence=evidence, user=request.user)
+    except workflow.InvalidTransition as exc:
+        form = EvidenceForm({}, {})
+        form.errors.clear()
+        form.add_error(None, f"{exc.args[0]} Tệp chưa bị xoá.")
+        return _evidence_response(request, assessment, criterion, form=form, status=409)
     if not request.htmx:
         messages.success(request, f"Đã xoá tệp «{evidence.original_name}».")
     return _evidence_response(request, assessment, criterion)
@@ -244,8 +281,9 @@ def excel_download(request, pk):
 def excel_upload(request, pk):
     """Update the draft from a filled template: all of it, or nothing with every error listed."""
     assessment = assessment_for(user=request.user, pk=pk)
-    if not services.can_edit(request.user, assessment):
-        raise PermissionDenied("Bạn không được sửa hồ sơ này.")
+    refused = _refused(request, assessment, Action.EDIT)
+    if refused is not None:
+        return refused
     form = ExcelUploadForm(request.POST, request.FILES, refused=uploads.refusal(request, "file"))
     if form.is_valid():
         try:

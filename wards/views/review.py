@@ -7,28 +7,22 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from wards import entry, services, workflow
+from wards import access, entry, services, workflow
 from wards.forms import ApproveForm, ReopenForm, VerdictsForm
-from wards.models import Assessment, District, Membership, RoundSnapshot, Verdict
+from wards.models import Assessment, District, RoundSnapshot, Verdict
 from wards.selectors import (
     assessment_for,
     assessment_page,
     last_year_values,
-    membership_of,
     review_queue,
     wards_visible_to,
 )
 from wards.workflow import Action
 from wards.years import year_param
 
-REVIEW_ROLES = (*Membership.PROVINCE_ROLES, Membership.Role.LEADERSHIP, Membership.Role.ADMIN)
 
-
-def _require_province_side(user) -> Membership | None:
-    membership = membership_of(user)
-    if user.is_superuser or (membership is not None and membership.role in REVIEW_ROLES):
-        return membership
-    raise PermissionDenied("Trang này dành cho cán bộ thẩm định và lãnh đạo.")
+def _require_province_side(user) -> None:
+    access.require(user, access.Action.READ_PROVINCE)
 
 
 @login_required

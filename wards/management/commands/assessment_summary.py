@@ -25,7 +25,7 @@ class Command(BaseCommand):
         if as_json:
             self.stdout.write(_dumps(summary))
             return
-        self.stdout.write(f"{summary.province.name}, năm {summary.year}: {summary.wards} phường có hồ sơ")
+        self.stdout.write(f"{summary.province.name}, năm {summary.year}: {summary.wards} phường đã gửi hồ sơ")
         self.stdout.write("\nSố tiêu chí đạt   Số phường")
         for k, wards in summary.distribution.items():
             self.stdout.write(f"{k:>14}   {wards:>9}")

@@ -1,0 +1,31 @@
+"""Which provinces' reports and which rendered documents a user may read: scope, enforced in the lookups."""
+
+from django.db.models import Q, QuerySet
+
+from reports.models import BulkRender, RenderJob
+from wards.access import Action, can, role_of
+from wards.models import Membership, Province
+from wards.selectors import assessments_visible_to, membership_of
+
+
+def report_provinces(user) -> QuerySet[Province]:
+    """The provinces whose reports a user may read: the province side of that province, or all of them for
+    administrators and national leadership. None for anyone else."""
+    if not can(user, Action.READ_PROVINCE):
+        return Province.objects.none()
+    membership = membership_of(user)
+    if role_of(user) == Membership.Role.ADMIN or membership.province_id is None:
+        return Province.objects.all()
+    return Province.objects.filter(pk=membership.province_id)
+
+
+def jobs_visible_to(user) -> QuerySet[RenderJob]:
+    """Render jobs whose document the user may read: dossiers in their scope, reports of their provinces."""
+    return RenderJob.objects.filter(
+        Q(kind=RenderJob.Kind.DOSSIER, assessment__in=assessments_visible_to(user=user))
+        | Q(kind=RenderJob.Kind.PROVINCE_REPORT, province__in=report_provinces(user))
+    ).select_related("assessment__ward", "province")
+
+
+def bulks_visible_to(user) -> QuerySet[BulkRender]:
+    return BulkRender.objects.filter(province__in=report_provinces(user))

@@ -1,0 +1,57 @@
+"""Who may do what, written once. The services raise on it, the views answer 403 from it, the templates hide
+what a user may not do with its `{% can %}` tag. Scope (which wards and provinces a user sees) stays in the
+lookups (wards.selectors, reports.selectors), so a forgotten check there is a 404, never a leak.
+
+The assessment's own actions (edit, submit, review, return, approve, reopen) are the transitions of
+wards.workflow's table; the others are below, by role.
+"""
+
+from enum import StrEnum
+
+from django.core.exceptions import PermissionDenied
+
+from wards import workflow
+from wards.models import Membership
+from wards.selectors import membership_of
+
+Role = Membership.Role
+
+
+class Action(StrEnum):
+    READ_PROVINCE = "read_province"  # the review queue and pages, dashboards and reports of a province
+    SEE_ERROR_DETAILS = "see_error_details"  # the technical detail of a failed render
+
+
+RULES = {
+    Action.READ_PROVINCE: frozenset({Role.REVIEWER, Role.APPROVER, Role.LEADERSHIP, Role.ADMIN}),
+    Action.SEE_ERROR_DETAILS: frozenset({Role.ADMIN}),
+}
+REFUSALS = {
+    Action.READ_PROVINCE: "Trang này dành cho cán bộ thẩm định và lãnh đạo.",
+    Action.SEE_ERROR_DETAILS: "Chỉ quản trị xem được chi tiết kỹ thuật.",
+}
+
+
+def role_of(user) -> str | None:
+    """The user's role; a Django superuser counts as an administrator."""
+    if getattr(user, "is_superuser", False):
+        return Role.ADMIN
+    membership = membership_of(user)
+    return membership.role if membership is not None else None
+
+
+def can(user, action, assessment=None) -> bool:
+    """Whether the user may take the action (on the assessment, for the workflow's actions) now."""
+    if action in workflow.Action.__members__.values():
+        return assessment is not None and workflow.can(user, workflow.Action(action), assessment)
+    return role_of(user) in RULES[Action(action)]
+
+
+def require(user, action, assessment=None) -> None:
+    """Refuse (PermissionDenied, or workflow.InvalidTransition for a status that does not allow it) unless
+    the user may take the action."""
+    if action in workflow.Action.__members__.values():
+        workflow.require(user, workflow.Action(action), assessment)
+        return
+    if not can(user, action):
+        raise PermissionDenied(REFUSALS[Action(action)])
