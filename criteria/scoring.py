@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_FLOOR, Decimal, localcontext
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, localcontext
 from enum import StrEnum
 from fractions import Fraction
 
@@ -134,14 +134,22 @@ class AssessmentScore:
         return sum(1 for c in self.criteria.values() if c.complete)
 
 
-def format_number(value: int | Fraction | Decimal) -> str:
-    """Vietnamese number: dot for thousands, comma for decimals, at most two decimals (floored)."""
+def format_number(value: int | float | Fraction | Decimal, *, decimals: int | None = None) -> str:
+    """Vietnamese number: dot for thousands, comma for decimals. By default at most two decimals, floored
+    (for figures judged against thresholds); with `decimals`, exactly that many, rounded half up (for
+    shares and averages shown as 33,3)."""
     with localcontext() as ctx:
         # Enough digits for any whole part: the default 28 would fail to quantize 10^30.
         ctx.prec = 60
-        dec = Decimal(value.numerator) / Decimal(value.denominator) if isinstance(value, Fraction) else Decimal(value)
-        # Flooring keeps the displayed figure on the same side of a two-decimal threshold as the exact one.
-        dec = dec.quantize(Decimal("0.01"), rounding=ROUND_FLOOR).normalize()
+        if isinstance(value, Fraction):
+            dec = Decimal(value.numerator) / Decimal(value.denominator)
+        else:
+            dec = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+        if decimals is None:
+            # Flooring keeps the displayed figure on the same side of a two-decimal threshold as the exact one.
+            dec = dec.quantize(Decimal("0.01"), rounding=ROUND_FLOOR).normalize()
+        else:
+            dec = dec.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
     text = f"{dec:,f}"
     whole, _, decimals = text.partition(".")
     whole = whole.replace(",", ".")

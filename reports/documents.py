@@ -21,10 +21,11 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from criteria.scoring import format_number
 from reports import charts
 from wards import entry
 from wards.collation import sort_key
-from wards.models import Assessment, Decision, Membership, Province, RoadmapTarget, Verdict
+from wards.models import Assessment, Decision, Membership, Province, RoadmapTarget, count_passed
 from wards.selectors import assessment_page, assessment_scores, last_year_values, summarize_scores
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
@@ -85,7 +86,7 @@ def dossier_data(assessment: Assessment) -> dict:
     page = assessment_page(assessment=assessment)
     last_year = last_year_values(assessment=assessment)
     verdicts = {v.criterion_id: v for v in assessment.verdicts.select_related("reviewer")}
-    decision = assessment.decisions.filter(revoked_at__isnull=True).select_related("approver").first()
+    decision = assessment.decisions.in_force().select_related("approver").first()
     ward = assessment.ward
     groups = []
     for group in page.catalogue.groups.all():
@@ -97,6 +98,7 @@ def dossier_data(assessment: Assessment) -> dict:
             criteria.append(
                 {
                     "code": criterion.code,
+                    "number": criterion.number,
                     "title": criterion.title,
                     "computed": score.judgement.label,
                     "computed_result": score.judgement.result.value,
@@ -132,7 +134,7 @@ def dossier_data(assessment: Assessment) -> dict:
         for c in page.criteria
         for f in page.evidence.get(c.pk, [])
     ]
-    passed_verdicts = sum(1 for v in verdicts.values() if v.outcome == Verdict.Outcome.PASS)
+    passed_verdicts = count_passed(verdicts.values())
     dated = decision.decided_on if decision else None
     if dated is None and assessment.submitted_at:
         dated = timezone.localtime(assessment.submitted_at).date()
@@ -220,9 +222,11 @@ def _percent(part: int, whole: int) -> Decimal:
 def certified_by_year(province: Province) -> dict[int, set[int]]:
     """Ward ids with a decision in force certifying them, per year."""
     result: dict[int, set[int]] = {}
-    rows = Decision.objects.filter(
-        assessment__ward__province=province, revoked_at__isnull=True, outcome=Decision.Outcome.CERTIFIED
-    ).values_list("assessment__year", "assessment__ward_id")
+    rows = (
+        Decision.objects.in_force()
+        .filter(assessment__ward__province=province, outcome=Decision.Outcome.CERTIFIED)
+        .values_list("assessment__year", "assessment__ward_id")
+    )
     for year, ward_id in rows:
         result.setdefault(year, set()).add(ward_id)
     return result
@@ -273,12 +277,13 @@ def province_year(province: Province, year: int):
     # A draft is not yet in: counting it as "0 criteria met" would sink every rate of the current year.
     submitted = {a.pk: scores[a.pk] for a in assessments if a.status != Assessment.Status.DRAFT}
     drafts = [a for a in assessments if a.status == Assessment.Status.DRAFT]
-    criteria_titles = {}
+    criteria_titles, criteria_numbers = {}, {}
     if assessments:
         from wards.selectors import criteria_set_with_catalogue
 
         catalogue = criteria_set_with_catalogue(assessments[0].criteria_set_id)
         criteria_titles = {c.code: c.title for g in catalogue.groups.all() for c in g.criteria.all()}
+        criteria_numbers = {c.code: c.number for g in catalogue.groups.all() for c in g.criteria.all()}
     counted = summarize_scores(province=province, year=year, scores=submitted)
     if not counted.criteria_codes and criteria_titles:
         counted = replace(counted, criteria_codes=list(criteria_titles), passes=dict.fromkeys(criteria_titles, 0))
@@ -289,25 +294,22 @@ def province_year(province: Province, year: int):
             {
                 "code": code,
                 "title": criteria_titles.get(code, ""),
+                "number": criteria_numbers.get(code, 0),
                 "passes": passes[code],
                 "rate": float(_percent(passes[code], n)),
-                "rate_text": str(_percent(passes[code], n)).replace(".", ","),
+                "rate_text": format_number(_percent(passes[code], n), decimals=1),
             }
             for code in codes
         ),
-        key=lambda r: (r["passes"], int(r["code"][2:])),
+        key=lambda r: (r["passes"], r["number"]),
     )
     certified = certified_by_year(province)
     total_wards = province.wards.count()
     roadmap = roadmap_rows(province, total_wards, certified, as_of=year)
     status, status_text = roadmap_status(roadmap, year)
     decisions = (
-        Decision.objects.filter(
-            assessment__ward__province=province,
-            assessment__year=year,
-            revoked_at__isnull=True,
-            outcome=Decision.Outcome.CERTIFIED,
-        )
+        Decision.objects.in_force()
+        .filter(assessment__ward__province=province, assessment__year=year, outcome=Decision.Outcome.CERTIFIED)
         .select_related("assessment__ward__district")
         .order_by("assessment__ward__district__name", "assessment__ward__name")
     )

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from criteria.scoring import format_number
 from reports import documents, services
 from reports.models import BulkRender, RenderJob
 from reports.selectors import bulks_visible_to, jobs_visible_to, report_provinces
@@ -45,7 +46,7 @@ def leadership(request):
     previous = documents.province_year_summary(province, year - 1)
     charts = documents.report_charts(summary)
     rows.sort(key=lambda a: (sort_key(a.ward.district.name if a.ward.district else ""), sort_key(a.ward.name)))
-    decisions = {d.assessment_id: d for d in Decision.objects.filter(assessment__in=rows, revoked_at__isnull=True)}
+    decisions = {d.assessment_id: d for d in Decision.objects.in_force().filter(assessment__in=rows)}
     report_job = (
         RenderJob.objects.filter(kind=RenderJob.Kind.PROVINCE_REPORT, province=province, year=year)
         .order_by("-created_at")
@@ -77,7 +78,7 @@ def _average(summary) -> str:
     if not total:
         return "—"
     value = sum(r["k"] * r["wards"] for r in summary["distribution"]) / total
-    return f"{value:.1f}".replace(".", ",")
+    return format_number(value, decimals=1)
 
 
 @login_required

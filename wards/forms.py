@@ -5,6 +5,7 @@ from django import forms
 from django.conf import settings
 
 from criteria.models import Indicator
+from criteria.scoring import format_number
 from wards import entry, uploads
 from wards.selectors import AssessmentPage
 
@@ -75,7 +76,7 @@ class FiguresForm(forms.Form):
                 strip=True,
                 initial=narrative.text if narrative else "",
                 widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
-                error_messages={"max_length": f"Tối đa {NARRATIVE_LIMIT:,} ký tự.".replace(",", ".")},
+                error_messages={"max_length": f"Tối đa {format_number(NARRATIVE_LIMIT)} ký tự."},
             )
             self.labels[name] = f"Kết quả thực hiện {criterion.code}"
         self.fields["revision"].initial = page.assessment.revision

@@ -4,7 +4,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from criteria import scoring
@@ -76,6 +76,15 @@ def criteria_set_with_catalogue(criteria_set_id: int) -> CriteriaSet:
             ),
         )
     ).get(pk=criteria_set_id)
+
+
+def criteria_set_for_year(year: int) -> CriteriaSet | None:
+    """The criteria set that applies to a year (the newest one whose years include it), or None."""
+    return (
+        CriteriaSet.objects.filter(Q(year_to__isnull=True) | Q(year_to__gte=year), year_from__lte=year)
+        .order_by("-year_from")
+        .first()
+    )
 
 
 def assessment_scores(*, assessments: Iterable[Assessment]) -> dict[int, scoring.AssessmentScore]:

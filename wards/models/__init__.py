@@ -5,7 +5,7 @@ from wards.models.audit import AuditEvent
 from wards.models.notifications import Notification
 from wards.models.people import Membership
 from wards.models.places import District, Province, Ward
-from wards.models.review import Decision, ReturnReason, RoundSnapshot, Verdict
+from wards.models.review import Decision, ReturnReason, RoundSnapshot, Verdict, count_passed
 from wards.models.roadmap import RoadmapTarget
 
 __all__ = [
@@ -24,5 +24,6 @@ __all__ = [
     "RoundSnapshot",
     "Verdict",
     "Ward",
+    "count_passed",
     "evidence_path",
 ]

@@ -9,6 +9,16 @@ from criteria.models import Criterion
 from wards.models.assessment import Assessment
 
 
+class VerdictQuerySet(models.QuerySet):
+    def passed(self):
+        return self.filter(outcome=Verdict.Outcome.PASS)
+
+
+def count_passed(verdicts) -> int:
+    """How many of these verdicts (model instances) conclude "Đạt"."""
+    return sum(1 for v in verdicts if v.outcome == Verdict.Outcome.PASS)
+
+
 class Verdict(models.Model):  # Kết luận thẩm định từng tiêu chí
     class Outcome(models.TextChoices):
         PASS = "pass", _("Đạt")
@@ -22,6 +32,8 @@ class Verdict(models.Model):  # Kết luận thẩm định từng tiêu chí
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = VerdictQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("kết luận tiêu chí")
         verbose_name_plural = _("kết luận tiêu chí")
@@ -31,6 +43,12 @@ class Verdict(models.Model):  # Kết luận thẩm định từng tiêu chí
 
     def __str__(self):
         return f"{self.assessment} — {self.criterion.code}: {self.get_outcome_display()}"
+
+
+class DecisionQuerySet(models.QuerySet):
+    def in_force(self):
+        """The decisions not revoked by a reopening: at most one per assessment (a constraint says so)."""
+        return self.filter(revoked_at__isnull=True)
 
 
 class Decision(models.Model):  # Quyết định công nhận
@@ -53,6 +71,8 @@ class Decision(models.Model):  # Quyết định công nhận
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     revoke_reason = models.TextField(_("lý do mở lại"), blank=True)
+
+    objects = DecisionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("quyết định công nhận")

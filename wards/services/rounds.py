@@ -3,6 +3,7 @@
 import logging
 from dataclasses import dataclass
 
+from criteria.models import Criterion
 from wards import entry
 from wards.collation import sort_key
 from wards.models import (
@@ -55,9 +56,10 @@ def clear_outdated_verdicts(locked: Assessment, user) -> None:
     if len(snapshots) < 2:
         return
     changed = round_changes(snapshots[1].data, snapshots[0].data)
-    outdated = locked.verdicts.filter(criterion__number__in=[int(code[2:]) for code in changed]).select_related(
-        "criterion"
-    )
+    numbers = {c.code: c.number for c in Criterion.objects.filter(criteria_set_id=locked.criteria_set_id)}
+    outdated = locked.verdicts.filter(
+        criterion__number__in=[numbers[c] for c in changed if c in numbers]
+    ).select_related("criterion")
     events = [
         audit_event(
             locked,

@@ -17,7 +17,7 @@ from wards.models import (
     Decision,
     Notification,
     ReturnReason,
-    Verdict,
+    count_passed,
 )
 from wards.selectors import assessment_page
 from wards.services.audit import audit_event, locked_for_update, status_event
@@ -173,7 +173,7 @@ def assessment_approve(*, assessment: Assessment, user, number: str, decided_on:
     if errors:
         raise ValidationError(errors)
     number = entry.nfc(number)
-    passed = sum(1 for v in verdicts.values() if v.outcome == Verdict.Outcome.PASS)
+    passed = count_passed(verdicts.values())
     decision = Decision.objects.create(
         assessment=locked,
         round=locked.round,
@@ -214,7 +214,7 @@ def assessment_reopen(*, assessment: Assessment, user, reason: str) -> Assessmen
     if not reason:
         raise ValidationError("Cần nêu lý do mở lại hồ sơ.")
     now = timezone.now()
-    locked.decisions.filter(revoked_at__isnull=True).update(revoked_at=now, revoked_by=user, revoke_reason=reason)
+    locked.decisions.in_force().update(revoked_at=now, revoked_by=user, revoke_reason=reason)
     old = locked.get_status_display()
     locked.status = transition.target
     locked.round += 1

@@ -60,7 +60,7 @@ def _page_context(request, assessment, *, form=None, page=None, **extra):
         "groups": groups,
         "editable": editable,
         "can_submit": workflow.can(request.user, Action.SUBMIT, assessment),
-        "decision": assessment.decisions.filter(revoked_at__isnull=True).first(),
+        "decision": assessment.decisions.in_force().first(),
         "excel_form": extra.pop("excel_form", None) or ExcelUploadForm(),
         **{k: v for k, v in extra.items() if k != "upload_forms"},
     }

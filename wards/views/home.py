@@ -32,7 +32,7 @@ def home(request):
         rows = list(assessments.filter(year=year).order_by("ward__district__name", "ward__name")) if year else []
     scores = assessment_scores(assessments=rows)
     reasons = latest_return_reasons(assessments=rows)
-    decisions = {d.assessment_id: d for d in Decision.objects.filter(assessment__in=rows, revoked_at__isnull=True)}
+    decisions = {d.assessment_id: d for d in Decision.objects.in_force().filter(assessment__in=rows)}
     today = timezone.localdate()
     status_counts: dict[str, int] = {}
     for a in rows:

@@ -9,10 +9,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from wards import access, entry, services, workflow
 from wards.forms import ApproveForm, ReopenForm, VerdictsForm
-from wards.models import Assessment, District, RoundSnapshot, Verdict
+from wards.models import Assessment, District, RoundSnapshot, count_passed
 from wards.selectors import (
     assessment_for,
     assessment_page,
+    criteria_set_for_year,
     last_year_values,
     review_queue,
     wards_visible_to,
@@ -39,6 +40,8 @@ def queue(request):
         "overdue": request.GET.get("overdue") == "1",
     }
     rows, counts = review_queue(user=request.user, year=year, **filters)
+    criteria_set = criteria_set_for_year(year)
+    criteria_total = criteria_set.criteria.count() if criteria_set else 0
     districts = (
         District.objects.filter(wards__in=wards_visible_to(user=request.user), wards__assessments__year=year)
         .distinct()
@@ -54,7 +57,8 @@ def queue(request):
             "years": range(today.year, today.year - 6, -1),
             "filters": filters,
             "districts": districts,
-            "passed_choices": range(0, 23),
+            "passed_choices": range(0, criteria_total + 1),
+            "criteria_total": criteria_total,
         },
     )
 
@@ -101,7 +105,7 @@ def _review_context(
                 "changes": changes.get(criterion.code, []),
             }
         )
-    decision = assessment.decisions.filter(revoked_at__isnull=True).select_related("approver").first()
+    decision = assessment.decisions.in_force().select_related("approver").first()
     return {
         "assessment": assessment,
         "page": page,
@@ -115,7 +119,7 @@ def _review_context(
         "can_reopen": workflow.can(request.user, Action.REOPEN, assessment),
         "unsaved": unsaved or [],
         "scored": len(verdicts),
-        "passed_verdicts": sum(1 for v in verdicts.values() if v.outcome == Verdict.Outcome.PASS),
+        "passed_verdicts": count_passed(verdicts.values()),
         "decision": decision,
         "previous_round": previous,
         "approve_form": approve_form or ApproveForm(initial={"decided_on": timezone.localdate()}),
