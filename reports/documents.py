@@ -26,7 +26,13 @@ from reports import charts
 from wards import entry
 from wards.collation import sort_key
 from wards.models import Assessment, Decision, Membership, Province, RoadmapTarget, count_passed
-from wards.selectors import assessment_page, assessment_scores, last_year_values, summarize_scores
+from wards.selectors import (
+    assessment_page,
+    assessment_scores,
+    criteria_set_with_catalogue,
+    last_year_values,
+    summarize_scores,
+)
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 PRINT_DIR = settings.BASE_DIR / "templates" / "pdf"
@@ -279,8 +285,6 @@ def province_year(province: Province, year: int):
     drafts = [a for a in assessments if a.status == Assessment.Status.DRAFT]
     criteria_titles, criteria_numbers = {}, {}
     if assessments:
-        from wards.selectors import criteria_set_with_catalogue
-
         catalogue = criteria_set_with_catalogue(assessments[0].criteria_set_id)
         criteria_titles = {c.code: c.title for g in catalogue.groups.all() for c in g.criteria.all()}
         criteria_numbers = {c.code: c.number for g in catalogue.groups.all() for c in g.criteria.all()}

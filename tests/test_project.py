@@ -67,3 +67,15 @@ def test_admin_pages_open_for_an_administrator(admin_client, rf, admin_user, cri
 @pytest.mark.django_db
 def test_admin_speaks_vietnamese(admin_client):
     assert "Quản trị" in admin_client.get(reverse("admin:index")).content.decode()
+
+
+def test_reading_the_settings_creates_no_folder_and_starting_django_makes_them(tmp_path):
+    var = tmp_path / "var"
+    env = {**os.environ, "VAR_DIR": str(var), "DJANGO_SETTINGS_MODULE": "modelphuong.settings"}
+    env.pop("DATABASE_URL", None)
+    env.pop("REDIS_URL", None)
+    env.pop("CELERY_BROKER_URL", None)
+    subprocess.run([sys.executable, "-c", "import modelphuong.settings"], env=env, check=True, cwd=ROOT)
+    assert not var.exists()
+    subprocess.run([sys.executable, "-c", "import django; django.setup()"], env=env, check=True, cwd=ROOT)
+    assert (var / "celery" / "broker" / "queue").is_dir() and (var / "celery" / "broker" / "control").is_dir()

@@ -20,6 +20,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from wards import entry, services, uploads
+from wards.merge import three_way
 from wards.models import Assessment
 from wards.selectors import AssessmentPage, assessment_page
 
@@ -301,10 +302,9 @@ def import_workbook(*, assessment: Assessment, user, upload) -> int:
         merged = {}
         for part in labels:
             then = shown_then.get(part, now[part]) if shown_then is not None else now[part]
-            if typed[part] == then:
-                merged[part] = now[part]
-            elif now[part] in (then, typed[part]):
-                merged[part] = typed[part]
+            result = three_way(then, typed[part], now[part])
+            if not result.conflict:
+                merged[part] = result.value
             else:
                 errors.append(
                     f"{where}, cột «{COLUMNS[COLUMN_OF[part] - 1][0]}»: ô này đã được sửa trên web thành "

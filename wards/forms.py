@@ -7,6 +7,7 @@ from django.conf import settings
 from criteria.models import Indicator
 from criteria.scoring import format_number
 from wards import entry, uploads
+from wards.merge import three_way
 from wards.selectors import AssessmentPage
 
 
@@ -180,13 +181,14 @@ class FiguresForm(forms.Form):
         mine = self.posted_strings()
         merged, conflicts = [], []
         for name, theirs in current.items():
-            if name not in mine or theirs == base.get(name, ""):
+            if name not in mine:
                 continue
+            result = three_way(base.get(name, ""), mine[name], theirs)
             diff = FieldDiff(name, self.labels[name], mine[name], theirs)
-            if mine[name] == base.get(name, ""):
+            if result.outcome == "theirs":
                 self.data[name] = theirs
                 merged.append(diff)
-            elif mine[name] != theirs:
+            elif result.conflict:
                 conflicts.append(diff)
         self.data["revision"] = str(self.page.assessment.revision)
         self.data["base"] = json.dumps(current, ensure_ascii=False)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from criteria import scoring
 from criteria.models import CriteriaSet, Criterion, CriterionGroup, Indicator
@@ -259,8 +260,6 @@ def review_queue(*, user, year: int, status: str = "", district: str = "", passe
 
     Scope comes from assessments_visible_to, so a reviewer never sees another province.
     """
-    from django.utils import timezone
-
     today = timezone.localdate()
     base = (
         assessments_visible_to(user=user)

@@ -10,6 +10,7 @@ from enum import StrEnum
 from django.core.exceptions import PermissionDenied
 
 from wards.models import Assessment, Membership
+from wards.selectors import membership_of
 
 Status = Assessment.Status
 Role = Membership.Role
@@ -81,8 +82,6 @@ def _in_scope(membership: Membership, assessment: Assessment) -> bool:
 
 
 def _membership(user) -> Membership | None:
-    from wards.selectors import membership_of
-
     return membership_of(user)
 
 

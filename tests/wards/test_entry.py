@@ -79,3 +79,20 @@ def test_stored_values_show_back_as_typed(indicators):
     value = IndicatorValue(count=3, excluded=1, exclusion_reason="Bão")
     assert entry.initial_for(indicators["10.1"], value) == {"count": "3", "excluded": "1", "exclusion_reason": "Bão"}
     assert entry.initial_for(indicators["1.1"], None) == {"yes": ""}
+
+
+@pytest.mark.parametrize(
+    "base, mine, theirs, value, outcome",
+    [
+        ("1", "1", "1", "1", "same"),
+        ("1", "1", "2", "2", "theirs"),
+        ("1", "2", "1", "2", "mine"),
+        ("1", "2", "2", "2", "mine"),
+        ("1", "2", "3", "2", "conflict"),
+    ],
+)
+def test_the_three_way_rule(base, mine, theirs, value, outcome):
+    from wards.merge import three_way
+
+    result = three_way(base, mine, theirs)
+    assert (result.value, result.outcome) == (value, outcome)

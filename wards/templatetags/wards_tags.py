@@ -1,4 +1,5 @@
 from django import template
+from django.conf import settings
 from django.utils import timezone
 
 from criteria import scoring
@@ -39,8 +40,6 @@ def filesize(size):
 
 @register.simple_tag
 def evidence_limit():
-    from django.conf import settings
-
     return f"{settings.EVIDENCE_MAX_BYTES // 1024 // 1024} MB"
 
 
