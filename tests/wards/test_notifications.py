@@ -111,3 +111,21 @@ def test_audit_trail_cannot_be_changed_through_the_admin(admin_client, people, a
     page = admin_client.get(f"/quan-tri/wards/assessment/{assessment.pk}/change/").content.decode()
     assert 'name="status"' not in page
     assert Assessment.objects.get(pk=assessment.pk).status == Assessment.Status.SUBMITTED
+
+
+def test_notification_texts_come_from_their_templates_unescaped(people, assessment):
+    from tests.factories import fill_assessment
+    from wards.services.notifications import message
+
+    subject, body = message("reopened", a=assessment, ward=assessment.ward, reason='Sai "TC13" & TC14 <cũ>')
+    assert subject == f"Hồ sơ năm {assessment.year} được mở lại để thẩm định"
+    assert body.endswith('Lý do: Sai "TC13" & TC14 <cũ>')
+    fill_assessment(assessment)
+    services.assessment_submit(assessment=assessment, user=people["head"])
+    tc1 = assessment.criteria_set.criteria.get(number=1)
+    tc3 = assessment.criteria_set.criteria.get(number=3)
+    services.assessment_return(
+        assessment=assessment, user=people["reviewer"], reasons={tc3.pk: "Thiếu biên bản", tc1.pk: "Bổ sung"}
+    )
+    note = people["officer"].notifications.get(kind="returned")
+    assert note.body.endswith("Lý do:\n- TC1: Bổ sung\n- TC3: Thiếu biên bản")

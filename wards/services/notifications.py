@@ -5,6 +5,7 @@ import logging
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.template.loader import render_to_string
 
 from wards.models import (
     Assessment,
@@ -28,8 +29,18 @@ def province_people(province_id):
     )
 
 
-def notify(*, users, assessment: Assessment, kind: str, subject: str, body: str) -> list[Notification]:
-    """Record an in-app notification per user and have their emails sent once the transaction commits."""
+def message(kind: str, **context) -> tuple[str, str]:
+    """(subject, body) of a notification, from templates/wards/notifications/<kind>.txt: its first line is
+    the subject, the rest the body."""
+    text = render_to_string(f"wards/notifications/{kind}.txt", context).strip()
+    subject, _, body = text.partition("\n")
+    return subject.strip(), body.strip()
+
+
+def notify(*, users, assessment: Assessment, kind: str, **context) -> list[Notification]:
+    """Record an in-app notification per user, its text from the kind's template, and have their emails sent
+    once the transaction commits."""
+    subject, body = message(kind, a=assessment, ward=assessment.ward, **context)
     notes = Notification.objects.bulk_create(
         Notification(user=u, assessment=assessment, kind=kind, subject=subject, body=body) for u in users
     )
@@ -65,6 +76,7 @@ def deadline_reminders(*, today: datetime.date) -> int:
                     assessment=assessment, kind=Notification.Kind.REMINDER, days_before=days
                 ).values_list("user_id", flat=True)
             )
+            subject, body = message(Notification.Kind.REMINDER, a=assessment, ward=assessment.ward, days=days)
             created += Notification.objects.bulk_create(
                 [
                     Notification(
@@ -72,11 +84,8 @@ def deadline_reminders(*, today: datetime.date) -> int:
                         assessment=assessment,
                         kind=Notification.Kind.REMINDER,
                         days_before=days,
-                        subject=f"Còn {days} ngày đến hạn nộp hồ sơ năm {assessment.year}",
-                        body=(
-                            f"Hồ sơ năm {assessment.year} của phường {assessment.ward.name} chưa được gửi. "
-                            f"Hạn nộp: {assessment.deadline:%d/%m/%Y} (còn {days} ngày)."
-                        ),
+                        subject=subject,
+                        body=body,
                     )
                     for u in ward_people(assessment.ward_id)
                     if u.pk not in existing

@@ -81,8 +81,6 @@ def assessment_submit(*, assessment: Assessment, user) -> Assessment:
         users=province_people(ward.province_id),
         assessment=locked,
         kind=Notification.Kind.SUBMITTED,
-        subject=f"Phường {ward.name} đã gửi hồ sơ năm {locked.year}",
-        body=f"Công an phường {ward.name} đã gửi hồ sơ đánh giá năm {locked.year} (vòng {locked.round}) để thẩm định.",
     )
     return locked
 
@@ -107,15 +105,12 @@ def assessment_return(*, assessment: Assessment, user, reasons: dict[int, str]) 
     locked.save(update_fields=["status", "updated_at"])
     audit_event(locked, user, AuditEvent.Action.STATUS, "Trạng thái hồ sơ", old, locked.get_status_display()).save()
     numbers = dict(Criterion.objects.filter(pk__in=reasons).values_list("pk", "number"))
-    listed = "\n".join(
-        f"- TC{numbers[cid]}: {text}" for cid, text in sorted(reasons.items(), key=lambda r: numbers[r[0]])
-    )
+    listed = [(f"TC{numbers[cid]}", text) for cid, text in sorted(reasons.items(), key=lambda r: numbers[r[0]])]
     notify(
         users=ward_people(locked.ward_id),
         assessment=locked,
         kind=Notification.Kind.RETURNED,
-        subject=f"Hồ sơ năm {locked.year} bị trả lại để bổ sung",
-        body=f"Cán bộ thẩm định đã trả lại hồ sơ năm {locked.year} của phường {locked.ward.name}. Lý do:\n{listed}",
+        reasons=listed,
     )
     return locked
 
@@ -195,11 +190,7 @@ def assessment_approve(*, assessment: Assessment, user, number: str, decided_on:
         users=ward_people(locked.ward_id),
         assessment=locked,
         kind=Notification.Kind.APPROVED,
-        subject=f"Hồ sơ năm {locked.year}: {decision.label}",
-        body=(
-            f"Hồ sơ năm {locked.year} của phường {locked.ward.name} đã được phê duyệt: {decision.label}. "
-            f"Quyết định số {decision.number} ngày {decided_on:%d/%m/%Y}."
-        ),
+        decision=decision,
     )
     return decision
 
@@ -225,7 +216,6 @@ def assessment_reopen(*, assessment: Assessment, user, reason: str) -> Assessmen
         users=ward_people(locked.ward_id),
         assessment=locked,
         kind=Notification.Kind.REOPENED,
-        subject=f"Hồ sơ năm {locked.year} được mở lại để thẩm định",
-        body=f"Hồ sơ năm {locked.year} của phường {locked.ward.name} được mở lại. Lý do: {reason}",
+        reason=reason,
     )
     return locked
