@@ -25,9 +25,9 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 
+from demo.seed import DEMO_USERS  # noqa: E402
 from reports import documents, services  # noqa: E402
 from reports.models import RenderJob  # noqa: E402
-from wards.demo import DEMO_USERS  # noqa: E402
 from wards.models import Assessment, Province  # noqa: E402
 
 

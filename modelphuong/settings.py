@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "criteria",
     "wards",
     "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from criteria import scoring
-from wards.demo import BASELINE_DISTRIBUTION, DEMO_PASSWORD, DEMO_USERS, demo_seed
+from demo.seed import BASELINE_DISTRIBUTION, DEMO_PASSWORD, DEMO_USERS, demo_seed
 from wards.models import Assessment, Decision, IndicatorValue, Notification, Province, RoadmapTarget, Ward
 from wards.selectors import assessment_scores, province_summary
 from wards.tasks import send_notification_emails

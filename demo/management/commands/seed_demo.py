@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from wards.demo import DEMO_EMAIL_DOMAIN, DEMO_USERS, demo_seed
+from demo.seed import DEMO_EMAIL_DOMAIN, DEMO_USERS, demo_seed
 from wards.models import Membership
 
 
