@@ -10,7 +10,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from criteria import scoring
 from criteria.models import Indicator
@@ -38,20 +38,26 @@ def parts_for(indicator: Indicator) -> list[Part]:
     """The inputs an indicator needs, in the order a person fills them."""
     kind = indicator.kind
     if kind == scoring.Kind.YES_NO:
-        parts = [Part("yes", "Kết quả")]
+        parts = [Part("yes", gettext_noop("Kết quả"))]
     elif kind in scoring.SHARE_KINDS:
         parts = [
             Part("numerator", f"Số {indicator.unit or 'đạt'}".strip()),
-            Part("denominator", _sentence_case(indicator.denominator_label or "Tổng số")),
+            Part("denominator", _sentence_case(indicator.denominator_label or gettext_noop("Tổng số"))),
         ]
     elif kind in scoring.TREND_KINDS:
-        parts = [Part("count", "Năm nay"), Part("last_year", "Năm trước")]
+        parts = [Part("count", gettext_noop("Năm nay")), Part("last_year", gettext_noop("Năm trước"))]
     else:
-        parts = [Part("count", f"Số {indicator.unit}".strip() if indicator.unit else "Số lượng")]
+        parts = [Part("count", f"Số {indicator.unit}".strip() if indicator.unit else gettext_noop("Số lượng"))]
         if indicator.allows_exclusion:
-            parts += [Part("excluded", "Trong đó bất khả kháng"), Part("exclusion_reason", "Lý do bất khả kháng")]
+            parts += [
+                Part("excluded", gettext_noop("Trong đó bất khả kháng")),
+                Part("exclusion_reason", gettext_noop("Lý do bất khả kháng")),
+            ]
     if indicator.allows_na:
-        parts += [Part("na", "Không có đối tượng"), Part("na_reason", "Lý do không áp dụng")]
+        parts += [
+            Part("na", gettext_noop("Không có đối tượng")),
+            Part("na_reason", gettext_noop("Lý do không áp dụng")),
+        ]
     return parts
 
 
@@ -288,10 +294,14 @@ def describe(indicator: Indicator, value, *, with_reasons: bool = True) -> str:
     if value is None:
         return "—"
     if value.na:
-        return f"Không có đối tượng: {value.na_reason}" if with_reasons else "Không có đối tượng"
+        return (
+            _("Không có đối tượng: %(na_reason)s") % {"na_reason": value.na_reason}
+            if with_reasons
+            else _("Không có đối tượng")
+        )
     kind = indicator.kind
     if kind == scoring.Kind.YES_NO:
-        return {True: "Có", False: "Không", None: "—"}[value.yes]
+        return {True: _("Có"), False: _("Không"), None: "—"}[value.yes]
     if kind in scoring.SHARE_KINDS:
         if value.numerator is None or value.denominator is None:
             return "—"
@@ -301,7 +311,10 @@ def describe(indicator: Indicator, value, *, with_reasons: bool = True) -> str:
     text = format_integer(value.count)
     if value.excluded:
         reason = f": {value.exclusion_reason}" if with_reasons else ""
-        text += f" (bất khả kháng {format_integer(value.excluded)}{reason})"
+        text += " " + _("(bất khả kháng %(excluded)s%(reason)s)") % {
+            "excluded": format_integer(value.excluded),
+            "reason": reason,
+        }
     return text
 
 
@@ -310,9 +323,9 @@ def reasons_of(value) -> str:
     if value is None:
         return ""
     if value.na:
-        return f"Lý do không áp dụng: {value.na_reason}"
+        return _("Lý do không áp dụng: %(na_reason)s") % {"na_reason": value.na_reason}
     if value.excluded:
-        return f"Lý do bất khả kháng: {value.exclusion_reason}"
+        return _("Lý do bất khả kháng: %(exclusion_reason)s") % {"exclusion_reason": value.exclusion_reason}
     return ""
 
 

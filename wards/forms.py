@@ -66,7 +66,10 @@ class FiguresForm(forms.Form):
                     self.fields[name].help_text = _("Lấy từ hồ sơ năm %(year)s") % {"year": page.assessment.year - 1}
                 elif part.name == "last_year":
                     self.fields[name].help_text = _("Nhập tay (không có hồ sơ năm trước)")
-                self.labels[name] = _("Chỉ tiêu %(code)s — %(label)s") % {"code": indicator.code, "label": part.label}
+                self.labels[name] = _("Chỉ tiêu %(code)s — %(label)s") % {
+                    "code": indicator.code,
+                    "label": _(part.label),
+                }
                 names.append((part, name))
             self.parts[indicator.pk] = names
         for criterion in page.criteria:
@@ -97,7 +100,7 @@ class FiguresForm(forms.Form):
     def _field_for(indicator, part, initial):
         if part.name == "yes":
             return forms.ChoiceField(
-                label=part.label,
+                label=_(part.label),
                 choices=entry.YES_NO_CHOICES,
                 required=False,
                 initial=initial,
@@ -106,15 +109,17 @@ class FiguresForm(forms.Form):
             )
         if part.name == "na":
             return forms.BooleanField(
-                label=part.label,
+                label=_(part.label),
                 required=False,
                 initial=bool(initial),
                 widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
             )
         if part.name in entry.TEXT_PARTS:
-            return forms.CharField(label=part.label, required=False, initial=initial, strip=True, widget=_text_input())
+            return forms.CharField(
+                label=_(part.label), required=False, initial=initial, strip=True, widget=_text_input()
+            )
         return forms.CharField(
-            label=part.label,
+            label=_(part.label),
             required=False,
             initial=initial,
             strip=True,
