@@ -6,6 +6,7 @@ they were made under.
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from criteria import scoring
@@ -171,13 +172,13 @@ class Indicator(models.Model):  # Chỉ tiêu (1.1, 1.2, …)
     def requirement(self) -> str:
         """The rule in a few words, e.g. "≥ 90%"; for labels and templates."""
         if self.kind == scoring.Kind.YES_NO:
-            return "Có"
+            return gettext("Có")
         value = scoring.format_number(self.threshold)
         return {
             scoring.Kind.COUNT_MAX: f"≤ {value}",
             scoring.Kind.COUNT_MIN: f"≥ {value}",
             scoring.Kind.SHARE_MIN: f"≥ {value}%",
             scoring.Kind.SHARE_BELOW: f"< {value}%",
-            scoring.Kind.FALL_MIN: f"giảm ≥ {value}%",
-            scoring.Kind.RISE_MIN: f"tăng ≥ {value}%",
+            scoring.Kind.FALL_MIN: gettext("giảm ≥ %(value)s%%") % {"value": value},
+            scoring.Kind.RISE_MIN: gettext("tăng ≥ %(value)s%%") % {"value": value},
         }[scoring.Kind(self.kind)]

@@ -13,6 +13,9 @@ from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, localcontext
 from enum import StrEnum
 from fractions import Fraction
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 
 class Kind(StrEnum):
     """How an indicator (chỉ tiêu) is judged; the values are stored in the database."""
@@ -50,11 +53,11 @@ class Result(StrEnum):
 
 
 RESULT_LABELS = {
-    Result.PASS: "Đạt",
-    Result.FAIL: "Không đạt",
-    Result.MISSING: "Thiếu số liệu",
-    Result.NA: "Không áp dụng",
-    Result.INCOMPLETE: "Chưa đủ số liệu",
+    Result.PASS: gettext_lazy("Đạt"),
+    Result.FAIL: gettext_lazy("Không đạt"),
+    Result.MISSING: gettext_lazy("Thiếu số liệu"),
+    Result.NA: gettext_lazy("Không áp dụng"),
+    Result.INCOMPLETE: gettext_lazy("Chưa đủ số liệu"),
 }
 
 
@@ -175,62 +178,83 @@ def judge_indicator(rule: IndicatorRule, figures: Figures) -> Judgement:
     """The computed result of one indicator, with a short Vietnamese reason. Never raises on missing data."""
     if figures.na:
         if rule.allows_na:
-            return Judgement(Result.NA, "Không có đối tượng (đã nêu lý do)")
-        return Judgement(Result.MISSING, "Chỉ tiêu này không được khai báo không áp dụng")
+            return Judgement(Result.NA, _("Không có đối tượng (đã nêu lý do)"))
+        return Judgement(Result.MISSING, _("Chỉ tiêu này không được khai báo không áp dụng"))
 
     kind = rule.kind
     if kind == Kind.YES_NO:
         if figures.yes is None:
-            return Judgement(Result.MISSING, "Chưa nhập số liệu")
-        return _verdict(figures.yes, "Có" if figures.yes else "Không")
+            return Judgement(Result.MISSING, _("Chưa nhập số liệu"))
+        return _verdict(figures.yes, _("Có") if figures.yes else _("Không"))
 
     if kind in (Kind.COUNT_MAX, Kind.COUNT_MIN):
         if figures.count is None:
-            return Judgement(Result.MISSING, "Chưa nhập số liệu")
+            return Judgement(Result.MISSING, _("Chưa nhập số liệu"))
         limit = _threshold(rule)
         if kind == Kind.COUNT_MIN:
             return _verdict(
-                figures.count >= limit, f"{format_number(figures.count)} (yêu cầu ≥ {format_number(limit)})"
+                figures.count >= limit,
+                _("%(count)s (yêu cầu ≥ %(limit)s)")
+                % {"count": format_number(figures.count), "limit": format_number(limit)},
             )
         excluded = (figures.excluded or 0) if rule.allows_exclusion else 0
         net = figures.count - excluded
         shown = format_number(figures.count)
         if excluded:
-            shown = f"{shown} − {format_number(excluded)} bất khả kháng = {format_number(net)}"
-        return _verdict(net <= limit, f"{shown} (yêu cầu ≤ {format_number(limit)})")
+            shown = _("%(shown)s − %(excluded)s bất khả kháng = %(net)s") % {
+                "shown": shown,
+                "excluded": format_number(excluded),
+                "net": format_number(net),
+            }
+        return _verdict(
+            net <= limit, _("%(shown)s (yêu cầu ≤ %(limit)s)") % {"shown": shown, "limit": format_number(limit)}
+        )
 
     if kind in SHARE_KINDS:
         if figures.numerator is None or figures.denominator is None:
-            return Judgement(Result.MISSING, "Chưa nhập số liệu")
+            return Judgement(Result.MISSING, _("Chưa nhập số liệu"))
         if figures.denominator == 0:
-            return Judgement(Result.NA, "Không phát sinh (mẫu số bằng 0)")
+            return Judgement(Result.NA, _("Không phát sinh (mẫu số bằng 0)"))
         share = Fraction(figures.numerator, figures.denominator)
         limit = _threshold(rule)
         shown = f"{format_number(figures.numerator)}/{format_number(figures.denominator)} = {_pct(share)}"
         if kind == Kind.SHARE_MIN:
-            return _verdict(share >= limit, f"{shown} (yêu cầu ≥ {_pct(limit)})")
-        return _verdict(share < limit, f"{shown} (yêu cầu dưới {_pct(limit)})")
+            return _verdict(
+                share >= limit, _("%(shown)s (yêu cầu ≥ %(limit)s)") % {"shown": shown, "limit": _pct(limit)}
+            )
+        return _verdict(share < limit, _("%(shown)s (yêu cầu dưới %(limit)s)") % {"shown": shown, "limit": _pct(limit)})
 
     if kind in TREND_KINDS:
         if figures.count is None:
-            return Judgement(Result.MISSING, "Chưa nhập số liệu năm nay")
+            return Judgement(Result.MISSING, _("Chưa nhập số liệu năm nay"))
         if figures.last_year is None:
-            return Judgement(Result.MISSING, "Chưa có số liệu năm trước")
+            return Judgement(Result.MISSING, _("Chưa có số liệu năm trước"))
         this, last = figures.count, figures.last_year
         limit = _threshold(rule)
         if last == 0:
             if kind == Kind.FALL_MIN:
-                return _verdict(this == 0, f"Năm trước 0, năm nay {format_number(this)} (yêu cầu bằng 0)")
-            return _verdict(this > 0, f"Năm trước 0, năm nay {format_number(this)} (yêu cầu lớn hơn 0)")
-        wanted = "giảm" if kind == Kind.FALL_MIN else "tăng"
+                return _verdict(
+                    this == 0, _("Năm trước 0, năm nay %(this)s (yêu cầu bằng 0)") % {"this": format_number(this)}
+                )
+            return _verdict(
+                this > 0, _("Năm trước 0, năm nay %(this)s (yêu cầu lớn hơn 0)") % {"this": format_number(this)}
+            )
+        wanted = _("giảm") if kind == Kind.FALL_MIN else _("tăng")
         change = Fraction(last - this if kind == Kind.FALL_MIN else this - last, last)
         if change >= 0:
             moved = f"{wanted} {_pct(change)}"
         else:  # it went the wrong way: say so plainly rather than "giảm -5%"
-            moved = f"{'tăng' if kind == Kind.FALL_MIN else 'giảm'} {_pct(-change)}"
+            moved = f"{_('tăng') if kind == Kind.FALL_MIN else _('giảm')} {_pct(-change)}"
         return _verdict(
             change >= limit,
-            f"{format_number(last)} → {format_number(this)}: {moved} (yêu cầu {wanted} ≥ {_pct(limit)})",
+            _("%(last)s → %(this)s: %(moved)s (yêu cầu %(wanted)s ≥ %(limit)s)")
+            % {
+                "last": format_number(last),
+                "this": format_number(this),
+                "moved": moved,
+                "wanted": wanted,
+                "limit": _pct(limit),
+            },
         )
 
     raise ValueError(f"Unknown indicator kind {kind!r}")
@@ -239,11 +263,11 @@ def judge_indicator(rule: IndicatorRule, figures: Figures) -> Judgement:
 def _combine_all(judgements: Mapping[str, Judgement]) -> Judgement:
     failed = [code for code, j in judgements.items() if j.result is Result.FAIL]
     if failed:
-        return Judgement(Result.FAIL, "Không đạt: chỉ tiêu " + ", ".join(failed))
+        return Judgement(Result.FAIL, _("Không đạt: chỉ tiêu %(codes)s") % {"codes": ", ".join(failed)})
     missing = [code for code, j in judgements.items() if j.result is Result.MISSING]
     if missing:
-        return Judgement(Result.INCOMPLETE, "Thiếu số liệu: chỉ tiêu " + ", ".join(missing))
-    return Judgement(Result.PASS, f"Đạt {len(judgements)}/{len(judgements)} chỉ tiêu")
+        return Judgement(Result.INCOMPLETE, _("Thiếu số liệu: chỉ tiêu %(codes)s") % {"codes": ", ".join(missing)})
+    return Judgement(Result.PASS, _("Đạt %(judgements)s/%(judgements)s chỉ tiêu") % {"judgements": len(judgements)})
 
 
 def judge_criterion(rule: CriterionRule, judgements: Mapping[str, Judgement]) -> Judgement:
@@ -257,14 +281,18 @@ def judge_criterion(rule: CriterionRule, judgements: Mapping[str, Judgement]) ->
     first_code, *rest_codes = judgements
     first = judgements[first_code]
     if first.result in (Result.PASS, Result.NA):
-        return Judgement(Result.PASS, f"Đạt: chỉ tiêu {first_code} đạt")
+        return Judgement(Result.PASS, _("Đạt: chỉ tiêu %(first_code)s đạt") % {"first_code": first_code})
     rest = _combine_all({code: judgements[code] for code in rest_codes})
     if rest.result is Result.PASS:
-        return Judgement(Result.PASS, "Đạt: các chỉ tiêu " + ", ".join(rest_codes) + " đều đạt")
+        return Judgement(Result.PASS, _("Đạt: các chỉ tiêu %(codes)s đều đạt") % {"codes": ", ".join(rest_codes)})
     if first.result is Result.MISSING:
-        return Judgement(Result.INCOMPLETE, f"Thiếu số liệu: chỉ tiêu {first_code}")
+        return Judgement(Result.INCOMPLETE, _("Thiếu số liệu: chỉ tiêu %(first_code)s") % {"first_code": first_code})
     if rest.result is Result.FAIL:
-        return Judgement(Result.FAIL, f"Không đạt: chỉ tiêu {first_code} và " + rest.reason.removeprefix("Không đạt: "))
+        failed = ", ".join(code for code in rest_codes if judgements[code].result is Result.FAIL)
+        return Judgement(
+            Result.FAIL,
+            _("Không đạt: chỉ tiêu %(first)s và chỉ tiêu %(codes)s") % {"first": first_code, "codes": failed},
+        )
     return rest
 
 

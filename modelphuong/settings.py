@@ -132,8 +132,9 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "vi"
-# Only Vietnamese until locale/en/ is complete: with English listed, LocaleMiddleware served Django's own
-# messages in English to an English browser, next to our Vietnamese templates.
+# English is ready (locale/en/ is complete; the navbar switch appears once a second language is listed) but not
+# offered yet: the services still write audit values, round snapshots and notifications in the active language,
+# so an English reader's action would store English. List ("en", "English") once they write under Vietnamese.
 LANGUAGES = [("vi", _("Tiếng Việt"))]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 import reports.urls
 import wards.urls
@@ -30,4 +30,6 @@ urlpatterns = [
     ),
     path("mat-khau/dat-lai/xong/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("quan-tri/", admin.site.urls),
+    # Django's set_language (i18n/setlang/), posted by the language switch in the navbar.
+    path("i18n/", include("django.conf.urls.i18n")),
 ]

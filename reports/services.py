@@ -12,6 +12,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from reports import documents
 from reports.models import BulkRender, RenderJob
@@ -103,7 +104,7 @@ def _require_in_scope(visible, obj) -> None:
     """The views look objects up within the user's scope (404 outside it); a service called from anywhere
     else refuses on its own."""
     if not visible.filter(pk=obj.pk).exists():
-        raise PermissionDenied("Đối tượng này nằm ngoài phạm vi của bạn.")
+        raise PermissionDenied(_("Đối tượng này nằm ngoài phạm vi của bạn."))
 
 
 @transaction.atomic
@@ -170,7 +171,7 @@ def job_retry(*, job: RenderJob, user) -> RenderJob:
     now = timezone.now()
     retryable = Q(status=Status.FAILED) | _stale_running(now) | _waiting(now)
     if not RenderJob.objects.filter(retryable, pk=job.pk).exists():
-        raise PermissionDenied("Chỉ chạy lại được yêu cầu bị lỗi hoặc chờ quá lâu.")
+        raise PermissionDenied(_("Chỉ chạy lại được yêu cầu bị lỗi hoặc chờ quá lâu."))
     with transaction.atomic():
         updated = RenderJob.objects.filter(retryable, pk=job.pk).update(
             status=Status.QUEUED, error="", error_detail="", sent_at=None, started_at=None, finished_at=None

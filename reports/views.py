@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from criteria.scoring import format_number
@@ -24,7 +25,7 @@ def _province_for(user, code) -> Province:
 
 def _require_assessments(province, year) -> None:
     if not Assessment.objects.filter(ward__province=province, year=year).exists():
-        raise Http404(f"{province.name} không có hồ sơ đánh giá năm {year}.")
+        raise Http404(_("%(name)s không có hồ sơ đánh giá năm %(year)s.") % {"name": province.name, "year": year})
 
 
 @login_required
@@ -41,7 +42,9 @@ def leadership(request):
     year = year_param(request.GET.get("year"), default=current)
     # The year asked for (by default the current assessment year) is the year shown, with or without data.
     if year not in years:
-        messages.info(request, f"{province.name} chưa có hồ sơ đánh giá nào năm {year}.")
+        messages.info(
+            request, _("%(name)s chưa có hồ sơ đánh giá nào năm %(year)s.") % {"name": province.name, "year": year}
+        )
     summary, rows, scores = documents.province_year(province, year)
     previous = documents.province_year_summary(province, year - 1)
     charts = documents.report_charts(summary)
@@ -127,7 +130,7 @@ def job(request, pk):
 def job_retry(request, pk):
     job = get_object_or_404(jobs_visible_to(request.user), pk=pk)
     services.job_retry(job=job, user=request.user)
-    messages.info(request, "Đã gửi lại yêu cầu xuất tệp.")
+    messages.info(request, _("Đã gửi lại yêu cầu xuất tệp."))
     return redirect("job", pk=pk)
 
 
@@ -138,7 +141,7 @@ def job_download(request, pk):
     try:
         handle = job.file.open("rb")
     except (FileNotFoundError, ValueError):
-        raise Http404("Tệp không còn trên máy chủ; hãy yêu cầu xuất lại.") from None
+        raise Http404(_("Tệp không còn trên máy chủ; hãy yêu cầu xuất lại.")) from None
     return FileResponse(handle, as_attachment=True, filename=job.filename, content_type="application/pdf")
 
 
@@ -172,7 +175,9 @@ def bulk_zip(request, pk):
     try:
         archive = services.bulk_zip(bulk, user=request.user)
     except services.BulkUnfinished as exc:
-        messages.info(request, f"Chưa tải được tệp ZIP: {exc}. Trang tự cập nhật; tệp sẽ có khi tất cả xong.")
+        messages.info(
+            request, _("Chưa tải được tệp ZIP: %(exc)s. Trang tự cập nhật; tệp sẽ có khi tất cả xong.") % {"exc": exc}
+        )
         return redirect("bulk", pk=pk)
     name = f"ho-so-{bulk.province.code}-{bulk.year}"
     if archive.partial:

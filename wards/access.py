@@ -9,6 +9,7 @@ wards.workflow's table; the others are below, by role.
 from enum import StrEnum
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy
 
 from wards import workflow
 from wards.models import Membership
@@ -27,8 +28,8 @@ RULES = {
     Action.SEE_ERROR_DETAILS: frozenset({Role.ADMIN}),
 }
 REFUSALS = {
-    Action.READ_PROVINCE: "Trang này dành cho cán bộ thẩm định và lãnh đạo.",
-    Action.SEE_ERROR_DETAILS: "Chỉ quản trị xem được chi tiết kỹ thuật.",
+    Action.READ_PROVINCE: gettext_lazy("Trang này dành cho cán bộ thẩm định và lãnh đạo."),
+    Action.SEE_ERROR_DETAILS: gettext_lazy("Chỉ quản trị xem được chi tiết kỹ thuật."),
 }
 
 

@@ -9,6 +9,9 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
+
 from criteria import scoring
 from criteria.models import Indicator
 
@@ -18,7 +21,7 @@ SHARE_LIMIT = 1_000_000
 TEXT_LIMIT = 2_000
 
 YES, NO = "co", "khong"
-YES_NO_CHOICES = [("", "— chưa nhập —"), (YES, "Có"), (NO, "Không")]
+YES_NO_CHOICES = [("", gettext_lazy("— chưa nhập —")), (YES, gettext_lazy("Có")), (NO, gettext_lazy("Không"))]
 YES_NO_WORDS = {"có": YES, "co": YES, "x": YES, "không": NO, "khong": NO}
 
 INTEGER_PARTS = ("count", "excluded", "numerator", "denominator", "last_year")
@@ -35,20 +38,26 @@ def parts_for(indicator: Indicator) -> list[Part]:
     """The inputs an indicator needs, in the order a person fills them."""
     kind = indicator.kind
     if kind == scoring.Kind.YES_NO:
-        parts = [Part("yes", "Kết quả")]
+        parts = [Part("yes", gettext_noop("Kết quả"))]
     elif kind in scoring.SHARE_KINDS:
         parts = [
             Part("numerator", f"Số {indicator.unit or 'đạt'}".strip()),
-            Part("denominator", _sentence_case(indicator.denominator_label or "Tổng số")),
+            Part("denominator", _sentence_case(indicator.denominator_label or gettext_noop("Tổng số"))),
         ]
     elif kind in scoring.TREND_KINDS:
-        parts = [Part("count", "Năm nay"), Part("last_year", "Năm trước")]
+        parts = [Part("count", gettext_noop("Năm nay")), Part("last_year", gettext_noop("Năm trước"))]
     else:
-        parts = [Part("count", f"Số {indicator.unit}".strip() if indicator.unit else "Số lượng")]
+        parts = [Part("count", f"Số {indicator.unit}".strip() if indicator.unit else gettext_noop("Số lượng"))]
         if indicator.allows_exclusion:
-            parts += [Part("excluded", "Trong đó bất khả kháng"), Part("exclusion_reason", "Lý do bất khả kháng")]
+            parts += [
+                Part("excluded", gettext_noop("Trong đó bất khả kháng")),
+                Part("exclusion_reason", gettext_noop("Lý do bất khả kháng")),
+            ]
     if indicator.allows_na:
-        parts += [Part("na", "Không có đối tượng"), Part("na_reason", "Lý do không áp dụng")]
+        parts += [
+            Part("na", gettext_noop("Không có đối tượng")),
+            Part("na_reason", gettext_noop("Lý do không áp dụng")),
+        ]
     return parts
 
 
@@ -80,12 +89,15 @@ def parse_integer(raw, *, limit: int) -> int | None:
     if raw is None:
         return None
     if isinstance(raw, bool):
-        raise ValueError("Hãy nhập một số nguyên.")
+        raise ValueError(_("Hãy nhập một số nguyên."))
     if isinstance(raw, float):
         # A spreadsheet cell stored as a decimal (1E3, 27.0, 2.5) reads as the form reads "1e3": not a whole number.
         if raw.is_integer() and raw > limit:
-            raise ValueError(f"Giá trị quá lớn (tối đa {format_integer(limit)}).")
-        raise ValueError(f"«{str(raw).replace('.', ',')[:30]}» không phải là số nguyên. Hãy nhập số, ví dụ 12.")
+            raise ValueError(_("Giá trị quá lớn (tối đa %(limit)s).") % {"limit": format_integer(limit)})
+        raise ValueError(
+            _("«%(typed)s» không phải là số nguyên. Hãy nhập số, ví dụ 12.")
+            % {"typed": str(raw).replace(".", ",")[:30]}
+        )
     if isinstance(raw, int):  # a spreadsheet cell holding a whole number
         text = str(raw)
     else:
@@ -96,15 +108,19 @@ def parse_integer(raw, *, limit: int) -> int | None:
             text = text.replace(".", "")
         if not _INTEGER.fullmatch(text):
             raise ValueError(
-                f"«{str(raw).strip()[:30]}» không phải là số nguyên. Hãy nhập số bằng các chữ số 0–9, ví dụ 12."
+                _("«%(typed)s» không phải là số nguyên. Hãy nhập số bằng các chữ số 0–9, ví dụ 12.")
+                % {"typed": str(raw).strip()[:30]}
             )
     if text.startswith("-"):
-        raise ValueError("Không được là số âm.")
+        raise ValueError(_("Không được là số âm."))
     if len(text.lstrip("+")) > _MAX_DIGITS:
-        raise ValueError(f"Giá trị quá lớn (tối đa {format_integer(limit)}).")
+        raise ValueError(_("Giá trị quá lớn (tối đa %(limit)s).") % {"limit": format_integer(limit)})
     number = int(text)
     if number > limit:
-        raise ValueError(f"Giá trị {format_integer(number)} quá lớn (tối đa {format_integer(limit)}).")
+        raise ValueError(
+            _("Giá trị %(number)s quá lớn (tối đa %(limit)s).")
+            % {"number": format_integer(number), "limit": format_integer(limit)}
+        )
     return number
 
 
@@ -118,7 +134,7 @@ def parse_yes_no(raw) -> bool | None:
         return text == YES
     if text in YES_NO_WORDS:
         return YES_NO_WORDS[text] == YES
-    raise ValueError("Chỉ chọn «Có» hoặc «Không».")
+    raise ValueError(_("Chỉ chọn «Có» hoặc «Không»."))
 
 
 def parse_flag(raw) -> bool:
@@ -162,7 +178,7 @@ def clean_indicator(indicator: Indicator, raw: dict, *, last_year_locked: int | 
             else:
                 text = "" if value is None else nfc(str(value).strip())
                 if len(text) > TEXT_LIMIT:
-                    raise ValueError(f"Tối đa {format_integer(TEXT_LIMIT)} ký tự.")
+                    raise ValueError(_("Tối đa %(text_limit)s ký tự.") % {"text_limit": format_integer(TEXT_LIMIT)})
                 result.data[name] = text
         except ValueError as exc:
             result.errors[name] = str(exc)
@@ -183,27 +199,29 @@ def clean_indicator(indicator: Indicator, raw: dict, *, last_year_locked: int | 
         and None not in (numerator, denominator)
         and numerator > denominator
     ):
-        errors["numerator"] = (
-            f"Số đạt ({format_integer(numerator)}) không được lớn hơn tổng số ({format_integer(denominator)})."
-        )
+        errors["numerator"] = _("Số đạt (%(numerator)s) không được lớn hơn tổng số (%(denominator)s).") % {
+            "numerator": format_integer(numerator),
+            "denominator": format_integer(denominator),
+        }
     count, excluded = data.get("count"), data.get("excluded")
     if "count" not in errors and "excluded" not in errors and excluded:
         if count is None:
-            errors["count"] = "Cần nhập tổng số trước khi loại trừ bất khả kháng."
+            errors["count"] = _("Cần nhập tổng số trước khi loại trừ bất khả kháng.")
         elif excluded > count:
-            errors["excluded"] = (
-                f"Số bất khả kháng ({format_integer(excluded)}) không được lớn hơn tổng số ({format_integer(count)})."
-            )
+            errors["excluded"] = _("Số bất khả kháng (%(excluded)s) không được lớn hơn tổng số (%(count)s).") % {
+                "excluded": format_integer(excluded),
+                "count": format_integer(count),
+            }
         if not data.get("exclusion_reason"):
-            errors["exclusion_reason"] = "Cần nêu lý do loại trừ bất khả kháng."
+            errors["exclusion_reason"] = _("Cần nêu lý do loại trừ bất khả kháng.")
     if data.get("na"):
         if not data.get("na_reason"):
-            errors["na_reason"] = "Cần nêu lý do không áp dụng."
+            errors["na_reason"] = _("Cần nêu lý do không áp dụng.")
         typed = [n for n in FIGURE_PARTS if n in data and data[n] not in (None, "")]
         if last_year_locked is not None and "last_year" in typed:
             typed.remove("last_year")  # taken from last year's assessment, not typed here
         if typed:
-            errors["na"] = (
+            errors["na"] = _(
                 "Đã đánh dấu «Không có đối tượng» thì không nhập số liệu: xoá số liệu đã nhập hoặc bỏ đánh dấu."
             )
     return result
@@ -232,10 +250,9 @@ def contradictions(criteria, figures: dict[str, dict]) -> dict[str, dict[str, st
         for other in rest:
             count = (figures.get(other.code) or {}).get("count")
             if count:
-                errors.setdefault(other.code, {})["count"] = (
-                    f"Mâu thuẫn với chỉ tiêu {first.code} (ghi 0): số này phải là 0 hoặc để trống, "
-                    f"hoặc sửa lại chỉ tiêu {first.code}."
-                )
+                errors.setdefault(other.code, {})["count"] = _(
+                    "Mâu thuẫn với chỉ tiêu %(code)s (ghi 0): số này phải là 0 hoặc để trống, hoặc sửa lại chỉ tiêu %(code)s."
+                ) % {"code": first.code}
     return errors
 
 
@@ -277,10 +294,14 @@ def describe(indicator: Indicator, value, *, with_reasons: bool = True) -> str:
     if value is None:
         return "—"
     if value.na:
-        return f"Không có đối tượng: {value.na_reason}" if with_reasons else "Không có đối tượng"
+        return (
+            _("Không có đối tượng: %(na_reason)s") % {"na_reason": value.na_reason}
+            if with_reasons
+            else _("Không có đối tượng")
+        )
     kind = indicator.kind
     if kind == scoring.Kind.YES_NO:
-        return {True: "Có", False: "Không", None: "—"}[value.yes]
+        return {True: _("Có"), False: _("Không"), None: "—"}[value.yes]
     if kind in scoring.SHARE_KINDS:
         if value.numerator is None or value.denominator is None:
             return "—"
@@ -290,7 +311,10 @@ def describe(indicator: Indicator, value, *, with_reasons: bool = True) -> str:
     text = format_integer(value.count)
     if value.excluded:
         reason = f": {value.exclusion_reason}" if with_reasons else ""
-        text += f" (bất khả kháng {format_integer(value.excluded)}{reason})"
+        text += " " + _("(bất khả kháng %(excluded)s%(reason)s)") % {
+            "excluded": format_integer(value.excluded),
+            "reason": reason,
+        }
     return text
 
 
@@ -299,9 +323,9 @@ def reasons_of(value) -> str:
     if value is None:
         return ""
     if value.na:
-        return f"Lý do không áp dụng: {value.na_reason}"
+        return _("Lý do không áp dụng: %(na_reason)s") % {"na_reason": value.na_reason}
     if value.excluded:
-        return f"Lý do bất khả kháng: {value.exclusion_reason}"
+        return _("Lý do bất khả kháng: %(exclusion_reason)s") % {"exclusion_reason": value.exclusion_reason}
     return ""
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 from django.conf import settings
+from django.utils.translation import gettext
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
@@ -245,27 +246,37 @@ def import_workbook(*, assessment: Assessment, user, upload) -> int:
         wb = load_workbook(upload, data_only=True)
     except Exception:  # not an xlsx, or a damaged one (bad zip, broken XML, …): the person is told so
         raise ImportRefused(
-            f"Tệp «{upload.name}» không phải là tệp Excel (.xlsx). Hãy tải mẫu Excel của hồ sơ này, điền rồi tải lên."
+            gettext(
+                "Tệp «%(name)s» không phải là tệp Excel (.xlsx). Hãy tải mẫu Excel của hồ sơ này, điền rồi tải lên."
+            )
+            % {"name": upload.name}
         ) from None
     ident = _identity(wb)
     ward = assessment.ward
     if ident is None or DATA_SHEET not in wb.sheetnames:
         raise ImportRefused(
-            f"Tệp «{upload.name}» không phải mẫu Excel của hệ thống. Hãy dùng nút «Tải mẫu Excel» của hồ sơ này."
+            gettext("Tệp «%(name)s» không phải mẫu Excel của hệ thống. Hãy dùng nút «Tải mẫu Excel» của hồ sơ này.")
+            % {"name": upload.name}
         )
     if ident.ward_code != ward.code:
         raise ImportRefused(
-            f"Tệp là mẫu của phường {ident.ward_name or ident.ward_code}, không phải của phường {ward.name}."
+            gettext("Tệp là mẫu của phường %(theirs)s, không phải của phường %(ours)s.")
+            % {"theirs": ident.ward_name or ident.ward_code, "ours": ward.name}
         )
     if ident.year != assessment.year:
-        raise ImportRefused(f"Tệp là mẫu của năm {ident.year}, không phải năm {assessment.year}.")
+        raise ImportRefused(
+            gettext("Tệp là mẫu của năm %(theirs)s, không phải năm %(ours)s.")
+            % {"theirs": ident.year, "ours": assessment.year}
+        )
     if ident.criteria_set != assessment.criteria_set.code:
         raise ImportRefused(
-            f"Tệp được lập theo bộ tiêu chí «{ident.criteria_set}», không phải bộ tiêu chí của hồ sơ này "
-            f"(«{assessment.criteria_set.code}»)."
+            gettext(
+                "Tệp được lập theo bộ tiêu chí «%(criteria_set)s», không phải bộ tiêu chí của hồ sơ này («%(code)s»)."
+            )
+            % {"criteria_set": ident.criteria_set, "code": assessment.criteria_set.code}
         )
     if not hmac.compare_digest(ident.signature, _signature(ward.code, assessment.year, assessment.criteria_set.code)):
-        raise ImportRefused("Phần nhận diện của mẫu Excel đã bị sửa. Hãy tải mẫu mới và điền lại.")
+        raise ImportRefused(gettext("Phần nhận diện của mẫu Excel đã bị sửa. Hãy tải mẫu mới và điền lại."))
 
     page = assessment_page(assessment=assessment)
     by_code = {i.code: i for i in page.indicators}
@@ -277,13 +288,17 @@ def import_workbook(*, assessment: Assessment, user, upload) -> int:
         if code_cell in (None, ""):
             continue
         code = str(code_cell).strip()
-        where = f"Trang «{DATA_SHEET}», dòng {row[0].row}, chỉ tiêu {code}"
+        where = gettext("Trang «%(data_sheet)s», dòng %(row)s, chỉ tiêu %(code)s") % {
+            "data_sheet": DATA_SHEET,
+            "row": row[0].row,
+            "code": code,
+        }
         indicator = by_code.get(code)
         if indicator is None:
-            errors.append(f"{where}: không có chỉ tiêu này trong bộ tiêu chí.")
+            errors.append(gettext("%(where)s: không có chỉ tiêu này trong bộ tiêu chí.") % {"where": where})
             continue
         if code in seen:
-            errors.append(f"{where}: chỉ tiêu đã có ở dòng {seen[code]}.")
+            errors.append(gettext("%(where)s: chỉ tiêu đã có ở dòng %(line)s.") % {"where": where, "line": seen[code]})
             continue
         seen[code] = row[0].row
         parts = entry.parts_for(indicator)
@@ -291,7 +306,10 @@ def import_workbook(*, assessment: Assessment, user, upload) -> int:
         raw = {p.name: row[COLUMN_OF[p.name] - 1].value if len(row) >= COLUMN_OF[p.name] else None for p in parts}
         result = entry.clean_indicator(indicator, raw, last_year_locked=page.last_year.get(code))
         for part, message in result.errors.items():
-            errors.append(f"{where}, cột «{COLUMNS[COLUMN_OF[part] - 1][0]}» ({labels[part]}): {message}")
+            errors.append(
+                gettext("%(where)s, cột «%(column)s» (%(label)s): %(message)s")
+                % {"where": where, "column": COLUMNS[COLUMN_OF[part] - 1][0], "label": labels[part], "message": message}
+            )
         if result.errors:
             continue
         # Three-way: a cell left as the template showed it keeps today's value (it may have been changed on
@@ -307,9 +325,16 @@ def import_workbook(*, assessment: Assessment, user, upload) -> int:
                 merged[part] = result.value
             else:
                 errors.append(
-                    f"{where}, cột «{COLUMNS[COLUMN_OF[part] - 1][0]}»: ô này đã được sửa trên web thành "
-                    f"«{entry.display(part, now[part])}» sau khi tải mẫu (mẫu ghi «{entry.display(part, then)}», "
-                    f"tệp ghi «{entry.display(part, typed[part])}»). Hãy tải mẫu mới."
+                    gettext(
+                        "%(where)s, cột «%(column)s»: ô này đã được sửa trên web thành «%(web)s» sau khi tải mẫu (mẫu ghi «%(template)s», tệp ghi «%(typed)s»). Hãy tải mẫu mới."
+                    )
+                    % {
+                        "where": where,
+                        "column": COLUMNS[COLUMN_OF[part] - 1][0],
+                        "web": entry.display(part, now[part]),
+                        "template": entry.display(part, then),
+                        "typed": entry.display(part, typed[part]),
+                    }
                 )
                 merged = None
                 break
@@ -317,7 +342,10 @@ def import_workbook(*, assessment: Assessment, user, upload) -> int:
             continue
         final = entry.clean_indicator(indicator, merged, last_year_locked=page.last_year.get(code))
         for part, message in final.errors.items():
-            errors.append(f"{where}, cột «{COLUMNS[COLUMN_OF[part] - 1][0]}» ({labels[part]}): {message}")
+            errors.append(
+                gettext("%(where)s, cột «%(column)s» (%(label)s): %(message)s")
+                % {"where": where, "column": COLUMNS[COLUMN_OF[part] - 1][0], "label": labels[part], "message": message}
+            )
         figures[indicator.pk] = final.data
         rows[code] = (row[0].row, labels)
     # Figures that contradict each other across rows (TC14), judged on what the draft would hold: the file's
@@ -332,15 +360,30 @@ def import_workbook(*, assessment: Assessment, user, upload) -> int:
             if code in rows:
                 line, labels = rows[code]
                 errors.append(
-                    f"Trang «{DATA_SHEET}», dòng {line}, chỉ tiêu {code}, cột «{column}» ({labels[part]}): {message}"
+                    gettext(
+                        "Trang «%(data_sheet)s», dòng %(line)s, chỉ tiêu %(code)s, cột «%(column)s» (%(label)s): %(message)s"
+                    )
+                    % {
+                        "data_sheet": DATA_SHEET,
+                        "line": line,
+                        "code": code,
+                        "column": column,
+                        "label": labels[part],
+                        "message": message,
+                    }
                 )
             else:
                 errors.append(
-                    f"Chỉ tiêu {code} (không có trong tệp, số liệu đang lưu trên web), cột «{column}»: {message}"
+                    gettext(
+                        "Chỉ tiêu %(code)s (không có trong tệp, số liệu đang lưu trên web), cột «%(column)s»: %(message)s"
+                    )
+                    % {"code": code, "column": column, "message": message}
                 )
     if errors:
         raise ImportRefused(
-            f"Tệp có {len(errors)} lỗi; chưa có số liệu nào được nhập. Sửa các lỗi dưới đây rồi tải lên lại.", errors
+            gettext("Tệp có %(count)s lỗi; chưa có số liệu nào được nhập. Sửa các lỗi dưới đây rồi tải lên lại.")
+            % {"count": len(errors)},
+            errors,
         )
     try:
         return services.assessment_save(

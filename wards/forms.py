@@ -3,6 +3,8 @@ from dataclasses import dataclass
 
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from criteria.models import Indicator
 from criteria.scoring import format_number
@@ -61,25 +63,31 @@ class FiguresForm(forms.Form):
                 if part.name == "last_year" and locked_last is not None:
                     self.fields[name].initial = str(locked_last)
                     self.fields[name].disabled = True
-                    self.fields[name].help_text = f"Lấy từ hồ sơ năm {page.assessment.year - 1}"
+                    self.fields[name].help_text = _("Lấy từ hồ sơ năm %(year)s") % {"year": page.assessment.year - 1}
                 elif part.name == "last_year":
-                    self.fields[name].help_text = "Nhập tay (không có hồ sơ năm trước)"
-                self.labels[name] = f"Chỉ tiêu {indicator.code} — {part.label}"
+                    self.fields[name].help_text = _("Nhập tay (không có hồ sơ năm trước)")
+                self.labels[name] = _("Chỉ tiêu %(code)s — %(label)s") % {
+                    "code": indicator.code,
+                    "label": _(part.label),
+                }
                 names.append((part, name))
             self.parts[indicator.pk] = names
         for criterion in page.criteria:
             name = narrative_name(criterion)
             narrative = page.narratives.get(criterion.pk)
             self.fields[name] = forms.CharField(
-                label="Kết quả thực hiện",
+                label=_("Kết quả thực hiện"),
                 required=False,
                 max_length=NARRATIVE_LIMIT,
                 strip=True,
                 initial=narrative.text if narrative else "",
                 widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
-                error_messages={"max_length": f"Tối đa {format_number(NARRATIVE_LIMIT)} ký tự."},
+                error_messages={
+                    "max_length": _("Tối đa %(narrative_limit)s ký tự.")
+                    % {"narrative_limit": format_number(NARRATIVE_LIMIT)}
+                },
             )
-            self.labels[name] = f"Kết quả thực hiện {criterion.code}"
+            self.labels[name] = _("Kết quả thực hiện %(code)s") % {"code": criterion.code}
         self.fields["revision"].initial = page.assessment.revision
         self.fields["base"].initial = json.dumps(self.stored_strings(), ensure_ascii=False)
         if not editable:
@@ -92,24 +100,26 @@ class FiguresForm(forms.Form):
     def _field_for(indicator, part, initial):
         if part.name == "yes":
             return forms.ChoiceField(
-                label=part.label,
+                label=_(part.label),
                 choices=entry.YES_NO_CHOICES,
                 required=False,
                 initial=initial,
                 widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
-                error_messages={"invalid_choice": "Chỉ chọn «Có» hoặc «Không»."},
+                error_messages={"invalid_choice": _("Chỉ chọn «Có» hoặc «Không».")},
             )
         if part.name == "na":
             return forms.BooleanField(
-                label=part.label,
+                label=_(part.label),
                 required=False,
                 initial=bool(initial),
                 widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
             )
         if part.name in entry.TEXT_PARTS:
-            return forms.CharField(label=part.label, required=False, initial=initial, strip=True, widget=_text_input())
+            return forms.CharField(
+                label=_(part.label), required=False, initial=initial, strip=True, widget=_text_input()
+            )
         return forms.CharField(
-            label=part.label,
+            label=_(part.label),
             required=False,
             initial=initial,
             strip=True,
@@ -230,8 +240,8 @@ class _UploadForm(forms.Form):
 class EvidenceForm(_UploadForm):
     limit_setting = "EVIDENCE_MAX_BYTES"
     file = forms.FileField(
-        label="Tệp minh chứng",
-        error_messages={"required": "Hãy chọn một tệp.", "empty": "Tệp rỗng."},
+        label=gettext_lazy("Tệp minh chứng"),
+        error_messages={"required": gettext_lazy("Hãy chọn một tệp."), "empty": gettext_lazy("Tệp rỗng.")},
         widget=forms.ClearableFileInput(attrs={"class": "form-control form-control-sm"}),
     )
 
@@ -239,8 +249,8 @@ class EvidenceForm(_UploadForm):
 class ExcelUploadForm(_UploadForm):
     limit_setting = "EXCEL_MAX_BYTES"
     file = forms.FileField(
-        label="Tệp Excel đã điền",
-        error_messages={"required": "Hãy chọn tệp Excel.", "empty": "Tệp rỗng."},
+        label=gettext_lazy("Tệp Excel đã điền"),
+        error_messages={"required": gettext_lazy("Hãy chọn tệp Excel."), "empty": gettext_lazy("Tệp rỗng.")},
         widget=forms.ClearableFileInput(
             attrs={
                 "class": "form-control",
@@ -250,7 +260,11 @@ class ExcelUploadForm(_UploadForm):
     )
 
 
-VERDICT_CHOICES = [("", "— chưa kết luận —"), ("pass", "Đạt"), ("fail", "Không đạt")]
+VERDICT_CHOICES = [
+    ("", gettext_lazy("— chưa kết luận —")),
+    ("pass", gettext_lazy("Đạt")),
+    ("fail", gettext_lazy("Không đạt")),
+]
 
 
 class VerdictsForm(forms.Form):
@@ -265,22 +279,22 @@ class VerdictsForm(forms.Form):
         for c in criteria:
             v = verdicts.get(c.pk)
             self.fields[f"verdict-{c.number}"] = forms.ChoiceField(
-                label=f"Kết luận {c.code}",
+                label=_("Kết luận %(code)s") % {"code": c.code},
                 choices=VERDICT_CHOICES,
                 required=False,
                 initial=v.outcome if v else "",
                 widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
-                error_messages={"invalid_choice": "Chỉ chọn «Đạt» hoặc «Không đạt»."},
+                error_messages={"invalid_choice": _("Chỉ chọn «Đạt» hoặc «Không đạt».")},
             )
             self.fields[f"comment-{c.number}"] = forms.CharField(
-                label="Nhận xét",
+                label=_("Nhận xét"),
                 required=False,
                 max_length=4000,
                 initial=v.comment if v else "",
                 widget=forms.Textarea(attrs={"rows": 2, "class": "form-control form-control-sm"}),
             )
             self.fields[f"reason-{c.number}"] = forms.CharField(
-                label="Lý do trả lại (nếu trả lại phường)",
+                label=_("Lý do trả lại (nếu trả lại phường)"),
                 required=False,
                 initial=reasons.get(c.pk, ""),
                 max_length=4000,
@@ -332,23 +346,26 @@ class VerdictsForm(forms.Form):
 
 class ApproveForm(forms.Form):
     number = forms.CharField(
-        label="Số quyết định",
+        label=gettext_lazy("Số quyết định"),
         max_length=50,
-        error_messages={"required": "Cần ghi số quyết định."},
-        widget=forms.TextInput(attrs={"placeholder": "Ví dụ: 125/QĐ-CAT-PV05"}),
+        error_messages={"required": gettext_lazy("Cần ghi số quyết định.")},
+        widget=forms.TextInput(attrs={"placeholder": gettext_lazy("Ví dụ: 125/QĐ-CAT-PV05")}),
     )
     decided_on = forms.DateField(
-        label="Ngày quyết định",
+        label=gettext_lazy("Ngày quyết định"),
         input_formats=["%d/%m/%Y"],
-        error_messages={"required": "Cần ghi ngày quyết định.", "invalid": "Ngày theo dạng dd/mm/yyyy."},
+        error_messages={
+            "required": gettext_lazy("Cần ghi ngày quyết định."),
+            "invalid": gettext_lazy("Ngày theo dạng dd/mm/yyyy."),
+        },
         widget=forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"}),
     )
 
 
 class ReopenForm(forms.Form):
     reason = forms.CharField(
-        label="Lý do mở lại",
+        label=gettext_lazy("Lý do mở lại"),
         max_length=4000,
-        error_messages={"required": "Cần nêu lý do mở lại hồ sơ."},
+        error_messages={"required": gettext_lazy("Cần nêu lý do mở lại hồ sơ.")},
         widget=forms.Textarea(attrs={"rows": 2}),
     )

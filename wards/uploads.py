@@ -17,6 +17,7 @@ from typing import BinaryIO
 
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.utils.translation import gettext as _
 
 from criteria.scoring import format_number
 
@@ -36,8 +37,8 @@ def size_text(size: int) -> str:
 def too_large_message(name: str, size: int | None, limit: int, *, approximate: bool = False) -> str:
     """The refusal of a file over `limit`; its size when known (`approximate`: read from the request's length)."""
     if size is None:
-        return f"Tệp «{name}» vượt giới hạn {size_text(limit)} MB."
-    return _too_large(name, ("khoảng " if approximate else "") + size_text(size), limit)
+        return _("Tệp «%(name)s» vượt giới hạn %(limit)s MB.") % {"name": name, "limit": size_text(limit)}
+    return _too_large(name, _("khoảng %(size)s") % {"size": size_text(size)} if approximate else size_text(size), limit)
 
 
 def too_large_template(limit: int) -> str:
@@ -46,7 +47,11 @@ def too_large_template(limit: int) -> str:
 
 
 def _too_large(name: str, size: str, limit: int) -> str:
-    return f"Tệp «{name}» dung lượng {size} MB, vượt giới hạn {size_text(limit)} MB."
+    return _("Tệp «%(name)s» dung lượng %(size)s MB, vượt giới hạn %(limit)s MB.") % {
+        "name": name,
+        "size": size,
+        "limit": size_text(limit),
+    }
 
 
 # --- ZIP archives -----------------------------------------------------------------------------------
@@ -72,15 +77,23 @@ def check_archive(archive: zipfile.ZipFile, *, name: str) -> None:
         total += member.file_size
         if total > limit:
             raise UnsafeArchive(
-                f"Tệp «{name}» khi giải nén lớn hơn {size_text(limit)} MB (giới hạn cho tệp Office), có thể là "
-                "tệp nén độc hại. Hãy mở tệp, lưu lại thành tệp mới rồi tải lên."
+                _(
+                    "Tệp «%(name)s» khi giải nén lớn hơn %(limit)s MB (giới hạn cho tệp Office), có thể là tệp nén độc hại. Hãy mở tệp, lưu lại thành tệp mới rồi tải lên."
+                )
+                % {"name": name, "limit": size_text(limit)}
             )
         if member.file_size > RATIO_FLOOR_BYTES and member.file_size > max_ratio * max(member.compress_size, 1):
             ratio = member.file_size // max(member.compress_size, 1)
             raise UnsafeArchive(
-                f"Tệp «{name}» có phần «{member.filename[:100]}» nén {format_number(ratio)} lần (tối đa "
-                f"{format_number(max_ratio)} lần), có thể là tệp nén độc hại. Hãy mở tệp, lưu lại thành tệp "
-                "mới rồi tải lên."
+                _(
+                    "Tệp «%(name)s» có phần «%(filename)s» nén %(ratio)s lần (tối đa %(max_ratio)s lần), có thể là tệp nén độc hại. Hãy mở tệp, lưu lại thành tệp mới rồi tải lên."
+                )
+                % {
+                    "name": name,
+                    "filename": member.filename[:100],
+                    "ratio": format_number(ratio),
+                    "max_ratio": format_number(max_ratio),
+                }
             )
 
 

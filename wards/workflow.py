@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from wards.models import Assessment, Membership
 from wards.selectors import membership_of
@@ -27,13 +29,13 @@ class Action(StrEnum):
 
 
 ACTION_LABELS = {
-    Action.EDIT: "sửa",
-    Action.SUBMIT: "gửi",
-    Action.START_REVIEW: "thẩm định",
-    Action.VERDICT: "kết luận",
-    Action.RETURN: "trả lại",
-    Action.APPROVE: "phê duyệt",
-    Action.REOPEN: "mở lại",
+    Action.EDIT: pgettext_lazy("workflow action", "sửa"),
+    Action.SUBMIT: pgettext_lazy("workflow action", "gửi"),
+    Action.START_REVIEW: pgettext_lazy("workflow action", "thẩm định"),
+    Action.VERDICT: pgettext_lazy("workflow action", "kết luận"),
+    Action.RETURN: pgettext_lazy("workflow action", "trả lại"),
+    Action.APPROVE: pgettext_lazy("workflow action", "phê duyệt"),
+    Action.REOPEN: pgettext_lazy("workflow action", "mở lại"),
 }
 
 WARD = frozenset(Membership.WARD_ROLES)
@@ -111,18 +113,21 @@ def require(user, action: Action, assessment: Assessment) -> Transition:
 
 
 def state_message(assessment: Assessment, action: Action) -> str:
-    text = f"Hồ sơ đang ở trạng thái «{assessment.get_status_display()}», không {ACTION_LABELS[action]} được."
+    text = _("Hồ sơ đang ở trạng thái «%(status)s», không %(action)s được.") % {
+        "status": assessment.get_status_display(),
+        "action": ACTION_LABELS[action],
+    }
     if action == Action.APPROVE and assessment.status == Status.SUBMITTED:
-        text += " Hãy bắt đầu thẩm định vòng này trước khi phê duyệt."
+        text += " " + _("Hãy bắt đầu thẩm định vòng này trước khi phê duyệt.")
     return text
 
 
 def who_may(action: Action) -> str:
     roles = ROLES_FOR[action]
     if roles == HEAD:
-        return "Chỉ Trưởng Công an phường được gửi hồ sơ."
+        return _("Chỉ Trưởng Công an phường được gửi hồ sơ.")
     if roles == WARD:
-        return "Chỉ cán bộ Công an phường này được sửa hồ sơ."
+        return _("Chỉ cán bộ Công an phường này được sửa hồ sơ.")
     if roles == APPROVER:
-        return f"Chỉ lãnh đạo phê duyệt của tỉnh được {ACTION_LABELS[action]} hồ sơ."
-    return "Chỉ cán bộ thẩm định của tỉnh được thao tác này."
+        return _("Chỉ lãnh đạo phê duyệt của tỉnh được %(action)s hồ sơ.") % {"action": ACTION_LABELS[action]}
+    return _("Chỉ cán bộ thẩm định của tỉnh được thao tác này.")

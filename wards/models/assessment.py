@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from criteria import scoring
@@ -75,16 +76,26 @@ class Assessment(models.Model):  # Hồ sơ đánh giá
         """A ward is assessed only for a year it existed in, under a criteria set that applies to the year."""
         errors = {}
         if self.year and not YEAR_MIN <= self.year <= YEAR_MAX:
-            errors["year"] = f"Năm đánh giá phải từ {YEAR_MIN} đến {YEAR_MAX}."
+            errors["year"] = gettext("Năm đánh giá phải từ %(year_min)s đến %(year_max)s.") % {
+                "year_min": YEAR_MIN,
+                "year_max": YEAR_MAX,
+            }
         elif self.ward_id and self.year:
             ward = self.ward
             if (ward.year_from and self.year < ward.year_from) or (ward.year_to and self.year > ward.year_to):
                 span = f"{ward.year_from or '…'}–{ward.year_to or 'nay'}"
-                errors["year"] = f"{ward} không tồn tại trong năm {self.year} (tồn tại {span})."
+                errors["year"] = gettext("%(ward)s không tồn tại trong năm %(year)s (tồn tại %(span)s).") % {
+                    "ward": ward,
+                    "year": self.year,
+                    "span": span,
+                }
         if self.criteria_set_id and self.year:
             cs = self.criteria_set
             if self.year < cs.year_from or (cs.year_to and self.year > cs.year_to):
-                errors["criteria_set"] = f"Bộ tiêu chí «{cs.code}» không áp dụng cho năm {self.year}."
+                errors["criteria_set"] = gettext("Bộ tiêu chí «%(code)s» không áp dụng cho năm %(year)s.") % {
+                    "code": cs.code,
+                    "year": self.year,
+                }
         if errors:
             raise ValidationError(errors)
 

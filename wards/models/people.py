@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from wards.models.places import Province, Ward
@@ -69,4 +70,4 @@ class Membership(models.Model):  # Vai trò của người dùng
             return str(self.ward)
         if self.province_id:
             return str(self.province)
-        return "Toàn quốc"
+        return gettext("Toàn quốc")

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from criteria.models import Criterion
@@ -98,7 +99,10 @@ class Decision(models.Model):  # Quyết định công nhận
     def label(self) -> str:
         if self.outcome == self.Outcome.CERTIFIED:
             return str(self.Outcome.CERTIFIED.label)
-        return f"Chưa đạt chuẩn ({self.criteria_passed}/{self.criteria_total} tiêu chí)"
+        return gettext("Chưa đạt chuẩn (%(criteria_passed)s/%(criteria_total)s tiêu chí)") % {
+            "criteria_passed": self.criteria_passed,
+            "criteria_total": self.criteria_total,
+        }
 
 
 class ReturnReason(models.Model):  # Lý do trả lại, theo từng tiêu chí

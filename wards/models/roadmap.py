@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from criteria import scoring
@@ -44,6 +45,8 @@ class RoadmapTarget(models.Model):  # Chỉ tiêu lộ trình
     @property
     def target_label(self) -> str:
         if self.target_count is not None:
-            return f"{self.target_count} phường"
-        suffix = " số phường còn lại" if self.share_of_remaining else " số phường"
-        return f"{scoring.format_number(self.target_share)}%{suffix}"
+            return gettext("%(count)s phường") % {"count": self.target_count}
+        share = scoring.format_number(self.target_share)
+        if self.share_of_remaining:
+            return gettext("%(share)s%% số phường còn lại") % {"share": share}
+        return gettext("%(share)s%% số phường") % {"share": share}

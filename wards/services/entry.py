@@ -6,6 +6,7 @@ import logging
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from criteria.models import Criterion, Indicator
 from wards import entry, filetypes, uploads, workflow
@@ -154,7 +155,7 @@ def validate_evidence(upload) -> filetypes.FileType:
     """The upload's type, or a ValidationError in Vietnamese (too large, empty, or not an allowed type)."""
     limit = settings.EVIDENCE_MAX_BYTES
     if upload.size == 0:
-        raise ValidationError("Tệp rỗng.")
+        raise ValidationError(_("Tệp rỗng."))
     if upload.size > limit:
         raise ValidationError(uploads.too_large_message(upload.name, upload.size, limit))
     try:
@@ -163,8 +164,10 @@ def validate_evidence(upload) -> filetypes.FileType:
         raise ValidationError(exc.message) from None
     if kind is None:
         raise ValidationError(
-            f"Tệp «{upload.name}» không phải là {filetypes.ALLOWED_LABELS} (nhận biết theo nội dung tệp, "
-            "không theo tên). Hãy chọn đúng tệp."
+            _(
+                "Tệp «%(name)s» không phải là %(allowed_labels)s (nhận biết theo nội dung tệp, không theo tên). Hãy chọn đúng tệp."
+            )
+            % {"name": upload.name, "allowed_labels": filetypes.ALLOWED_LABELS}
         )
     return kind
 

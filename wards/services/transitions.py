@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from criteria.models import Criterion, Indicator
 from wards import entry, workflow
@@ -41,7 +42,7 @@ class MissingIndicator:
 
 class IncompleteAssessment(Exception):
     def __init__(self, missing: list[MissingIndicator]):
-        super().__init__(f"{len(missing)} chỉ tiêu chưa có số liệu")
+        super().__init__(_("%(missing)s chỉ tiêu chưa có số liệu") % {"missing": len(missing)})
         self.missing = missing
 
 
@@ -93,7 +94,7 @@ def assessment_return(*, assessment: Assessment, user, reasons: dict[int, str]) 
     transition = workflow.require(user, Action.RETURN, locked)
     reasons = {cid: text.strip() for cid, text in reasons.items() if text and text.strip()}
     if not reasons:
-        raise ValidationError("Cần nêu lý do trả lại cho ít nhất một tiêu chí.")
+        raise ValidationError(_("Cần nêu lý do trả lại cho ít nhất một tiêu chí."))
     # The reasons sent are those posted now; drafts saved earlier with the verdicts give way to them.
     locked.return_reasons.filter(round=locked.round, draft=True).delete()
     ReturnReason.objects.bulk_create(
@@ -134,20 +135,24 @@ def decision_errors(assessment: Assessment, number: str, decided_on: datetime.da
     errors = {}
     number = entry.nfc((number or "").strip())
     if not number:
-        errors["number"] = "Cần ghi số quyết định."
+        errors["number"] = _("Cần ghi số quyết định.")
     elif not DECISION_NUMBER.fullmatch(number):
-        errors["number"] = (
-            f"«{number[:40]}» không đúng dạng số quyết định: số/QĐ-cơ quan ban hành, ví dụ 125/QĐ-CAT-PV05."
-        )
+        errors["number"] = _(
+            "«%(number)s» không đúng dạng số quyết định: số/QĐ-cơ quan ban hành, ví dụ 125/QĐ-CAT-PV05."
+        ) % {"number": number[:40]}
     if decided_on is None:
-        errors["decided_on"] = "Cần ghi ngày quyết định."
+        errors["decided_on"] = _("Cần ghi ngày quyết định.")
     else:
         today = timezone.localdate()
         submitted = timezone.localtime(assessment.submitted_at).date() if assessment.submitted_at else None
         if decided_on > today:
-            errors["decided_on"] = f"Ngày quyết định không được sau hôm nay ({today:%d/%m/%Y})."
+            errors["decided_on"] = _("Ngày quyết định không được sau hôm nay (%(today)s).") % {
+                "today": f"{today:%d/%m/%Y}"
+            }
         elif submitted and decided_on < submitted:
-            errors["decided_on"] = f"Ngày quyết định không được trước ngày phường gửi hồ sơ ({submitted:%d/%m/%Y})."
+            errors["decided_on"] = _("Ngày quyết định không được trước ngày phường gửi hồ sơ (%(submitted)s).") % {
+                "submitted": f"{submitted:%d/%m/%Y}"
+            }
     return errors
 
 
@@ -162,7 +167,8 @@ def assessment_approve(*, assessment: Assessment, user, number: str, decided_on:
     missing = [c.code for c in criteria if c.pk not in verdicts]
     if missing:
         raise ValidationError(
-            f"Chưa phê duyệt được: còn {len(missing)} tiêu chí chưa có kết luận ({', '.join(missing)})."
+            _("Chưa phê duyệt được: còn %(missing)s tiêu chí chưa có kết luận (%(codes)s).")
+            % {"missing": len(missing), "codes": ", ".join(missing)}
         )
     errors = decision_errors(locked, number, decided_on)
     if errors:
@@ -203,7 +209,7 @@ def assessment_reopen(*, assessment: Assessment, user, reason: str) -> Assessmen
     transition = workflow.require(user, Action.REOPEN, locked)
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError("Cần nêu lý do mở lại hồ sơ.")
+        raise ValidationError(_("Cần nêu lý do mở lại hồ sơ."))
     now = timezone.now()
     locked.decisions.in_force().update(revoked_at=now, revoked_by=user, revoke_reason=reason)
     old = locked.get_status_display()

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from criteria import scoring
 from wards import workflow
@@ -79,7 +80,7 @@ def verdicts_save(
         if stored != base.get(cid, ("", "")) and stored != (outcome, comment):
             conflicts.append((criteria[cid], now))
         if verdict_needs_comment(outcome, page.score.criteria[criteria[cid].code].judgement) and not comment:
-            errors[cid] = "Kết luận khác kết quả tính toán: cần ghi nhận xét."
+            errors[cid] = _("Kết luận khác kết quả tính toán: cần ghi nhận xét.")
     if errors:
         raise ValidationError(errors)
     conflicting = {criterion.pk for criterion, _ in conflicts}

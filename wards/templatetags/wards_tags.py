@@ -1,6 +1,7 @@
 from django import template
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from criteria import scoring
 from wards import access, entry
@@ -20,10 +21,10 @@ def vn_number(value):
 def days_left(deadline):
     days = (deadline - timezone.localdate()).days
     if days > 0:
-        return f"còn {days} ngày"
+        return _("còn %(days)s ngày") % {"days": days}
     if days == 0:
-        return "hạn cuối hôm nay"
-    return f"quá hạn {-days} ngày"
+        return _("hạn cuối hôm nay")
+    return _("quá hạn %(days)s ngày") % {"days": -days}
 
 
 @register.filter

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from wards import entry, excel, services, uploads, workflow
@@ -73,7 +74,9 @@ def _refused(request, assessment, action):
         raise PermissionDenied(workflow.who_may(action))
     if workflow.can(request.user, action, assessment):
         return None
-    messages.error(request, workflow.state_message(assessment, action) + " Có thể người khác vừa thao tác trước bạn.")
+    messages.error(
+        request, workflow.state_message(assessment, action) + " " + _("Có thể người khác vừa thao tác trước bạn.")
+    )
     page = assessment_page(assessment=assessment)
     return _render_page(request, assessment, page=page, unsaved=_typed(request, page), status=409)
 
@@ -108,11 +111,13 @@ def _save_posted(request, assessment, *, then_submit=False):
         if conflicts:
             messages.warning(
                 request,
-                "Hồ sơ vừa được người khác lưu sau khi bạn mở trang. Hãy xem các ô khác nhau bên dưới, chọn "
-                "giữ giá trị của bạn hay lấy giá trị mới, rồi bấm Lưu lại.",
+                _(
+                    "Hồ sơ vừa được người khác lưu sau khi bạn mở trang. Hãy xem các ô khác nhau bên dưới, chọn "
+                    "giữ giá trị của bạn hay lấy giá trị mới, rồi bấm Lưu lại."
+                ),
             )
         else:
-            messages.error(request, "Chưa lưu: có ô nhập chưa đúng, xem thông báo đỏ tại từng ô.")
+            messages.error(request, _("Chưa lưu: có ô nhập chưa đúng, xem thông báo đỏ tại từng ô."))
         return _render_page(
             request, assessment, page=page, form=form, merged=merged, conflicts=conflicts,
             status=409 if conflicts else 422,
@@ -129,11 +134,13 @@ def _save_posted(request, assessment, *, then_submit=False):
         # Someone saved between our check and our save: show the page again, reconciled.
         return _save_posted(request, Assessment.objects.get(pk=assessment.pk), then_submit=then_submit)
     if merged:
-        messages.info(request, f"Đã cập nhật {len(merged)} ô theo thay đổi mới của người khác.")
+        messages.info(
+            request, _("Đã cập nhật %(merged)s ô theo thay đổi mới của người khác.") % {"merged": len(merged)}
+        )
     if changes:
-        messages.success(request, f"Đã lưu ({changes} thay đổi).")
+        messages.success(request, _("Đã lưu (%(changes)s thay đổi).") % {"changes": changes})
     elif not then_submit:
-        messages.info(request, "Không có thay đổi nào cần lưu.")
+        messages.info(request, _("Không có thay đổi nào cần lưu."))
     return None
 
 
@@ -172,9 +179,13 @@ def assessment_submit(request, pk):
     except workflow.InvalidTransition:  # submitted by another click or person meanwhile
         return _refused(request, Assessment.objects.get(pk=pk), Action.SUBMIT)
     except services.IncompleteAssessment as exc:
-        messages.error(request, f"Chưa gửi được: còn {len(exc.missing)} chỉ tiêu chưa có số liệu (xem danh sách).")
+        messages.error(
+            request,
+            _("Chưa gửi được: còn %(missing)s chỉ tiêu chưa có số liệu (xem danh sách).")
+            % {"missing": len(exc.missing)},
+        )
         return _render_page(request, assessment, missing=exc.missing, status=422)
-    messages.success(request, "Đã gửi hồ sơ lên Công an tỉnh/thành phố để thẩm định.")
+    messages.success(request, _("Đã gửi hồ sơ lên Công an tỉnh/thành phố để thẩm định."))
     return redirect("assessment", pk=pk)
 
 
@@ -210,7 +221,7 @@ def evidence_upload(request, pk, number):
         raise PermissionDenied(workflow.who_may(Action.EDIT))
     if not workflow.can(request.user, Action.EDIT, assessment):
         form.errors.clear()
-        form.add_error(None, workflow.state_message(assessment, Action.EDIT) + " Tệp chưa được lưu.")
+        form.add_error(None, workflow.state_message(assessment, Action.EDIT) + " " + _("Tệp chưa được lưu."))
         return _evidence_response(request, assessment, criterion, form=form, status=409)
     if form.is_valid():
         try:
@@ -240,7 +251,7 @@ def evidence_download(request, pk, file_pk):
     try:
         handle = evidence.file.open("rb")
     except FileNotFoundError:
-        raise Http404("Tệp không còn trên máy chủ.") from None
+        raise Http404(_("Tệp không còn trên máy chủ.")) from None
     return FileResponse(
         handle, as_attachment=not inline, filename=evidence.original_name, content_type=evidence.content_type
     )
@@ -256,10 +267,10 @@ def evidence_delete(request, pk, file_pk):
     except workflow.InvalidTransition as exc:
         form = EvidenceForm({}, {})
         form.errors.clear()
-        form.add_error(None, f"{exc.args[0]} Tệp chưa bị xoá.")
+        form.add_error(None, _("%(error)s Tệp chưa bị xoá.") % {"error": exc.args[0]})
         return _evidence_response(request, assessment, criterion, form=form, status=409)
     if not request.htmx:
-        messages.success(request, f"Đã xoá tệp «{evidence.original_name}».")
+        messages.success(request, _("Đã xoá tệp «%(original_name)s».") % {"original_name": evidence.original_name})
     return _evidence_response(request, assessment, criterion)
 
 
@@ -291,6 +302,6 @@ def excel_upload(request, pk):
         except excel.ImportRefused as exc:
             form.add_error("file", exc.message)
             return _render_page(request, assessment, excel_form=form, excel_errors=exc.errors, status=422)
-        messages.success(request, f"Đã nhập số liệu từ tệp Excel ({changes} thay đổi).")
+        messages.success(request, _("Đã nhập số liệu từ tệp Excel (%(changes)s thay đổi).") % {"changes": changes})
         return redirect("assessment", pk=pk)
     return _render_page(request, assessment, excel_form=form, status=422)

@@ -5,6 +5,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from wards import access, entry, services, workflow
@@ -142,7 +144,7 @@ def _review_assessment(request, pk, *, action=None):
     return assessment
 
 
-UNSAVED_LABELS = {"comment": "Nhận xét", "reason": "Lý do trả lại"}
+UNSAVED_LABELS = {"comment": gettext_lazy("Nhận xét"), "reason": gettext_lazy("Lý do trả lại")}
 
 
 def _unsaved(request, criteria) -> list[tuple[str, str]]:
@@ -153,7 +155,11 @@ def _unsaved(request, criteria) -> list[tuple[str, str]]:
             text = request.POST.get(f"{prefix}-{c.number}", "").strip()
             if text:
                 found.append((f"{c.code} — {label}", text))
-    for name, label in (("number", "Số quyết định"), ("decided_on", "Ngày quyết định"), ("reason", "Lý do mở lại")):
+    for name, label in (
+        ("number", _("Số quyết định")),
+        ("decided_on", _("Ngày quyết định")),
+        ("reason", _("Lý do mở lại")),
+    ):
         text = request.POST.get(name, "").strip()
         if text:
             found.append((label, text))
@@ -163,7 +169,10 @@ def _unsaved(request, criteria) -> list[tuple[str, str]]:
 def _state_changed(request, assessment, exc):
     """Someone else acted first (or a double click): say what state it is in now, keep what was typed."""
     assessment.refresh_from_db()
-    messages.error(request, f"{exc.args[0] if exc.args else ''} Có thể người khác vừa thao tác trước bạn.".strip())
+    messages.error(
+        request,
+        (_("%(error)s Có thể người khác vừa thao tác trước bạn.") % {"error": exc.args[0] if exc.args else ""}).strip(),
+    )
     page_criteria = assessment_page(assessment=assessment).criteria
     return _render_review(request, assessment, unsaved=_unsaved(request, page_criteria), status=409)
 
@@ -180,10 +189,13 @@ def review(request, pk):
         return _state_changed(request, assessment, exc)
     if response is not None:
         return response
-    saved = [f"{result.saved} kết luận"] if result.saved else []
+    saved = [_("%(saved)s kết luận") % {"saved": result.saved}] if result.saved else []
     if result.reasons_saved:
-        saved.append(f"{result.reasons_saved} lý do trả lại (chưa gửi phường)")
-    messages.success(request, f"Đã lưu {' và '.join(saved)}." if saved else "Không có kết luận nào thay đổi.")
+        saved.append(_("%(reasons_saved)s lý do trả lại (chưa gửi phường)") % {"reasons_saved": result.reasons_saved})
+    messages.success(
+        request,
+        _("Đã lưu %(saved)s.") % {"saved": _(" và ").join(saved)} if saved else _("Không có kết luận nào thay đổi."),
+    )
     return redirect("review", pk=pk)
 
 
@@ -215,14 +227,18 @@ def _save_verdicts(request, assessment):
             data["base"] = VerdictsForm.base_json(page.criteria, stored)
             form = VerdictsForm(data, criteria=page.criteria, verdicts=verdicts)
             form.is_valid()
-            saved = f"Đã lưu {result.saved} kết luận khác. " if result.saved else ""
+            saved = _("Đã lưu %(saved)s kết luận khác.") % {"saved": result.saved} + " " if result.saved else ""
             messages.warning(
                 request,
-                f"{saved}Cán bộ khác vừa kết luận khác ở {len(result.conflicts)} tiêu chí (xem bên dưới); kết luận "
-                "của bạn ở các tiêu chí đó chưa được lưu. Bấm «Lưu kết luận» lần nữa để giữ kết luận của bạn.",
+                saved
+                + _(
+                    "Cán bộ khác vừa kết luận khác ở %(conflicts)s tiêu chí (xem bên dưới); kết luận "
+                    "của bạn ở các tiêu chí đó chưa được lưu. Bấm «Lưu kết luận» lần nữa để giữ kết luận của bạn."
+                )
+                % {"conflicts": len(result.conflicts)},
             )
             return form, None, _render_review(request, assessment, form=form, conflicts=result.conflicts, status=409)
-    messages.error(request, "Chưa lưu: xem thông báo đỏ tại từng tiêu chí.")
+    messages.error(request, _("Chưa lưu: xem thông báo đỏ tại từng tiêu chí."))
     return form, None, _render_review(request, assessment, form=form, status=422)
 
 
@@ -251,9 +267,11 @@ def return_assessment(request, pk):
     except workflow.InvalidTransition as exc:
         return _state_changed(request, assessment, exc)
     except ValidationError as exc:
-        messages.error(request, f"Chưa trả lại: {exc.messages[0]} Các kết luận đã ghi vẫn được lưu.")
+        messages.error(
+            request, _("Chưa trả lại: %(error)s Các kết luận đã ghi vẫn được lưu.") % {"error": exc.messages[0]}
+        )
         return _render_review(request, assessment, form=form, status=422)
-    messages.success(request, "Đã trả lại hồ sơ cho phường để bổ sung.")
+    messages.success(request, _("Đã trả lại hồ sơ cho phường để bổ sung."))
     return redirect("review", pk=pk)
 
 
@@ -277,7 +295,7 @@ def approve(request, pk):
                 for message in errors:
                     form.add_error(field, message)
         else:
-            messages.success(request, f"Đã phê duyệt: {decision.label}.")
+            messages.success(request, _("Đã phê duyệt: %(label)s.") % {"label": decision.label})
             return redirect("review", pk=pk)
     return _render_review(request, assessment, approve_form=form, status=422)
 
@@ -295,6 +313,6 @@ def reopen(request, pk):
         except ValidationError as exc:
             form.add_error("reason", exc.messages[0])
         else:
-            messages.success(request, "Đã mở lại hồ sơ: bắt đầu vòng thẩm định mới.")
+            messages.success(request, _("Đã mở lại hồ sơ: bắt đầu vòng thẩm định mới."))
             return redirect("review", pk=pk)
     return _render_review(request, assessment, reopen_form=form, status=422)
