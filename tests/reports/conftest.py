@@ -14,6 +14,10 @@ def media(settings, tmp_path):
 @pytest.fixture
 def approved(people, assessment):
     """A complete assessment, reviewed (TC7 not met) and decided."""
+    return approve(assessment, people)
+
+
+def approve(assessment, people):
     fill_assessment(assessment)
     services.assessment_submit(assessment=assessment, user=people["head"])
     criteria = Criterion.objects.filter(criteria_set=assessment.criteria_set)

@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from criteria import scoring
+from tests.conftest import load_catalogue
 from wards.demo import BASELINE_DISTRIBUTION, DEMO_PASSWORD, DEMO_USERS, demo_seed
 from wards.models import Assessment, Decision, IndicatorValue, Notification, Province, RoadmapTarget, Ward
 from wards.selectors import assessment_scores, province_summary
@@ -18,11 +19,13 @@ from wards.tasks import send_notification_emails
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
-    """Seeded once for this module (it takes seconds), flushed afterwards so other tests start empty."""
+    """Seeded once for this module (it takes seconds), flushed afterwards so other tests start empty (but for the
+    criteria set, which every test finds loaded)."""
     with django_db_blocker.unblock():
         call_command("seed_demo", quiet_logins=True, allow_public_password=True)
         yield Province.objects.get(code="92")
         call_command("flush", interactive=False, verbosity=0)
+        load_catalogue()
 
 
 pytestmark = pytest.mark.django_db
