@@ -75,14 +75,32 @@ def shared_data(django_db_blocker):
             block.__exit__(None, None, None)
 
 
-@pytest.fixture(autouse=True)
-def _no_transactional_test_inside_shared_data(request):
+def _transactional(request) -> bool:
     marker = request.node.get_closest_marker("django_db")
-    transactional = bool(marker and marker.kwargs.get("transaction")) or bool(
+    return bool(marker and marker.kwargs.get("transaction")) or bool(
         {"transactional_db", "live_server"} & set(request.fixturenames)
     )
-    if transactional and _shared_blocks:
-        pytest.fail("a transactional test ran inside shared_data(): give it data of its own")
+
+
+_flushed = {"catalogue": False}
+
+
+@pytest.fixture(autouse=True)
+def _transactional_tests_flush(request):
+    if _transactional(request):
+        if _shared_blocks:
+            pytest.fail("a transactional test ran inside shared_data(): give it data of its own")
+        _flushed["catalogue"] = True  # the database is emptied when it ends
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _catalogue_after_a_flush(request):
+    """Transactional tests run after the others, but not always last in a worker (pytest-xdist hands out whole
+    modules): a module that follows one finds the criteria set committed again, not loaded for each test."""
+    if _flushed["catalogue"]:
+        with request.getfixturevalue("django_db_blocker").unblock():
+            catalogue()
+        _flushed["catalogue"] = False
 
 
 @pytest.fixture

@@ -2,7 +2,8 @@ import pytest
 from django.utils import timezone
 
 from criteria.models import Criterion
-from tests.factories import fill_assessment
+from reports import documents
+from tests.factories import DistrictFactory, ProvinceFactory, UserFactory, WardFactory, fill_assessment
 from wards import services
 
 
@@ -29,3 +30,29 @@ def approve(assessment, people):
     )
     assessment.refresh_from_db()
     return assessment
+
+
+@pytest.fixture(scope="module")
+def _renders():
+    return {}
+
+
+@pytest.fixture
+def render_once(_renders, monkeypatch):
+    """For modules about what happens around a render (jobs, retries, reuse, ZIPs), not about the PDF itself: a
+    document is rendered once per module and its bytes reused for the same content hash, the app's own test of
+    "the same document" (its data and every layout file). WeasyPrint takes seconds and would give the same file.
+
+    The factories count from 0 again in each test, so that the same fixtures give the same names, codes and
+    therefore the same document in every test of the module."""
+    for factory in (ProvinceFactory, DistrictFactory, WardFactory, UserFactory):
+        factory.reset_sequence()
+    real = documents.render_pdf
+
+    def render_pdf(kind, data):
+        key = documents.content_hash(kind, data)
+        if key not in _renders:
+            _renders[key] = real(kind, data)
+        return _renders[key]
+
+    monkeypatch.setattr(documents, "render_pdf", render_pdf)
