@@ -33,7 +33,8 @@ def _fast_password_hashing():
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """The test database, with the shipped criteria set loaded once for the whole run (committed: every test's
-    transaction rolls back to it). A transactional test flushes it at its end; criteria_set loads it again."""
+    transaction rolls back to it). A transactional test flushes it at its end: the next module finds it loaded
+    again (_catalogue_after_a_flush), and criteria_set loads it for a test that still misses it."""
     with django_db_blocker.unblock():
         load_catalogue()
 
@@ -77,8 +78,9 @@ def shared_data(django_db_blocker):
 
 def _transactional(request) -> bool:
     marker = request.node.get_closest_marker("django_db")
-    return bool(marker and marker.kwargs.get("transaction")) or bool(
-        {"transactional_db", "live_server"} & set(request.fixturenames)
+    flagged = marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences"))
+    return bool(flagged) or bool(
+        {"transactional_db", "live_server", "django_db_reset_sequences"} & set(request.fixturenames)
     )
 
 
