@@ -1,5 +1,9 @@
+import contextlib
+
 import pytest
 from django.core.management import call_command
+from django.db import transaction
+from django.test.utils import override_settings
 
 from criteria.models import CriteriaSet
 from modelphuong.celery import app as celery_app
@@ -7,13 +11,98 @@ from tests.factories import AssessmentFactory, WardFactory, user_with_role
 from wards.models import Membership
 
 Role = Membership.Role
+CATALOGUE, CATALOGUE_CODE = "criteria_5764", "5764-2021"
+
+
+def load_catalogue():
+    call_command("loaddata", CATALOGUE, verbosity=0)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing():
+    # PBKDF2 is slow by design; tests create many users, some of them outside any test (module data, the demo).
+    with override_settings(
+        PASSWORD_HASHERS=[
+            "django.contrib.auth.hashers.MD5PasswordHasher",
+            "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+        ]
+    ):
+        yield
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database, with the shipped criteria set loaded once for the whole run (committed: every test's
+    transaction rolls back to it). A transactional test flushes it at its end: the next module finds it loaded
+    again (_catalogue_after_a_flush), and criteria_set loads it for a test that still misses it."""
+    with django_db_blocker.unblock():
+        load_catalogue()
+
+
+def catalogue() -> CriteriaSet:
+    found = CriteriaSet.objects.filter(code=CATALOGUE_CODE).first()
+    if found is None:  # flushed by a transactional test (which runs after the others): load it again
+        load_catalogue()
+        found = CriteriaSet.objects.get(code=CATALOGUE_CODE)
+    return found
 
 
 @pytest.fixture
 def criteria_set(db):
     """The shipped default criteria set (7 groups, 22 criteria), loaded from fixtures/."""
-    call_command("loaddata", "criteria_5764", verbosity=0)
-    return CriteriaSet.objects.get(code="5764-2021")
+    return catalogue()
+
+
+_shared_blocks: list[transaction.Atomic] = []
+
+
+@contextlib.contextmanager
+def shared_data(django_db_blocker):
+    """An outer transaction for data that a module's tests share (what Django's setUpTestData does for a class):
+    made once inside it, seen by every test, each of which rolls back to it, and rolled back itself at the end.
+
+    For tests that are not transactional only (a transactional test commits and flushes). The database is
+    unblocked only to open and close it: make the data under django_db_blocker.unblock()."""
+    with django_db_blocker.unblock():
+        block = transaction.atomic()
+        block.__enter__()
+    _shared_blocks.append(block)
+    try:
+        yield
+    finally:
+        _shared_blocks.remove(block)
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            block.__exit__(None, None, None)
+
+
+def _transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    flagged = marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences"))
+    return bool(flagged) or bool(
+        {"transactional_db", "live_server", "django_db_reset_sequences"} & set(request.fixturenames)
+    )
+
+
+_flushed = {"catalogue": False}
+
+
+@pytest.fixture(autouse=True)
+def _transactional_tests_flush(request):
+    if _transactional(request):
+        if _shared_blocks:
+            pytest.fail("a transactional test ran inside shared_data(): give it data of its own")
+        _flushed["catalogue"] = True  # the database is emptied when it ends
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _catalogue_after_a_flush(request):
+    """Transactional tests run after the others, but not always last in a worker (pytest-xdist hands out whole
+    modules): a module that follows one finds the criteria set committed again, not loaded for each test."""
+    if _flushed["catalogue"]:
+        with request.getfixturevalue("django_db_blocker").unblock():
+            catalogue()
+        _flushed["catalogue"] = False
 
 
 @pytest.fixture
@@ -41,6 +130,10 @@ def assessment(criteria_set, ward):
 @pytest.fixture
 def people(ward, other_ward, foreign_ward):
     """One user per role around `ward`, plus outsiders (healthchecks' alice, bob and charlie)."""
+    return make_people(ward, other_ward, foreign_ward)
+
+
+def make_people(ward, other_ward, foreign_ward):
     province = ward.province
     return {
         "officer": user_with_role(Role.WARD_OFFICER, ward=ward, username="officer"),
@@ -54,15 +147,6 @@ def people(ward, other_ward, foreign_ward):
         "foreign_reviewer": user_with_role(Role.REVIEWER, province=foreign_ward.province, username="foreign_rev"),
         "foreign_leader": user_with_role(Role.LEADERSHIP, province=foreign_ward.province, username="foreign_lead"),
     }
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # PBKDF2 is slow by design; tests create many users.
-    settings.PASSWORD_HASHERS = [
-        "django.contrib.auth.hashers.MD5PasswordHasher",
-        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
-    ]
 
 
 def page_data(assessment, **changes):

@@ -11,6 +11,7 @@ from django.test import Client
 
 from criteria import scoring
 from demo.seed import BASELINE_DISTRIBUTION, DEMO_PASSWORD, DEMO_USERS, demo_seed
+from tests.conftest import load_catalogue
 from wards.models import Assessment, Decision, IndicatorValue, Notification, Province, RoadmapTarget, Ward
 from wards.selectors import assessment_scores, province_summary
 from wards.tasks import send_notification_emails
@@ -18,11 +19,13 @@ from wards.tasks import send_notification_emails
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
-    """Seeded once for this module (it takes seconds), flushed afterwards so other tests start empty."""
+    """Seeded once for this module (it takes seconds), flushed afterwards so other tests start empty (but for the
+    criteria set, which every test finds loaded)."""
     with django_db_blocker.unblock():
         call_command("seed_demo", quiet_logins=True, allow_public_password=True)
         yield Province.objects.get(code="92")
         call_command("flush", interactive=False, verbosity=0)
+        load_catalogue()
 
 
 pytestmark = pytest.mark.django_db

@@ -2,7 +2,8 @@ import pytest
 from django.utils import timezone
 
 from criteria.models import Criterion
-from tests.factories import fill_assessment
+from reports import documents
+from tests.factories import DistrictFactory, ProvinceFactory, UserFactory, WardFactory, fill_assessment
 from wards import services
 
 
@@ -14,6 +15,10 @@ def media(settings, tmp_path):
 @pytest.fixture
 def approved(people, assessment):
     """A complete assessment, reviewed (TC7 not met) and decided."""
+    return approve(assessment, people)
+
+
+def approve(assessment, people):
     fill_assessment(assessment)
     services.assessment_submit(assessment=assessment, user=people["head"])
     criteria = Criterion.objects.filter(criteria_set=assessment.criteria_set)
@@ -25,3 +30,29 @@ def approved(people, assessment):
     )
     assessment.refresh_from_db()
     return assessment
+
+
+@pytest.fixture(scope="module")
+def _renders():
+    return {}
+
+
+@pytest.fixture
+def render_once(_renders, monkeypatch):
+    """For modules about what happens around a render (jobs, retries, reuse, ZIPs), not about the PDF itself: a
+    document is rendered once per module and its bytes reused for the same content hash, the app's own test of
+    "the same document" (its data and every layout file). WeasyPrint takes seconds and would give the same file.
+
+    The factories count from 0 again in each test, so that the same fixtures give the same names, codes and
+    therefore the same document in every test of the module."""
+    for factory in (ProvinceFactory, DistrictFactory, WardFactory, UserFactory):
+        factory.reset_sequence()
+    real = documents.render_pdf
+
+    def render_pdf(kind, data):
+        key = documents.content_hash(kind, data)
+        if key not in _renders:
+            _renders[key] = real(kind, data)
+        return _renders[key]
+
+    monkeypatch.setattr(documents, "render_pdf", render_pdf)

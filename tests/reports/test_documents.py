@@ -10,6 +10,7 @@ from pypdf import PdfReader
 
 from criteria.models import Criterion
 from reports import documents
+from tests.conftest import shared_data
 from wards.models import Province
 
 pytestmark = pytest.mark.django_db
@@ -65,8 +66,16 @@ def test_typed_text_comes_back_out_of_the_pdf_as_typed(approved):
     assert "Đã đối chiếu số liệu với Phòng Cảnh sát hình sự" in text
 
 
-def test_the_demos_2022_can_tho_report_shows_the_baseline_distribution(db):
-    call_command("seed_demo", quiet_logins=True, allow_public_password=True)
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo, seeded once for the module's tests that read it (it takes seconds), rolled back after them."""
+    with shared_data(django_db_blocker):
+        with django_db_blocker.unblock():
+            call_command("seed_demo", quiet_logins=True, allow_public_password=True)
+        yield
+
+
+def test_the_demos_2022_can_tho_report_shows_the_baseline_distribution(demo):
     data = documents.province_report_data(Province.objects.get(code="92"), 2022)
     pdf, pages = documents.render_pdf("province_report", data)
     text = pdf_text(pdf)
@@ -78,8 +87,7 @@ def test_the_demos_2022_can_tho_report_shows_the_baseline_distribution(db):
     assert "<svg" not in text  # charts are drawn, not printed as markup
 
 
-def test_charts_are_svg_shared_by_page_and_pdf(db):
-    call_command("seed_demo", quiet_logins=True, allow_public_password=True)
+def test_charts_are_svg_shared_by_page_and_pdf(demo):
     data = documents.province_report_data(Province.objects.get(code="92"), 2025)
     assert data["charts"]["distribution"].startswith("<svg") and "Số tiêu chí đạt" in data["charts"]["distribution"]
     assert data["roadmap_status"] == "on_track" and data["certified_total"] == 10

@@ -12,7 +12,7 @@ from reports import documents, services, tasks
 from reports.models import RenderJob
 from tests.factories import AssessmentFactory, WardFactory, fill_assessment
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("render_once")]
 Status = RenderJob.Status
 
 

@@ -1,23 +1,67 @@
 """Every document URL answers 404 outside its ward or province; nothing is served by a guessable path."""
 
+import copy
+
 import pytest
+from django.test.utils import override_settings
 from django.urls import get_resolver
 
 from reports import services, tasks
 from reports.models import RenderJob
-from tests.factories import UserFactory
+from tests.conftest import catalogue, make_people, shared_data
+from tests.factories import AssessmentFactory, UserFactory, WardFactory
+from tests.reports.conftest import approve
 
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(scope="module")
+def _media_root(tmp_path_factory):
+    return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
+def media(settings, _media_root):
+    """The files rendered once for the module stay where they were written."""
+    settings.MEDIA_ROOT = _media_root
+
+
+@pytest.fixture(scope="module")
+def _shared(django_db_setup, django_db_blocker, _media_root):
+    """The documents, rendered once for the module (the tests only ask for them; what they write is rolled back)."""
+    with shared_data(django_db_blocker), override_settings(MEDIA_ROOT=_media_root):
+        with django_db_blocker.unblock():
+            ward = WardFactory(name="Cái Khế")
+            people = make_people(ward, WardFactory(district=ward.district, name="An Cư"), WardFactory(name="Trần Phú"))
+            approved = approve(AssessmentFactory(ward=ward, criteria_set=catalogue()), people)
+            dossier = services.dossier_request(assessment=approved, user=people["officer"])
+            report = services.report_request(province=approved.ward.province, year=2026, user=people["leader"])
+            bulk = services.bulk_request(province=approved.ward.province, year=2026, user=people["leader"])
+            for job in (dossier, report):
+                tasks.render_job(job.pk)
+        made = {"dossier": dossier, "report": report, "bulk": bulk, "province": approved.ward.province}
+        yield {"people": people, "approved": approved, "documents_made": made}
+
+
 @pytest.fixture
-def documents_made(approved, people):
-    dossier = services.dossier_request(assessment=approved, user=people["officer"])
-    report = services.report_request(province=approved.ward.province, year=2026, user=people["leader"])
-    bulk = services.bulk_request(province=approved.ward.province, year=2026, user=people["leader"])
-    for job in (dossier, report):
-        tasks.render_job(job.pk)
-    return {"dossier": dossier, "report": report, "bulk": bulk, "province": approved.ward.province}
+def shared(_shared):
+    """This test's copy of the module's objects: what it changes in memory stays with it."""
+    return copy.deepcopy(_shared)
+
+
+@pytest.fixture
+def people(shared):
+    return shared["people"]
+
+
+@pytest.fixture
+def approved(shared):
+    return shared["approved"]
+
+
+@pytest.fixture
+def documents_made(shared):
+    return shared["documents_made"]
 
 
 def requests_for(made, assessment):

@@ -1,11 +1,14 @@
 """The assessment's life: every transition, for every role, allowed or refused."""
 
+import copy
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from criteria.models import Criterion
-from tests.factories import fill_assessment
+from tests.conftest import catalogue, make_people, shared_data
+from tests.factories import AssessmentFactory, WardFactory, fill_assessment, user_with_role
 from wards import services, workflow
 from wards.models import Assessment, AuditEvent, Decision, Membership, Verdict
 from wards.workflow import Action
@@ -97,9 +100,58 @@ def expected(action, status, person):
     return transition.target
 
 
+@pytest.fixture(scope="module")
+def _shared(django_db_setup, django_db_blocker):
+    """Made once for the module (what a test writes is rolled back after it): the conftest's wards and people,
+    and for each status an assessment brought there, in a ward of its own with its own officer and head."""
+    with shared_data(django_db_blocker):
+        with django_db_blocker.unblock():
+            ward = WardFactory(name="Cái Khế")
+            other_ward, foreign_ward = WardFactory(district=ward.district, name="An Cư"), WardFactory(name="Trần Phú")
+            people = make_people(ward, other_ward, foreign_ward)
+            in_status = {}
+            for status in S.values:
+                own_ward = WardFactory(district=ward.district)
+                own = {
+                    **people,
+                    "officer": user_with_role(Membership.Role.WARD_OFFICER, ward=own_ward),
+                    "head": user_with_role(Membership.Role.WARD_HEAD, ward=own_ward),
+                }
+                assessment = AssessmentFactory(ward=own_ward, criteria_set=catalogue())
+                put_in(assessment, status, own)
+                in_status[status] = (assessment, own)
+        yield {"ward": ward, "other_ward": other_ward, "foreign_ward": foreign_ward, "people": people, **in_status}
+
+
+@pytest.fixture
+def shared(_shared):
+    """This test's copy of the module's objects: what it changes in memory stays with it."""
+    return copy.deepcopy(_shared)
+
+
+@pytest.fixture
+def ward(shared):
+    return shared["ward"]
+
+
+@pytest.fixture
+def other_ward(shared):
+    return shared["other_ward"]
+
+
+@pytest.fixture
+def foreign_ward(shared):
+    return shared["foreign_ward"]
+
+
+@pytest.fixture
+def people(shared):
+    return shared["people"]
+
+
 @pytest.mark.parametrize("action, status, person", CASES, ids=[f"{a}-{s}-{r}" for a, s, r in CASES])
-def test_transition(people, assessment, action, status, person):
-    put_in(assessment, status, people)
+def test_transition(shared, action, status, person):
+    assessment, people = shared[status]  # put_in(assessment, status, people), once for the module
     result = expected(action, status, person)
     if result is not None:
         assert attempt(action, assessment, people[person]) == result
