@@ -68,11 +68,11 @@ def _file_digest(path: Path, mtime_ns: int, size: int) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _layout_digest(kind: str) -> str:
+def _layout_digest() -> str:
     """A digest of the layout: every file in LAYOUT_FILES (by name and content) and WeasyPrint's version.
     Files are read again only when they change, so a bulk request does not hash the fonts once per ward."""
     digest = hashlib.sha256(f"weasyprint {_weasyprint_version()}".encode())
-    for path in map(Path, LAYOUT_FILES):
+    for path in LAYOUT_FILES:
         try:
             stat = path.stat()
             content = _file_digest(path, stat.st_mtime_ns, stat.st_size)
@@ -84,7 +84,7 @@ def _layout_digest(kind: str) -> str:
 
 def content_hash(kind: str, data: dict) -> str:
     payload = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(f"{kind}|{_layout_digest(kind)}|{payload}".encode()).hexdigest()
+    return hashlib.sha256(f"{kind}|{_layout_digest()}|{payload}".encode()).hexdigest()
 
 
 def dossier_data(assessment: Assessment) -> dict:

@@ -41,18 +41,23 @@ def role_of(user) -> str | None:
     return membership.role if membership is not None else None
 
 
+def _transition(action) -> workflow.Action | None:
+    """The workflow's action of that name, or None for the actions granted by role below."""
+    return workflow.Action(action) if action in workflow.Action._value2member_map_ else None
+
+
 def can(user, action, assessment=None) -> bool:
     """Whether the user may take the action (on the assessment, for the workflow's actions) now."""
-    if action in workflow.Action.__members__.values():
-        return assessment is not None and workflow.can(user, workflow.Action(action), assessment)
+    if (transition := _transition(action)) is not None:
+        return assessment is not None and workflow.can(user, transition, assessment)
     return role_of(user) in RULES[Action(action)]
 
 
 def require(user, action, assessment=None) -> None:
     """Refuse (PermissionDenied, or workflow.InvalidTransition for a status that does not allow it) unless
     the user may take the action."""
-    if action in workflow.Action.__members__.values():
-        workflow.require(user, workflow.Action(action), assessment)
+    if (transition := _transition(action)) is not None:
+        workflow.require(user, transition, assessment)
         return
     if not can(user, action):
         raise PermissionDenied(REFUSALS[Action(action)])

@@ -169,9 +169,10 @@ class FiguresForm(forms.Form):
                 if part.name in result.errors and name not in self.errors:
                     self.add_error(name, result.errors[part.name])
             self.figures[indicator.pk] = result.data
-        by_code = {i.code: self.figures[i.pk] for i in self.page.indicators}
+        indicators = {i.code: i for i in self.page.indicators}
+        by_code = {code: self.figures[i.pk] for code, i in indicators.items()}
         for code, parts in entry.contradictions(self.page.criteria, by_code).items():
-            indicator = next(i for i in self.page.indicators if i.code == code)
+            indicator = indicators[code]
             for part, message in parts.items():
                 name = field_name(indicator, part)
                 if name not in self.errors:

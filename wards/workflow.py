@@ -83,20 +83,16 @@ def _in_scope(membership: Membership, assessment: Assessment) -> bool:
     return False
 
 
-def _membership(user) -> Membership | None:
-    return membership_of(user)
-
-
 def may_act(user, action: Action, assessment: Assessment) -> bool:
     """Whether the user's role and scope allow the action at all (whatever the assessment's status)."""
-    membership = _membership(user)
+    membership = membership_of(user)
     return membership is not None and membership.role in ROLES_FOR[action] and _in_scope(membership, assessment)
 
 
 def can(user, action: Action, assessment: Assessment) -> bool:
     """Whether the user may take the action on the assessment now."""
     transition = TABLE.get((assessment.status, action))
-    return transition is not None and may_act(user, action, assessment) and _membership(user).role in transition.roles
+    return transition is not None and may_act(user, action, assessment) and membership_of(user).role in transition.roles
 
 
 def require(user, action: Action, assessment: Assessment) -> Transition:
@@ -107,7 +103,7 @@ def require(user, action: Action, assessment: Assessment) -> Transition:
     transition = TABLE.get((assessment.status, action))
     if transition is None:
         raise InvalidTransition(state_message(assessment, action))
-    if _membership(user).role not in transition.roles:
+    if membership_of(user).role not in transition.roles:
         raise PermissionDenied(who_may(action))
     return transition
 
@@ -120,6 +116,12 @@ def state_message(assessment: Assessment, action: Action) -> str:
     if action == Action.APPROVE and assessment.status == Status.SUBMITTED:
         text += " " + _("Hãy bắt đầu thẩm định vòng này trước khi phê duyệt.")
     return text
+
+
+def after_race(refusal) -> str:
+    """A status refusal (its message, or the InvalidTransition itself) as the loser of a race reads it."""
+    text = refusal.args[0] if isinstance(refusal, Exception) and refusal.args else str(refusal)
+    return _("%(error)s Có thể người khác vừa thao tác trước bạn.") % {"error": text}
 
 
 def who_may(action: Action) -> str:

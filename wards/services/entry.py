@@ -1,7 +1,6 @@
 """What the ward enters: figures and narratives (with conflict detection), and evidence files."""
 
 import hashlib
-import logging
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -19,9 +18,6 @@ from wards.models import (
 )
 from wards.services.audit import audit_event
 from wards.workflow import Action
-
-logger = logging.getLogger(__name__)
-Status = Assessment.Status
 
 VALUE_FIELDS = (
     "yes",

@@ -14,7 +14,6 @@ from wards.models import (
 )
 
 logger = logging.getLogger(__name__)
-Status = Assessment.Status
 
 
 def ward_people(ward_id):

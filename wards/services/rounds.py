@@ -1,6 +1,5 @@
 """Review rounds: what the ward submitted in each round, what changed since, and which verdicts that outdates."""
 
-import logging
 from dataclasses import dataclass
 
 from criteria.models import Criterion
@@ -14,9 +13,6 @@ from wards.models import (
 from wards.selectors import assessment_page
 from wards.services.audit import audit_event
 from wards.services.verdicts import verdict_text
-
-logger = logging.getLogger(__name__)
-Status = Assessment.Status
 
 
 def snapshot_data(assessment: Assessment) -> dict:

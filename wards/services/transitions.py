@@ -1,7 +1,6 @@
 """The moves of the declared workflow (wards.workflow): submit, return, start review, approve, reopen."""
 
 import datetime
-import logging
 import re
 from dataclasses import dataclass
 
@@ -27,7 +26,6 @@ from wards.services.rounds import clear_outdated_verdicts, snapshot_round
 from wards.services.verdicts import take_into_review
 from wards.workflow import Action
 
-logger = logging.getLogger(__name__)
 Status = Assessment.Status
 
 

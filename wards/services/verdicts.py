@@ -1,6 +1,5 @@
 """The reviewers' verdicts per criterion, two reviewers at once, and the return reasons prepared with them."""
 
-import logging
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -19,7 +18,6 @@ from wards.selectors import assessment_page
 from wards.services.audit import audit_event, locked_for_update, status_event
 from wards.workflow import Action
 
-logger = logging.getLogger(__name__)
 Status = Assessment.Status
 
 

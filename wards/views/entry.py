@@ -74,9 +74,7 @@ def _refused(request, assessment, action):
         raise PermissionDenied(workflow.who_may(action))
     if workflow.can(request.user, action, assessment):
         return None
-    messages.error(
-        request, workflow.state_message(assessment, action) + " " + _("Có thể người khác vừa thao tác trước bạn.")
-    )
+    messages.error(request, workflow.after_race(workflow.state_message(assessment, action)))
     page = assessment_page(assessment=assessment)
     return _render_page(request, assessment, page=page, unsaved=_typed(request, page), status=409)
 

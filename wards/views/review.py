@@ -24,15 +24,11 @@ from wards.workflow import Action
 from wards.years import year_param
 
 
-def _require_province_side(user) -> None:
-    access.require(user, access.Action.READ_PROVINCE)
-
-
 @login_required
 @require_GET
 def queue(request):
     """Every assessment of the reviewer's province for a year, filterable, with counts per status."""
-    _require_province_side(request.user)
+    access.require(request.user, access.Action.READ_PROVINCE)
     today = timezone.localdate()
     year = year_param(request.GET.get("year"), default=today.year)
     filters = {
@@ -66,9 +62,9 @@ def queue(request):
 
 
 def _review_context(
-    request, assessment, *, form=None, approve_form=None, reopen_form=None, conflicts=None, unsaved=None
+    request, assessment, *, page=None, form=None, approve_form=None, reopen_form=None, conflicts=None, unsaved=None
 ):
-    page = assessment_page(assessment=assessment)
+    page = page or assessment_page(assessment=assessment)
     reviewing = workflow.can(request.user, Action.VERDICT, assessment)
     verdicts = {v.criterion_id: v for v in assessment.verdicts.select_related("reviewer")}
     form = form or VerdictsForm(
@@ -138,7 +134,7 @@ def _review_assessment(request, pk, *, action=None):
     """The assessment, 404 outside the user's scope; only the province side reviews (403 for others),
     and only the roles the workflow names take an action (403)."""
     assessment = assessment_for(user=request.user, pk=pk)
-    _require_province_side(request.user)
+    access.require(request.user, access.Action.READ_PROVINCE)
     if action is not None and not workflow.may_act(request.user, action, assessment):
         raise PermissionDenied(workflow.who_may(action))
     return assessment
@@ -169,12 +165,9 @@ def _unsaved(request, criteria) -> list[tuple[str, str]]:
 def _state_changed(request, assessment, exc):
     """Someone else acted first (or a double click): say what state it is in now, keep what was typed."""
     assessment.refresh_from_db()
-    messages.error(
-        request,
-        (_("%(error)s Có thể người khác vừa thao tác trước bạn.") % {"error": exc.args[0] if exc.args else ""}).strip(),
-    )
-    page_criteria = assessment_page(assessment=assessment).criteria
-    return _render_review(request, assessment, unsaved=_unsaved(request, page_criteria), status=409)
+    messages.error(request, workflow.after_race(exc))
+    page = assessment_page(assessment=assessment)
+    return _render_review(request, assessment, page=page, unsaved=_unsaved(request, page.criteria), status=409)
 
 
 @login_required
@@ -237,9 +230,13 @@ def _save_verdicts(request, assessment):
                 )
                 % {"conflicts": len(result.conflicts)},
             )
-            return form, None, _render_review(request, assessment, form=form, conflicts=result.conflicts, status=409)
+            return (
+                form,
+                None,
+                _render_review(request, assessment, page=page, form=form, conflicts=result.conflicts, status=409),
+            )
     messages.error(request, _("Chưa lưu: xem thông báo đỏ tại từng tiêu chí."))
-    return form, None, _render_review(request, assessment, form=form, status=422)
+    return form, None, _render_review(request, assessment, page=page, form=form, status=422)
 
 
 @login_required
