@@ -25,7 +25,7 @@ from criteria.scoring import format_number
 from reports import charts
 from wards import entry
 from wards.collation import sort_key
-from wards.models import Assessment, Decision, Membership, Province, RoadmapTarget, count_passed
+from wards.models import Assessment, Decision, Membership, Province, RoadmapTarget, count_passed, in_province
 from wards.selectors import (
     assessment_page,
     assessment_scores,
@@ -278,7 +278,9 @@ def province_year_summary(province: Province, year: int) -> dict:
 
 def province_year(province: Province, year: int):
     """(the summary, the year's assessments, their scores): for pages that also list the wards."""
-    assessments = list(Assessment.objects.filter(ward__province=province, year=year).select_related("ward__district"))
+    assessments = list(
+        Assessment.objects.filter(in_province(province, "ward__"), year=year).select_related("ward__district")
+    )
     scores = assessment_scores(assessments=assessments)
     # A draft is not yet in: counting it as "0 criteria met" would sink every rate of the current year.
     submitted = {a.pk: scores[a.pk] for a in assessments if a.status != Assessment.Status.DRAFT}

@@ -18,7 +18,7 @@ from reports import documents
 from reports.models import BulkRender, RenderJob
 from reports.selectors import bulks_visible_to, jobs_visible_to, report_provinces
 from wards.collation import sort_key
-from wards.models import Assessment, Province
+from wards.models import Assessment, Province, in_province
 from wards.selectors import assessments_visible_to
 
 logger = logging.getLogger(__name__)
@@ -122,7 +122,7 @@ def bulk_request(*, province: Province, year: int, user) -> BulkRender:
     _require_in_scope(report_provinces(user), province)
     bulk = BulkRender.objects.create(province=province, year=year, requested_by=user)
     new = []
-    assessments = Assessment.objects.filter(ward__province=province, year=year).select_related(
+    assessments = Assessment.objects.filter(in_province(province, "ward__"), year=year).select_related(
         "ward__province", "ward__district", "criteria_set", "submitted_by", "reviewer"
     )
     for assessment in assessments:

@@ -14,7 +14,7 @@ from reports.models import BulkRender, RenderJob
 from reports.selectors import bulks_visible_to, jobs_visible_to, report_provinces
 from wards import access
 from wards.collation import sort_key
-from wards.models import Assessment, Decision, Province
+from wards.models import Assessment, Decision, Province, in_province
 from wards.selectors import assessment_for
 from wards.years import year_param
 
@@ -24,7 +24,7 @@ def _province_for(user, code) -> Province:
 
 
 def _require_assessments(province, year) -> None:
-    if not Assessment.objects.filter(ward__province=province, year=year).exists():
+    if not Assessment.objects.filter(in_province(province, "ward__"), year=year).exists():
         raise Http404(_("%(name)s không có hồ sơ đánh giá năm %(year)s.") % {"name": province.name, "year": year})
 
 
@@ -36,7 +36,8 @@ def leadership(request):
     provinces = list(report_provinces(request.user).order_by("name"))
     province = next((p for p in provinces if p.code == request.GET.get("province")), provinces[0])
     years = sorted(
-        Assessment.objects.filter(ward__province=province).values_list("year", flat=True).distinct(), reverse=True
+        Assessment.objects.filter(in_province(province, "ward__")).values_list("year", flat=True).distinct(),
+        reverse=True,
     )
     current = timezone.localdate().year
     year = year_param(request.GET.get("year"), default=current)

@@ -14,11 +14,13 @@ from wards.models import (
     Narrative,
     Notification,
     Province,
+    ProvinceLineage,
     ReturnReason,
     RoadmapTarget,
     RoundSnapshot,
     Verdict,
     Ward,
+    WardLineage,
 )
 
 User = get_user_model()
@@ -70,10 +72,19 @@ class UserWithRoleAdmin(UserAdmin):
         return membership.scope_label if membership else "—"
 
 
+class ProvinceLineageInline(admin.TabularInline):
+    model = ProvinceLineage
+    fk_name = "successor"
+    extra = 0
+    autocomplete_fields = ["predecessor"]
+
+
 @admin.register(Province)
 class ProvinceAdmin(admin.ModelAdmin):
-    list_display = ["code", "name"]
+    list_display = ["code", "name", "valid_from", "valid_to"]
+    list_filter = [("valid_to", admin.EmptyFieldListFilter)]
     search_fields = ["code", "name"]
+    inlines = [ProvinceLineageInline]
 
 
 @admin.register(District)
@@ -83,12 +94,21 @@ class DistrictAdmin(admin.ModelAdmin):
     search_fields = ["code", "name"]
 
 
+class WardLineageInline(admin.TabularInline):
+    model = WardLineage
+    fk_name = "successor"
+    extra = 0
+    autocomplete_fields = ["predecessor"]
+
+
 @admin.register(Ward)
 class WardAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "district", "province", "year_from", "year_to"]
-    list_filter = ["province", "district"]
+    list_display = ["code", "name", "kind", "district", "province", "valid_from", "valid_to"]
+    list_filter = ["kind", ("valid_to", admin.EmptyFieldListFilter), "province"]
     list_select_related = ["district", "province"]
     search_fields = ["code", "name"]
+    autocomplete_fields = ["province", "district"]
+    inlines = [WardLineageInline]
 
 
 @admin.register(Membership)

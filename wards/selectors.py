@@ -19,6 +19,8 @@ from wards.models import (
     Province,
     ReturnReason,
     Ward,
+    WardLineage,
+    in_province,
 )
 
 Role = Membership.Role
@@ -51,8 +53,10 @@ def wards_visible_to(*, user) -> QuerySet[Ward]:
     if membership is None:
         return wards.none()
     if membership.role in Membership.WARD_ROLES:
-        return wards.filter(pk=membership.ward_id)
-    return wards.filter(province_id=membership.province_id)
+        # Their ward, and the wards it was formed from (its history, read-only: acting needs the ward itself).
+        predecessors = WardLineage.objects.filter(successor_id=membership.ward_id).values("predecessor_id")
+        return wards.filter(Q(pk=membership.ward_id) | Q(pk__in=predecessors))
+    return wards.filter(in_province(membership.province_id))
 
 
 def assessments_visible_to(*, user) -> QuerySet[Assessment]:
@@ -155,7 +159,7 @@ def province_summary(*, province: Province, year: int) -> ProvinceSummary:
     """Computed from the stored figures by the scoring engine, over the assessments submitted (a draft is not
     yet in, as in the province report); ignores verdicts."""
     assessments = list(
-        Assessment.objects.filter(ward__province=province, year=year).exclude(status=Assessment.Status.DRAFT)
+        Assessment.objects.filter(in_province(province, "ward__"), year=year).exclude(status=Assessment.Status.DRAFT)
     )
     return summarize_scores(province=province, year=year, scores=assessment_scores(assessments=assessments))
 

@@ -91,7 +91,7 @@ def test_certification_needs_every_criterion_passed(assessment):
 def test_the_admin_refuses_an_assessment_for_a_year_the_ward_did_not_exist(client, criteria_set, ward):
     from tests.factories import user_with_role
 
-    ward.year_to = 2025
+    ward.valid_to = datetime.date(2025, 12, 31)
     ward.save()
     admin_user = user_with_role(Membership.Role.ADMIN, username="quantri_year")
     admin_user.is_staff = admin_user.is_superuser = True
@@ -109,7 +109,7 @@ def test_the_admin_refuses_an_assessment_for_a_year_the_ward_did_not_exist(clien
     }
     response = client.post("/quan-tri/wards/assessment/add/", form)
     assert response.status_code == 200
-    assert "không tồn tại trong năm 2026" in response.content.decode()
+    assert "không tồn tại vào ngày 15/11/2026" in response.content.decode()
     assert not ward.assessments.exists()
     form["year"] = 2025
     form["deadline"] = "15/11/2025"

@@ -4,7 +4,7 @@ from wards.models.assessment import Assessment, EvidenceFile, IndicatorValue, Na
 from wards.models.audit import AuditEvent
 from wards.models.notifications import Notification
 from wards.models.people import Membership
-from wards.models.places import District, Province, Ward
+from wards.models.places import District, Province, ProvinceLineage, Ward, WardLineage, in_province
 from wards.models.review import Decision, ReturnReason, RoundSnapshot, Verdict, count_passed
 from wards.models.roadmap import RoadmapTarget
 
@@ -19,11 +19,14 @@ __all__ = [
     "Narrative",
     "Notification",
     "Province",
+    "ProvinceLineage",
     "ReturnReason",
     "RoadmapTarget",
     "RoundSnapshot",
     "Verdict",
     "Ward",
+    "WardLineage",
     "count_passed",
     "evidence_path",
+    "in_province",
 ]

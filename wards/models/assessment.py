@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from criteria import scoring
 from criteria.models import CriteriaSet, Criterion, Indicator
+from wards.map import map_date
 from wards.models.places import Ward
 from wards.years import YEAR_MAX, YEAR_MIN
 
@@ -73,7 +74,8 @@ class Assessment(models.Model):  # Hồ sơ đánh giá
         return self.status in self.EDITABLE_BY_WARD
 
     def clean(self):
-        """A ward is assessed only for a year it existed in, under a criteria set that applies to the year."""
+        """A ward is assessed only on the map in force on the deadline (it existed that day, and is a phường),
+        under a criteria set that applies to the year. The database refuses the same (a trigger, migration 0005)."""
         errors = {}
         if self.year and not YEAR_MIN <= self.year <= YEAR_MAX:
             errors["year"] = gettext("Năm đánh giá phải từ %(year_min)s đến %(year_max)s.") % {
@@ -81,14 +83,7 @@ class Assessment(models.Model):  # Hồ sơ đánh giá
                 "year_max": YEAR_MAX,
             }
         elif self.ward_id and self.year:
-            ward = self.ward
-            if (ward.year_from and self.year < ward.year_from) or (ward.year_to and self.year > ward.year_to):
-                span = f"{ward.year_from or '…'}–{ward.year_to or 'nay'}"
-                errors["year"] = gettext("%(ward)s không tồn tại trong năm %(year)s (tồn tại %(span)s).") % {
-                    "ward": ward,
-                    "year": self.year,
-                    "span": span,
-                }
+            errors.update(self._ward_on_deadline_errors())
         if self.criteria_set_id and self.year:
             cs = self.criteria_set
             if self.year < cs.year_from or (cs.year_to and self.year > cs.year_to):
@@ -98,6 +93,20 @@ class Assessment(models.Model):  # Hồ sơ đánh giá
                 }
         if errors:
             raise ValidationError(errors)
+
+    def _ward_on_deadline_errors(self) -> dict[str, str]:
+        ward, deadline = self.ward, self.deadline or map_date(self.year)
+        if ward.kind != Ward.Kind.WARD:
+            return {"ward": gettext("Chỉ đánh giá phường; %(ward)s không phải là phường.") % {"ward": ward}}
+        if ward.exists_on(deadline):
+            return {}
+        message = gettext(
+            "%(ward)s không tồn tại vào ngày %(day)s (hạn nộp năm %(year)s): đơn vị tồn tại %(period)s."
+        ) % {"ward": ward, "day": deadline.strftime("%d/%m/%Y"), "year": self.year, "period": ward.period_label}
+        successors = [link.successor for link in ward.successor_links.select_related("successor")]
+        if successors and deadline > ward.valid_to:
+            message += " " + gettext("Đơn vị kế thừa: %(names)s.") % {"names": ", ".join(map(str, successors))}
+        return {"deadline" if self.deadline else "year": message}
 
 
 class IndicatorValue(models.Model):  # Số liệu chỉ tiêu
