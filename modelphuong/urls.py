@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 import reports.urls
+import wards.admin
 import wards.urls
 
 # Each app's addresses are its own (wards/urls.py, reports/urls.py); kept at the top level of one list.
@@ -29,6 +30,8 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("mat-khau/dat-lai/xong/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    # Ahead of the admin's own autocomplete (same address): units are labelled with their code and period.
+    path("quan-tri/autocomplete/", wards.admin.unit_autocomplete),
     path("quan-tri/", admin.site.urls),
     # Django's set_language (i18n/setlang/), posted by the language switch in the navbar.
     path("i18n/", include("django.conf.urls.i18n")),

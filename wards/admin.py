@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +23,7 @@ from wards.models import (
     Ward,
     WardLineage,
 )
+from wards.models.places import Unit
 
 User = get_user_model()
 
@@ -77,6 +79,20 @@ class ProvinceLineageInline(admin.TabularInline):
     fk_name = "successor"
     extra = 0
     autocomplete_fields = ["predecessor"]
+
+
+class UnitAutocompleteView(AutocompleteJsonView):
+    """The admin's pickers for provinces and wards: the old and the new Cái Khế share a name (and the new one
+    An Hòa's code), so a unit with a period is shown with its code and period."""
+
+    def serialize_result(self, obj, to_field_name):
+        result = super().serialize_result(obj, to_field_name)
+        if isinstance(obj, Unit) and (obj.valid_from or obj.valid_to):
+            result["text"] = f"{obj} ({obj.code}, {obj.period_label})"
+        return result
+
+
+unit_autocomplete = admin.site.admin_view(UnitAutocompleteView.as_view(admin_site=admin.site))
 
 
 @admin.register(Province)

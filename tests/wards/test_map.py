@@ -129,3 +129,19 @@ def test_the_new_provinces_people_read_the_old_provinces_wards(reform):
     assert set(wards_visible_to(user=reviewer)) == set(Ward.objects.all())
     outsider = user_with_role(Membership.Role.REVIEWER, province=ProvinceFactory(code="51", name="Quảng Ngãi"))
     assert not wards_visible_to(user=outsider).exists()
+
+
+def test_the_admins_ward_picker_tells_the_old_and_the_new_cai_khe_apart(client, reform):
+    from tests.factories import UserFactory
+
+    admin_user = UserFactory(username="quantri_map", is_staff=True, is_superuser=True)
+    client.force_login(admin_user)
+    response = client.get(
+        "/quan-tri/autocomplete/",
+        {"term": "Cái Khế", "app_label": "wards", "model_name": "membership", "field_name": "ward"},
+    )
+    assert response.status_code == 200
+    texts = sorted(r["text"] for r in response.json()["results"])
+    assert texts == ["Phường Cái Khế (31117, … – 30/06/2025)", "Phường Cái Khế (31120, 01/07/2025 – nay)"]
+    client.logout()
+    assert client.get("/quan-tri/autocomplete/", {"term": "x"}).status_code == 302
