@@ -117,3 +117,33 @@ def test_an_old_ward_with_an_assessment_after_the_reform_is_refused_and_nothing_
 def test_an_unknown_province_code_is_refused():
     with pytest.raises(CommandError, match="Không có tỉnh/thành phố mới mã 99"):
         _run("--province", "99")
+
+
+def _fold(name: str) -> str:
+    """Names as both lists agree on them: without tone-mark placement (Thủy/Thuỷ) or spacing differences."""
+    import unicodedata
+
+    bare = "".join(c for c in unicodedata.normalize("NFD", name) if not unicodedata.combining(c))
+    return " ".join(bare.replace("-", " - ").replace("đ", "d").replace("Đ", "D").split()).lower()
+
+
+def test_the_shipped_list_of_new_wards_is_the_one_of_the_vietnam_provinces_package():
+    """Cross-check of the reference data (joined from compilations) with the well-kept package's current list:
+    the same 34 provinces and the same 687 phường, each with its code, name and province."""
+    from vietnam_provinces import Province as VnProvince
+    from vietnam_provinces import VietNamDivisionType
+    from vietnam_provinces import Ward as VnWard
+
+    from wards.services.divisions import plain_name, read_rows
+
+    provinces, lineage = read_rows()
+    ours = {int(r["new_code"]): (_fold(r["new_name"]), int(r["new_province_code"])) for r in lineage}
+    theirs = {
+        int(w.code): (_fold(w.name), int(w.province_code))
+        for w in VnWard.iter_all()
+        if w.division_type == VietNamDivisionType.PHUONG
+    }
+    assert len(ours) == 687
+    assert ours == theirs
+    our_provinces = {int(r["new_province_code"]): _fold(plain_name(r["new_province_name"])) for r in provinces}
+    assert our_provinces == {int(p.code): _fold(plain_name(p.name)) for p in VnProvince.iter_all()}
