@@ -1,7 +1,11 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.template.response import TemplateResponse
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from wards.models import (
@@ -24,6 +28,8 @@ from wards.models import (
     WardLineage,
 )
 from wards.models.places import Unit
+from wards.services import opening
+from wards.years import YEAR_MAX, YEAR_MIN
 
 User = get_user_model()
 
@@ -81,6 +87,27 @@ class ProvinceLineageInline(admin.TabularInline):
     autocomplete_fields = ["predecessor"]
 
 
+class OpenYearForm(forms.Form):
+    # Translated when shown, in the reader's language.
+    _out_of_range = lazy(
+        lambda: (
+            gettext("Năm đánh giá phải từ %(year_min)s đến %(year_max)s.")
+            % {"year_min": YEAR_MIN, "year_max": YEAR_MAX}
+        ),
+        str,
+    )()
+    year = forms.IntegerField(
+        label=_("Năm đánh giá"),
+        min_value=YEAR_MIN,
+        max_value=YEAR_MAX,
+        error_messages={
+            "min_value": _out_of_range,
+            "max_value": _out_of_range,
+            "invalid": _("Hãy nhập năm bằng chữ số, ví dụ 2027."),
+        },
+    )
+
+
 class UnitAutocompleteView(AutocompleteJsonView):
     """The admin's pickers for provinces and wards: the old and the new Cái Khế share a name (and the new one
     An Hòa's code), so a unit with a period is shown with its code and period."""
@@ -101,6 +128,30 @@ class ProvinceAdmin(admin.ModelAdmin):
     list_filter = [("valid_to", admin.EmptyFieldListFilter)]
     search_fields = ["code", "name"]
     inlines = [ProvinceLineageInline]
+    actions = ["open_year"]
+
+    @admin.action(description=_("Mở đợt đánh giá một năm cho tỉnh/thành phố đã chọn"))
+    def open_year(self, request, queryset):
+        """Asks for the year on an intermediate page, then opens it for each selected province."""
+        form = OpenYearForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            for province in queryset:
+                try:
+                    opened = opening.open_year(province=province, year=form.cleaned_data["year"], user=request.user)
+                except opening.YearNotOpenable as error:
+                    self.message_user(request, str(error), messages.ERROR)
+                else:
+                    self.message_user(request, opened.summary, messages.SUCCESS)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Mở đợt đánh giá"),
+            "form": form,
+            "provinces": queryset,
+            "opts": self.model._meta,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/wards/open_year.html", context)
 
 
 @admin.register(District)

@@ -147,3 +147,16 @@ def test_the_shipped_list_of_new_wards_is_the_one_of_the_vietnam_provinces_packa
     assert ours == theirs
     our_provinces = {int(r["new_province_code"]): _fold(plain_name(r["new_province_name"])) for r in provinces}
     assert our_provinces == {int(p.code): _fold(plain_name(p.name)) for p in VnProvince.iter_all()}
+
+
+def test_an_open_ward_the_data_does_not_name_ends_with_its_province(criteria_set):
+    old_can_tho = ProvinceFactory(code="92", name="Cần Thơ")
+    district = DistrictFactory(province=old_can_tho, code="916", name="Ninh Kiều")
+    an_cu = WardFactory(district=district, code="31129", name="An Cư")  # merged into another ward in 2024
+    AssessmentFactory(ward=an_cu, year=2024, criteria_set=criteria_set)
+    report = import_divisions(provinces={"92"})
+    an_cu.refresh_from_db()
+    assert an_cu.valid_to == OLD_MAP_LAST_DAY
+    assert report.ended_with_province == ["Phường An Cư (31129, Cần Thơ)"]
+    assert not an_cu.successor_links.exists()
+    assert not import_divisions(provinces={"92"}).changed_anything

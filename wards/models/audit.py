@@ -18,6 +18,7 @@ class AuditEvent(models.Model):  # Nhật ký thay đổi
         STATUS = "status", _("Đổi trạng thái")
         VERDICT = "verdict", _("Kết luận tiêu chí")
         DECISION = "decision", _("Quyết định")
+        OPENED = "opened", _("Mở đợt đánh giá")
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="audit_events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -17,6 +17,7 @@ class Notification(models.Model):  # Thông báo
         APPROVED = "approved", _("Hồ sơ được phê duyệt")
         REOPENED = "reopened", _("Hồ sơ được mở lại")
         REMINDER = "reminder", _("Nhắc hạn nộp")
+        OPENED = "opened", _("Mở đợt đánh giá")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="notifications")

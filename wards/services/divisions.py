@@ -53,11 +53,14 @@ class ImportReport:
     province_links: Tally = field(default_factory=Tally)
     ward_links: Tally = field(default_factory=Tally)
     memberships_moved: list[str] = field(default_factory=list)
+    # Open wards of an ended province that the reference data does not name (merged before the reform, as
+    # An Cư, An Nghiệp and An Phú of Cần Thơ were): they end with their province.
+    ended_with_province: list[str] = field(default_factory=list)
 
     @property
     def changed_anything(self) -> bool:
         tallies = (self.provinces, self.districts, self.old_units, self.new_wards, self.province_links, self.ward_links)
-        return bool(self.memberships_moved) or any(t.created or t.changed for t in tallies)
+        return bool(self.memberships_moved or self.ended_with_province) or any(t.created or t.changed for t in tallies)
 
     def lines(self) -> list[str]:
         lines = [
@@ -69,6 +72,11 @@ class ImportReport:
             f"Quan hệ hình thành phường: {self.ward_links}",
         ]
         lines += [f"Chuyển sang tỉnh mới: {line}" for line in self.memberships_moved]
+        if self.ended_with_province:
+            lines.append(
+                "Kết thúc cùng tỉnh cũ ngày 30/6/2025 (không có trong dữ liệu tham chiếu, chưa rõ đơn vị kế thừa): "
+                + ", ".join(self.ended_with_province)
+            )
         if not self.changed_anything:
             lines.append("Không có gì thay đổi: dữ liệu đã được nạp trước đó.")
         return lines
@@ -228,16 +236,28 @@ class _Loader:
             existing[code].append(ward)
             tally.created += 1
             return ward
+        self._refuse_late_assessments(ward)
+        # An existing row keeps its name and kind; its province, district and end follow the reference data.
+        _set(ward, tally, province=province, district=district or ward.district, valid_to=OLD_MAP_LAST_DAY)
+        return ward
+
+    def orphans(self) -> None:
+        """A ward cannot outlive its province: open wards of the provinces ended here end on the same day."""
+        ended = [p for p in self.old_provinces.values() if p.valid_to == OLD_MAP_LAST_DAY]
+        for ward in Ward.objects.filter(province__in=ended, valid_to__isnull=True).order_by("name"):
+            self._refuse_late_assessments(ward)
+            ward.valid_to = OLD_MAP_LAST_DAY
+            ward.save(update_fields=["valid_to"])
+            self.report.ended_with_province.append(f"{ward} ({ward.code}, {ward.province})")
+
+    def _refuse_late_assessments(self, ward: Ward) -> None:
         late = ward.assessments.filter(deadline__gt=OLD_MAP_LAST_DAY).order_by("year")
         if late.exists():
             years = ", ".join(str(a.year) for a in late)
             raise DivisionsError(
-                f"{ward} (mã {code}) đã kết thúc ngày 30/6/2025 nhưng có hồ sơ đánh giá năm {years} "
+                f"{ward} (mã {ward.code}) đã kết thúc ngày 30/6/2025 nhưng có hồ sơ đánh giá năm {years} "
                 "(hạn nộp sau ngày đó); hãy chuyển chúng sang phường mới hoặc xóa trước khi nạp bản đồ mới."
             )
-        # An existing row keeps its name and kind; its province, district and end follow the reference data.
-        _set(ward, tally, province=province, district=district or ward.district, valid_to=OLD_MAP_LAST_DAY)
-        return ward
 
     def _district(self, row: dict, province: Province, districts: dict[str, District]) -> District | None:
         code = row["old_district_code"].strip()
@@ -299,4 +319,5 @@ def import_divisions(*, provinces: set[str] | None = None, data_dir: Path = DATA
     loader = _Loader(province_rows, lineage_rows, provinces)
     loader.provinces()
     loader.wards()
+    loader.orphans()
     return loader.report
