@@ -31,7 +31,7 @@ urlpatterns = [
     ),
     path("mat-khau/dat-lai/xong/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     # Ahead of the admin's own autocomplete (same address): units are labelled with their code and period.
-    path("quan-tri/autocomplete/", wards.admin.unit_autocomplete),
+    path("quan-tri/autocomplete/", wards.admin.unit_autocomplete, name="unit_autocomplete"),
     path("quan-tri/", admin.site.urls),
     # Django's set_language (i18n/setlang/), posted by the language switch in the navbar.
     path("i18n/", include("django.conf.urls.i18n")),

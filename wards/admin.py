@@ -3,7 +3,10 @@ from django.contrib import admin, messages
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -28,7 +31,7 @@ from wards.models import (
     WardLineage,
 )
 from wards.models.places import Unit
-from wards.services import opening
+from wards.services import divisions, opening
 from wards.years import YEAR_MAX, YEAR_MIN
 
 User = get_user_model()
@@ -108,6 +111,16 @@ class OpenYearForm(forms.Form):
     )
 
 
+class SetupProvinceForm(forms.Form):
+    province = forms.ChoiceField(label=_("Tỉnh/thành phố (danh sách quốc gia từ 01/7/2025)"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["province"].choices = [("", "—")] + [
+            (code, f"{name} ({code})") for code, name in divisions.national_provinces()
+        ]
+
+
 class UnitAutocompleteView(AutocompleteJsonView):
     """The admin's pickers for provinces and wards: the old and the new Cái Khế share a name (and the new one
     An Hòa's code), so a unit with a period is shown with its code and period."""
@@ -129,6 +142,29 @@ class ProvinceAdmin(admin.ModelAdmin):
     search_fields = ["code", "name"]
     inlines = [ProvinceLineageInline]
     actions = ["open_year"]
+    change_list_template = "admin/wards/province_changelist.html"
+
+    def get_urls(self):
+        setup = self.admin_site.admin_view(self.setup_view)
+        return [path("thiet-lap/", setup, name="wards_province_setup"), *super().get_urls()]
+
+    def setup_view(self, request):
+        """Set a province up from the national list: its current phường and their lineage, nothing typed."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = SetupProvinceForm(request.POST or None)
+        if form.is_valid():
+            try:
+                report = divisions.import_divisions(provinces={form.cleaned_data["province"]})
+            except divisions.DivisionsError as error:
+                form.add_error("province", str(error))
+            else:
+                for line in report.lines():
+                    self.message_user(request, line, messages.SUCCESS)
+                return redirect("admin:wards_province_changelist")
+        context = {**self.admin_site.each_context(request), "title": _("Thiết lập tỉnh/thành phố"), "form": form}
+        context["opts"] = self.model._meta
+        return TemplateResponse(request, "admin/wards/setup_province.html", context)
 
     @admin.action(description=_("Mở đợt đánh giá một năm cho tỉnh/thành phố đã chọn"))
     def open_year(self, request, queryset):

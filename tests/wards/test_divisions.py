@@ -160,3 +160,39 @@ def test_an_open_ward_the_data_does_not_name_ends_with_its_province(criteria_set
     assert report.ended_with_province == ["Phường An Cư (31129, Cần Thơ)"]
     assert not an_cu.successor_links.exists()
     assert not import_divisions(provinces={"92"}).changed_anything
+
+
+def test_the_administrator_sets_a_province_up_from_the_national_list_typing_nothing(client):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(username="quantri_setup", is_staff=True, is_superuser=True))
+    page = client.get("/quan-tri/wards/province/thiet-lap/")
+    assert page.status_code == 200
+    assert page.content.decode().count("<option") == 35  # "—" and the 34 provinces
+    assert "Thiết lập từ danh sách quốc gia" in client.get("/quan-tri/wards/province/").content.decode()
+    done = client.post("/quan-tri/wards/province/thiet-lap/", {"province": "51"}, follow=True)
+    assert "Phường mới (từ 01/7/2025): 9 tạo mới" in done.content.decode()
+    assert Ward.objects.current().filter(province__code="51", kind=Ward.Kind.WARD).count() == 9
+    refused = client.post("/quan-tri/wards/province/thiet-lap/", {"province": "99"})
+    assert refused.status_code == 200 and "errorlist" in refused.content.decode()
+
+
+def test_the_setup_page_is_for_administrators_only(client):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(username="nhanvien", is_staff=True))
+    assert client.get("/quan-tri/wards/province/thiet-lap/").status_code == 403
+
+
+def test_the_setup_command_lists_the_provinces_wards_with_their_lineage():
+    out = _run_command("setup_province", "92")
+    assert "Cần Thơ có 31 phường:" in out
+    assert "31120  Phường Cái Khế  ← An Hòa, Cái Khế, một phần Bùi Hữu Nghĩa" in out
+
+
+def _run_command(*args) -> str:
+    from io import StringIO
+
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()

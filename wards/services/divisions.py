@@ -22,6 +22,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
+from wards.collation import sort_key
 from wards.map import OLD_MAP_LAST_DAY, REFORM_DATE
 from wards.models import Assessment, District, Membership, Province, ProvinceLineage, Ward, WardLineage
 
@@ -310,6 +311,13 @@ class _Loader:
 def _link_key(successor_id: int, predecessor_id: int | None, name: str) -> tuple:
     """A link is its two units; one to an unmatched old unit (no code in the data) is its name."""
     return (successor_id, predecessor_id) if predecessor_id else (successor_id, None, name)
+
+
+def national_provinces(data_dir: Path = DATA_DIR) -> list[tuple[str, str]]:
+    """(code, name) of the 34 provinces of the national list, by name: what an administrator picks from."""
+    provinces, _ = read_rows(data_dir)
+    names = {r["new_province_code"]: plain_name(r["new_province_name"]) for r in provinces}
+    return sorted(names.items(), key=lambda item: sort_key(item[1]))
 
 
 @transaction.atomic
