@@ -21,18 +21,18 @@ Role = Membership.Role
 class Action(StrEnum):
     READ_PROVINCE = "read_province"  # the review queue and pages, dashboards and reports of a province
     SEE_ERROR_DETAILS = "see_error_details"  # the technical detail of a failed render
-    OPEN_YEAR = "open_year"  # create a province's assessments of a year (Mở đợt đánh giá)
+    MANAGE_ROUNDS = "manage_rounds"  # open a province's year (Mở đợt đánh giá), set its reporting calendar
 
 
 RULES = {
     Action.READ_PROVINCE: frozenset({Role.REVIEWER, Role.APPROVER, Role.LEADERSHIP, Role.ADMIN}),
     Action.SEE_ERROR_DETAILS: frozenset({Role.ADMIN}),
-    Action.OPEN_YEAR: frozenset({Role.ADMIN}),
+    Action.MANAGE_ROUNDS: frozenset({Role.ADMIN}),
 }
 REFUSALS = {
     Action.READ_PROVINCE: gettext_lazy("Trang này dành cho cán bộ thẩm định và lãnh đạo."),
     Action.SEE_ERROR_DETAILS: gettext_lazy("Chỉ quản trị xem được chi tiết kỹ thuật."),
-    Action.OPEN_YEAR: gettext_lazy("Chỉ quản trị mở được đợt đánh giá."),
+    Action.MANAGE_ROUNDS: gettext_lazy("Chỉ quản trị mở được đợt đánh giá và đặt lịch báo cáo."),
 }
 
 

@@ -23,6 +23,7 @@ from wards.models import (
     Notification,
     Province,
     ProvinceLineage,
+    ReportingCalendar,
     ReturnReason,
     RoadmapTarget,
     RoundSnapshot,
@@ -31,7 +32,7 @@ from wards.models import (
     WardLineage,
 )
 from wards.models.places import Unit
-from wards.services import divisions, opening
+from wards.services import calendar, divisions, opening
 from wards.years import YEAR_MAX, YEAR_MIN
 
 User = get_user_model()
@@ -119,6 +120,24 @@ class SetupProvinceForm(forms.Form):
         self.fields["province"].choices = [("", "—")] + [
             (code, f"{name} ({code})") for code, name in divisions.national_provinces()
         ]
+
+
+@admin.register(ReportingCalendar)
+class ReportingCalendarAdmin(admin.ModelAdmin):
+    list_display = ["province", "year", "deadline", "half_year_report"]
+    list_filter = ["year"]
+    list_select_related = ["province"]
+    autocomplete_fields = ["province"]
+
+    def save_model(self, request, obj, form, change):
+        moved = calendar.calendar_save(calendar=obj, user=request.user)
+        if moved:
+            self.message_user(
+                request,
+                _("Đã chuyển hạn nộp của %(count)s hồ sơ đang soạn sang %(deadline)s.")
+                % {"count": moved, "deadline": obj.deadline.strftime("%d/%m/%Y")},
+                messages.INFO,
+            )
 
 
 class UnitAutocompleteView(AutocompleteJsonView):

@@ -2,6 +2,7 @@
 
 from wards.models.assessment import Assessment, EvidenceFile, IndicatorValue, Narrative, evidence_path
 from wards.models.audit import AuditEvent
+from wards.models.calendar import ReportingCalendar
 from wards.models.notifications import Notification
 from wards.models.people import Membership
 from wards.models.places import District, Province, ProvinceLineage, Ward, WardLineage, in_province
@@ -20,6 +21,7 @@ __all__ = [
     "Notification",
     "Province",
     "ProvinceLineage",
+    "ReportingCalendar",
     "ReturnReason",
     "RoadmapTarget",
     "RoundSnapshot",

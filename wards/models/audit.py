@@ -19,6 +19,7 @@ class AuditEvent(models.Model):  # Nhật ký thay đổi
         VERDICT = "verdict", _("Kết luận tiêu chí")
         DECISION = "decision", _("Quyết định")
         OPENED = "opened", _("Mở đợt đánh giá")
+        DEADLINE = "deadline", _("Đổi hạn nộp")
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="audit_events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -19,6 +19,7 @@ from wards.map import yearly_deadline
 from wards.models import Assessment, AuditEvent, Notification, Province, Ward
 from wards.selectors import criteria_set_for_year
 from wards.services.audit import audit_event
+from wards.services.calendar import deadline_for
 from wards.services.notifications import notify, ward_people
 
 
@@ -58,7 +59,7 @@ class OpenedYear:
 def province_on_map(code: str, year: int) -> Province:
     """The province with this code on the year's map (92 in 2024: the old Cần Thơ; in 2027: the new city)."""
     day = yearly_deadline(year)
-    province = Province.objects.on(day).filter(code=code).first()
+    province = Province.objects.on(day).filter(code=code).first()  # the default deadline: the map's date
     if province is None:
         raise YearNotOpenable(
             gettext("Không có tỉnh/thành phố mã %(code)s vào ngày %(day)s.")
@@ -71,14 +72,14 @@ def open_year(*, province: Province, year: int, user, deadline: datetime.date | 
     """Create the year's assessment of every phường of the province that exists on the deadline, audited, and
     notify the wards' people. Refuses a year without an applicable criteria set, and a province that does not
     exist on the deadline."""
-    access.require(user, access.Action.OPEN_YEAR)
+    access.require(user, access.Action.MANAGE_ROUNDS)
     # What is stored (audit entries, notifications) is in the site's language, whatever the admin reads.
     with translation.override(settings.LANGUAGE_CODE):
         return _open_year(province, year, user, deadline)
 
 
 def _open_year(province, year, user, deadline) -> OpenedYear:
-    deadline = deadline or yearly_deadline(year)
+    deadline = deadline or deadline_for(province, year)
     criteria_set = criteria_set_for_year(year)
     if criteria_set is None:
         raise YearNotOpenable(gettext("Chưa có bộ tiêu chí nào áp dụng cho năm %(year)s.") % {"year": year})

@@ -1,0 +1,53 @@
+"""A province's reporting calendar (lịch báo cáo) for a year: the yearly deadline and the half-year report date."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from wards.models.places import Province
+from wards.years import YEAR_MAX, YEAR_MIN
+
+
+class ReportingCalendar(models.Model):  # Lịch báo cáo
+    """Where a province sets its own dates; without one, the ministry's (15/11 yearly, 15/5 half-year)."""
+
+    DEFAULT_DEADLINE = (11, 15)
+    DEFAULT_HALF_YEAR = (5, 15)
+
+    province = models.ForeignKey(Province, on_delete=models.CASCADE, related_name="calendars")
+    year = models.PositiveSmallIntegerField(_("năm"))
+    deadline = models.DateField(_("hạn nộp hồ sơ năm"))
+    half_year_report = models.DateField(_("hạn báo cáo 6 tháng"))
+
+    class Meta:
+        verbose_name = _("lịch báo cáo")
+        verbose_name_plural = _("lịch báo cáo")
+        ordering = ["province", "-year"]
+        constraints = [models.UniqueConstraint(fields=["province", "year"], name="calendar_one_per_province_year")]
+
+    def __str__(self):
+        return f"{self.province} {self.year}"
+
+    @classmethod
+    def defaults(cls, year: int) -> tuple[datetime.date, datetime.date]:
+        return datetime.date(year, *cls.DEFAULT_DEADLINE), datetime.date(year, *cls.DEFAULT_HALF_YEAR)
+
+    def clean(self):
+        errors = {}
+        if self.year and not YEAR_MIN <= self.year <= YEAR_MAX:
+            errors["year"] = gettext("Năm phải từ %(year_min)s đến %(year_max)s.") % {
+                "year_min": YEAR_MIN,
+                "year_max": YEAR_MAX,
+            }
+        elif self.year:
+            for name in ("deadline", "half_year_report"):
+                day = getattr(self, name)
+                if day and not self.year <= day.year <= self.year + 1:
+                    errors[name] = gettext("Ngày này phải thuộc năm %(year)s hoặc đầu năm sau.") % {"year": self.year}
+            if self.deadline and self.half_year_report and self.half_year_report >= self.deadline:
+                errors["half_year_report"] = gettext("Hạn báo cáo 6 tháng phải trước hạn nộp hồ sơ năm.")
+        if errors:
+            raise ValidationError(errors)
