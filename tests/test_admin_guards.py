@@ -19,6 +19,7 @@ from wards.models import (
     IndicatorValue,
     Narrative,
     Notification,
+    ReportingCalendar,
     ReturnReason,
     RoadmapTarget,
     RoundSnapshot,
@@ -85,6 +86,12 @@ def one_of_each(people, assessment, other_ward):
     rows = {
         Group: Group.objects.create(name="Thẩm định viên"),
         RoadmapTarget: RoadmapTarget.objects.create(province=assessment.ward.province, year=2030, target_count=3),
+        ReportingCalendar: ReportingCalendar.objects.create(
+            province=assessment.ward.province,
+            year=2026,
+            deadline=datetime.date(2026, 11, 15),
+            half_year_report=datetime.date(2026, 5, 15),
+        ),
         IndicatorValue: IndicatorValue.objects.create(assessment=assessment, indicator=indicator, count=2),
         Narrative: Narrative.objects.create(assessment=assessment, criterion=criterion, text="Đạt."),
         EvidenceFile: EvidenceFile.objects.create(
