@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from wards import workflow
 from wards.models import Membership
-from wards.selectors import membership_of
+from wards.selectors import membership_of, provinces_administered_by
 
 Role = Membership.Role
 
@@ -22,17 +22,22 @@ class Action(StrEnum):
     READ_PROVINCE = "read_province"  # the review queue and pages, dashboards and reports of a province
     SEE_ERROR_DETAILS = "see_error_details"  # the technical detail of a failed render
     MANAGE_ROUNDS = "manage_rounds"  # open a province's year (Mở đợt đánh giá), set its reporting calendar
+    MANAGE_PEOPLE = "manage_people"  # import, invite, deactivate a province's users
 
 
 RULES = {
-    Action.READ_PROVINCE: frozenset({Role.REVIEWER, Role.APPROVER, Role.LEADERSHIP, Role.ADMIN}),
+    Action.READ_PROVINCE: frozenset({Role.REVIEWER, Role.APPROVER, Role.LEADERSHIP, Role.ADMIN, Role.PROVINCE_ADMIN}),
     Action.SEE_ERROR_DETAILS: frozenset({Role.ADMIN}),
-    Action.MANAGE_ROUNDS: frozenset({Role.ADMIN}),
+    # A province's administrator, for that province only: the province comes from
+    # wards.selectors.provinces_administered_by, which the pages look up and the services check.
+    Action.MANAGE_ROUNDS: frozenset({Role.ADMIN, Role.PROVINCE_ADMIN}),
+    Action.MANAGE_PEOPLE: frozenset({Role.ADMIN, Role.PROVINCE_ADMIN}),
 }
 REFUSALS = {
     Action.READ_PROVINCE: gettext_lazy("Trang này dành cho cán bộ thẩm định và lãnh đạo."),
     Action.SEE_ERROR_DETAILS: gettext_lazy("Chỉ quản trị xem được chi tiết kỹ thuật."),
     Action.MANAGE_ROUNDS: gettext_lazy("Chỉ quản trị mở được đợt đánh giá và đặt lịch báo cáo."),
+    Action.MANAGE_PEOPLE: gettext_lazy("Chỉ quản trị quản lý được người dùng."),
 }
 
 
@@ -54,6 +59,14 @@ def can(user, action, assessment=None) -> bool:
     if (transition := _transition(action)) is not None:
         return assessment is not None and workflow.can(user, transition, assessment)
     return role_of(user) in RULES[Action(action)]
+
+
+def require_province(user, action, province) -> None:
+    """Refuse unless the user may take a province's administrative action on that province: the role (403 when
+    missing) and the scope (their own province for a province's administrator)."""
+    require(user, action)
+    if not provinces_administered_by(user).filter(pk=province.pk).exists():
+        raise PermissionDenied(gettext_lazy("Tỉnh/thành phố này không thuộc phạm vi quản trị của bạn."))
 
 
 def require(user, action, assessment=None) -> None:

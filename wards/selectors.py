@@ -59,6 +59,18 @@ def wards_visible_to(*, user) -> QuerySet[Ward]:
     return wards.filter(in_province(membership.province_id))
 
 
+def provinces_administered_by(user) -> QuerySet[Province]:
+    """The provinces whose rounds, calendar and people a user administers: every province (former ones
+    included, for their history) for an administrator, their own for a province's administrator, none for
+    anyone else."""
+    membership = membership_of(user)
+    if user.is_authenticated and (user.is_superuser or (membership and membership.role == Role.ADMIN)):
+        return Province.objects.all()
+    if membership is not None and membership.role == Role.PROVINCE_ADMIN:
+        return Province.objects.filter(pk=membership.province_id)
+    return Province.objects.none()
+
+
 def assessments_visible_to(*, user) -> QuerySet[Assessment]:
     """The assessments a user may read: those of the wards in their scope."""
     return Assessment.objects.filter(ward__in=wards_visible_to(user=user)).select_related(

@@ -103,3 +103,16 @@ def test_the_admin_action_asks_for_the_year_then_opens_it(client, can_tho, admin
     refused = client.post(url, {"action": "open_year", "_selected_action": [can_tho.pk], "apply": "1", "year": "12345"})
     assert refused.status_code == 200
     assert "Năm đánh giá phải từ 2000 đến 2100." in refused.content.decode()
+
+
+def test_a_provinces_administrator_opens_their_own_province_only(can_tho):
+    from wards.selectors import provinces_administered_by
+
+    quang_ngai = Province.objects.create(code="51", name="Quảng Ngãi")
+    province_admin = user_with_role(Membership.Role.PROVINCE_ADMIN, province=can_tho)
+    assert list(provinces_administered_by(province_admin)) == [can_tho]
+    assert len(open_year(province=can_tho, year=2027, user=province_admin).created) == 31
+    with pytest.raises(PermissionDenied, match="không thuộc phạm vi quản trị"):
+        open_year(province=quang_ngai, year=2027, user=province_admin)
+    reviewer = user_with_role(Membership.Role.REVIEWER, province=can_tho)
+    assert not provinces_administered_by(reviewer).exists()

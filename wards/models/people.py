@@ -19,6 +19,7 @@ class Membership(models.Model):  # Vai trò của người dùng
         APPROVER = "approver", _("Lãnh đạo phê duyệt")
         LEADERSHIP = "leadership", _("Lãnh đạo")
         ADMIN = "admin", _("Quản trị")
+        PROVINCE_ADMIN = "province_admin", _("Quản trị tỉnh")
 
     WARD_ROLES = (Role.WARD_OFFICER, Role.WARD_HEAD)
     PROVINCE_ROLES = (Role.REVIEWER, Role.APPROVER)
@@ -46,9 +47,10 @@ class Membership(models.Model):  # Vai trò của người dùng
                 condition=~Q(role__in=["ward_officer", "ward_head"]) | Q(ward__isnull=False, province__isnull=True),
                 name="membership_ward_role_has_ward",
             ),
-            # Province roles are scoped to exactly one province.
+            # Province roles (and a province's administrator) are scoped to exactly one province.
             models.CheckConstraint(
-                condition=~Q(role__in=["reviewer", "approver"]) | Q(ward__isnull=True, province__isnull=False),
+                condition=~Q(role__in=["reviewer", "approver", "province_admin"])
+                | Q(ward__isnull=True, province__isnull=False),
                 name="membership_province_role_has_province",
             ),
             # Leadership sees one province, or all when province is empty; administrators see everything.

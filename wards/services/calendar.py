@@ -22,7 +22,7 @@ def calendar_save(*, calendar: ReportingCalendar, user) -> int:
     """Save a province's calendar for a year. A changed deadline moves the deadline of that year's assessments
     that are still drafts (audited on each); submitted ones keep the deadline they were submitted against.
     Returns how many assessments were moved."""
-    access.require(user, access.Action.MANAGE_ROUNDS)
+    access.require_province(user, access.Action.MANAGE_ROUNDS, calendar.province)
     with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
         calendar.save()
         drafts = list(

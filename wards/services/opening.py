@@ -72,7 +72,7 @@ def open_year(*, province: Province, year: int, user, deadline: datetime.date | 
     """Create the year's assessment of every phường of the province that exists on the deadline, audited, and
     notify the wards' people. Refuses a year without an applicable criteria set, and a province that does not
     exist on the deadline."""
-    access.require(user, access.Action.MANAGE_ROUNDS)
+    access.require_province(user, access.Action.MANAGE_ROUNDS, province)
     # What is stored (audit entries, notifications) is in the site's language, whatever the admin reads.
     with translation.override(settings.LANGUAGE_CODE):
         return _open_year(province, year, user, deadline)
