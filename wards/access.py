@@ -23,6 +23,7 @@ class Action(StrEnum):
     SEE_ERROR_DETAILS = "see_error_details"  # the technical detail of a failed render
     MANAGE_ROUNDS = "manage_rounds"  # open a province's year (Mở đợt đánh giá), set its reporting calendar
     MANAGE_PEOPLE = "manage_people"  # import, invite, deactivate a province's users
+    SET_UP_PROVINCE = "set_up_province"  # load a province of the national list
 
 
 RULES = {
@@ -32,12 +33,14 @@ RULES = {
     # wards.selectors.provinces_administered_by, which the pages look up and the services check.
     Action.MANAGE_ROUNDS: frozenset({Role.ADMIN, Role.PROVINCE_ADMIN}),
     Action.MANAGE_PEOPLE: frozenset({Role.ADMIN, Role.PROVINCE_ADMIN}),
+    Action.SET_UP_PROVINCE: frozenset({Role.ADMIN}),
 }
 REFUSALS = {
     Action.READ_PROVINCE: gettext_lazy("Trang này dành cho cán bộ thẩm định và lãnh đạo."),
     Action.SEE_ERROR_DETAILS: gettext_lazy("Chỉ quản trị xem được chi tiết kỹ thuật."),
     Action.MANAGE_ROUNDS: gettext_lazy("Chỉ quản trị mở được đợt đánh giá và đặt lịch báo cáo."),
     Action.MANAGE_PEOPLE: gettext_lazy("Chỉ quản trị quản lý được người dùng."),
+    Action.SET_UP_PROVINCE: gettext_lazy("Chỉ quản trị toàn quốc thiết lập được tỉnh/thành phố."),
 }
 
 

@@ -7,10 +7,9 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
-from django.utils.functional import lazy
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from wards.forms import OpenYearForm
 from wards.models import (
     Assessment,
     AuditEvent,
@@ -33,7 +32,6 @@ from wards.models import (
 )
 from wards.models.places import Unit
 from wards.services import calendar, divisions, opening
-from wards.years import YEAR_MAX, YEAR_MIN
 
 User = get_user_model()
 
@@ -89,27 +87,6 @@ class ProvinceLineageInline(admin.TabularInline):
     fk_name = "successor"
     extra = 0
     autocomplete_fields = ["predecessor"]
-
-
-class OpenYearForm(forms.Form):
-    # Translated when shown, in the reader's language.
-    _out_of_range = lazy(
-        lambda: (
-            gettext("Năm đánh giá phải từ %(year_min)s đến %(year_max)s.")
-            % {"year_min": YEAR_MIN, "year_max": YEAR_MAX}
-        ),
-        str,
-    )()
-    year = forms.IntegerField(
-        label=_("Năm đánh giá"),
-        min_value=YEAR_MIN,
-        max_value=YEAR_MAX,
-        error_messages={
-            "min_value": _out_of_range,
-            "max_value": _out_of_range,
-            "invalid": _("Hãy nhập năm bằng chữ số, ví dụ 2027."),
-        },
-    )
 
 
 class SetupProvinceForm(forms.Form):

@@ -3,6 +3,7 @@ from dataclasses import dataclass
 
 from django import forms
 from django.conf import settings
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -11,6 +12,7 @@ from criteria.scoring import format_number
 from wards import entry, uploads
 from wards.merge import three_way
 from wards.selectors import AssessmentPage
+from wards.years import YEAR_MAX, YEAR_MIN
 
 
 def field_name(indicator: Indicator, part: str) -> str:
@@ -370,3 +372,44 @@ class ReopenForm(forms.Form):
         error_messages={"required": gettext_lazy("Cần nêu lý do mở lại hồ sơ.")},
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+def _date_field(label, required_message):
+    return forms.DateField(
+        label=label,
+        input_formats=["%d/%m/%Y"],
+        error_messages={"required": required_message, "invalid": gettext_lazy("Ngày theo dạng dd/mm/yyyy.")},
+        widget=forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"}),
+    )
+
+
+def _year_field():
+    def out_of_range():
+        return _("Năm đánh giá phải từ %(year_min)s đến %(year_max)s.") % {"year_min": YEAR_MIN, "year_max": YEAR_MAX}
+
+    message = lazy(out_of_range, str)()
+    return forms.IntegerField(
+        label=gettext_lazy("Năm đánh giá"),
+        min_value=YEAR_MIN,
+        max_value=YEAR_MAX,
+        error_messages={
+            "required": gettext_lazy("Cần ghi năm đánh giá."),
+            "min_value": message,
+            "max_value": message,
+            "invalid": gettext_lazy("Hãy nhập năm bằng chữ số, ví dụ 2027."),
+        },
+    )
+
+
+class OpenYearForm(forms.Form):
+    """«Mở đợt đánh giá năm …» (the app's page and the admin's action)."""
+
+    year = _year_field()
+
+
+class CalendarForm(forms.Form):
+    """A province's reporting calendar for a year."""
+
+    year = _year_field()
+    deadline = _date_field(gettext_lazy("Hạn nộp hồ sơ năm"), gettext_lazy("Cần ghi hạn nộp."))
+    half_year_report = _date_field(gettext_lazy("Hạn báo cáo 6 tháng"), gettext_lazy("Cần ghi hạn báo cáo 6 tháng."))

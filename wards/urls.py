@@ -1,8 +1,9 @@
-"""The wards app's addresses: the ward's pages under ho-so/, the province's review under tham-dinh/."""
+"""The wards app's addresses: the ward's pages under ho-so/, the province's review under tham-dinh/, a
+province's administration under quan-tri-tinh/."""
 
 from django.urls import path
 
-from wards.views import entry, history, home, review
+from wards.views import administration, entry, history, home, review
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -20,4 +21,9 @@ urlpatterns = [
     path("ho-so/<int:pk>/phe-duyet/", review.approve, name="approve"),
     path("ho-so/<int:pk>/mo-lai/", review.reopen, name="reopen"),
     path("ho-so/<int:pk>/lich-su/", history.history, name="history"),
+    path("quan-tri-tinh/", administration.index, name="administration_index"),
+    path("quan-tri-tinh/thiet-lap/", administration.set_up, name="administration_set_up"),
+    path("quan-tri-tinh/<str:code>/", administration.overview, name="administration"),
+    path("quan-tri-tinh/<str:code>/mo-dot/", administration.open_year, name="administration_open_year"),
+    path("quan-tri-tinh/<str:code>/lich/", administration.calendar_save, name="administration_calendar"),
 ]

@@ -173,6 +173,11 @@ class Ward(Unit):  # Phường (and the communes a new phường was formed from
         if errors:
             raise ValidationError(errors)
 
+    @property
+    def formed_from(self) -> str:
+        """ "An Hòa, Cái Khế, một phần Bùi Hữu Nghĩa" (prefetch predecessor_links__predecessor for lists)."""
+        return ", ".join(link.label for link in self.predecessor_links.all())
+
     def _period_within(self, outer: Unit) -> bool:
         starts = outer.valid_from is None or (self.valid_from is not None and outer.valid_from <= self.valid_from)
         ends = outer.valid_to is None or (self.valid_to is not None and self.valid_to <= outer.valid_to)
