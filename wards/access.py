@@ -24,6 +24,7 @@ class Action(StrEnum):
     MANAGE_ROUNDS = "manage_rounds"  # open a province's year (Mở đợt đánh giá), set its reporting calendar
     MANAGE_PEOPLE = "manage_people"  # import, invite, deactivate a province's users
     SET_UP_PROVINCE = "set_up_province"  # load a province of the national list
+    GRANT_EXTENSION = "grant_extension"  # let one ward submit after the deadline (its province's people)
 
 
 RULES = {
@@ -34,6 +35,7 @@ RULES = {
     Action.MANAGE_ROUNDS: frozenset({Role.ADMIN, Role.PROVINCE_ADMIN}),
     Action.MANAGE_PEOPLE: frozenset({Role.ADMIN, Role.PROVINCE_ADMIN}),
     Action.SET_UP_PROVINCE: frozenset({Role.ADMIN}),
+    Action.GRANT_EXTENSION: frozenset({Role.REVIEWER, Role.APPROVER, Role.PROVINCE_ADMIN, Role.ADMIN}),
 }
 REFUSALS = {
     Action.READ_PROVINCE: gettext_lazy("Trang này dành cho cán bộ thẩm định và lãnh đạo."),
@@ -41,6 +43,7 @@ REFUSALS = {
     Action.MANAGE_ROUNDS: gettext_lazy("Chỉ quản trị mở được đợt đánh giá và đặt lịch báo cáo."),
     Action.MANAGE_PEOPLE: gettext_lazy("Chỉ quản trị quản lý được người dùng."),
     Action.SET_UP_PROVINCE: gettext_lazy("Chỉ quản trị toàn quốc thiết lập được tỉnh/thành phố."),
+    Action.GRANT_EXTENSION: gettext_lazy("Chỉ cán bộ của tỉnh/thành phố cho gia hạn được."),
 }
 
 

@@ -413,3 +413,15 @@ class CalendarForm(forms.Form):
     year = _year_field()
     deadline = _date_field(gettext_lazy("Hạn nộp hồ sơ năm"), gettext_lazy("Cần ghi hạn nộp."))
     half_year_report = _date_field(gettext_lazy("Hạn báo cáo 6 tháng"), gettext_lazy("Cần ghi hạn báo cáo 6 tháng."))
+
+
+class ExtensionForm(forms.Form):
+    """The province lets one ward submit after the deadline."""
+
+    until = _date_field(gettext_lazy("Gia hạn đến ngày"), gettext_lazy("Cần ghi ngày gia hạn đến."))
+    reason = forms.CharField(
+        label=gettext_lazy("Lý do gia hạn"),
+        max_length=1000,
+        error_messages={"required": gettext_lazy("Cần nêu lý do gia hạn.")},
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -20,6 +20,7 @@ urlpatterns = [
     path("ho-so/<int:pk>/tra-lai/", review.return_assessment, name="return_assessment"),
     path("ho-so/<int:pk>/phe-duyet/", review.approve, name="approve"),
     path("ho-so/<int:pk>/mo-lai/", review.reopen, name="reopen"),
+    path("ho-so/<int:pk>/gia-han/", review.extend, name="extend"),
     path("ho-so/<int:pk>/lich-su/", history.history, name="history"),
     path("quan-tri-tinh/", administration.index, name="administration_index"),
     path("quan-tri-tinh/thiet-lap/", administration.set_up, name="administration_set_up"),

@@ -45,7 +45,9 @@ def test_changing_the_deadline_moves_the_drafts_only_and_audits_each(province, a
         criteria_set=criteria_set,
         status=Assessment.Status.SUBMITTED,
     )
-    other_year = AssessmentFactory(ward=draft.ward, year=2026, criteria_set=criteria_set)
+    other_year = AssessmentFactory(
+        ward=draft.ward, year=2026, criteria_set=criteria_set, deadline=datetime.date(2026, 11, 15)
+    )
     calendar = ReportingCalendar(
         province=province, year=2027, deadline=datetime.date(2027, 11, 30), half_year_report=datetime.date(2027, 5, 15)
     )

@@ -3,10 +3,11 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import get_resolver
+from django.utils import timezone
 
 from tests.conftest import page_data
 from tests.factories import UserFactory
-from wards import workflow
+from wards import services, workflow
 from wards.models import EvidenceFile
 from wards.workflow import Action
 
@@ -47,6 +48,7 @@ def requests_for(assessment, evidence):
         ("approve", "post", f"{base}/phe-duyet/", {"number": "1/QĐ-CAT", "decided_on": "01/12/2026"}),
         ("reopen", "post", f"{base}/mo-lai/", {"reason": "Sai số liệu"}),
         ("history", "get", f"{base}/lich-su/", None),
+        ("extend", "post", f"{base}/gia-han/", {"until": f"{timezone.localdate():%d/%m/%Y}", "reason": "Mưa lũ"}),
         ("dossier_request", "post", f"{base}/pdf/", {}),
     ]
 
@@ -95,6 +97,8 @@ def test_province_people_may_read_but_not_write_a_ward_draft(client, people, ass
             expected = 200
         elif name in READING_POSTS:
             expected = 302
+        elif name == "extend":  # letting a ward submit late is the province's, not writing the ward's page
+            expected = 302 if services.may_grant_extension(people[insider], assessment) else 403
         elif action is not None and workflow.may_act(people[insider], action, assessment):
             expected = 409  # their role may do it, a draft's status may not: they are told the status
         else:

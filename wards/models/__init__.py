@@ -2,7 +2,7 @@
 
 from wards.models.assessment import Assessment, EvidenceFile, IndicatorValue, Narrative, evidence_path
 from wards.models.audit import AuditEvent
-from wards.models.calendar import ReportingCalendar
+from wards.models.calendar import DeadlineExtension, ReportingCalendar
 from wards.models.notifications import Notification
 from wards.models.people import Membership
 from wards.models.places import District, Province, ProvinceLineage, Ward, WardLineage, in_province
@@ -12,6 +12,7 @@ from wards.models.roadmap import RoadmapTarget
 __all__ = [
     "Assessment",
     "AuditEvent",
+    "DeadlineExtension",
     "Decision",
     "District",
     "EvidenceFile",

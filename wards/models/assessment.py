@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -72,6 +73,16 @@ class Assessment(models.Model):  # Hồ sơ đánh giá
     @property
     def editable_by_ward(self) -> bool:
         return self.status in self.EDITABLE_BY_WARD
+
+    def last_day_to_submit(self):
+        """The deadline, or the latest extension the province granted: after it a draft cannot be submitted
+        (a returned assessment can: the province asked for it)."""
+        latest = max((e.until for e in self.extensions.all()), default=None)
+        return max(self.deadline, latest) if latest else self.deadline
+
+    def submission_closed(self, today=None) -> bool:
+        today = today or timezone.localdate()
+        return self.status == self.Status.DRAFT and today > self.last_day_to_submit()
 
     def clean(self):
         """A ward is assessed only on the map in force on the deadline (it existed that day, and is a phường),

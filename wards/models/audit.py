@@ -20,6 +20,7 @@ class AuditEvent(models.Model):  # Nhật ký thay đổi
         DECISION = "decision", _("Quyết định")
         OPENED = "opened", _("Mở đợt đánh giá")
         DEADLINE = "deadline", _("Đổi hạn nộp")
+        EXTENSION = "extension", _("Gia hạn nộp")
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="audit_events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

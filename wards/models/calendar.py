@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext
@@ -51,3 +52,26 @@ class ReportingCalendar(models.Model):  # Lịch báo cáo
                 errors["half_year_report"] = gettext("Hạn báo cáo 6 tháng phải trước hạn nộp hồ sơ năm.")
         if errors:
             raise ValidationError(errors)
+
+
+class DeadlineExtension(models.Model):  # Gia hạn nộp hồ sơ
+    """The province lets one ward submit after the deadline, until a day, for a reason (audited, shown to both
+    sides). The latest extension in force is the ward's last day; a returned assessment needs none."""
+
+    MAX_DAYS = 90
+
+    assessment = models.ForeignKey("wards.Assessment", on_delete=models.CASCADE, related_name="extensions")
+    until = models.DateField(_("gia hạn đến ngày"))
+    reason = models.TextField(_("lý do gia hạn"))
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("người cho gia hạn")
+    )
+    granted_at = models.DateTimeField(_("thời điểm cho gia hạn"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("gia hạn nộp hồ sơ")
+        verbose_name_plural = _("gia hạn nộp hồ sơ")
+        ordering = ["-granted_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.assessment} → {self.until:%d/%m/%Y}"

@@ -18,6 +18,7 @@ class Notification(models.Model):  # Thông báo
         REOPENED = "reopened", _("Hồ sơ được mở lại")
         REMINDER = "reminder", _("Nhắc hạn nộp")
         OPENED = "opened", _("Mở đợt đánh giá")
+        EXTENDED = "extended", _("Được gia hạn nộp")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="notifications")

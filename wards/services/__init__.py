@@ -6,9 +6,13 @@ and state, writes the audit trail and runs in one transaction; views call these,
 - verdicts: the reviewers' verdicts and the return reasons prepared with them
 - rounds: round snapshots and what changed between them
 - notifications: in-app and e-mail notifications, deadline reminders
+- calendar: a province's deadlines per year, and the extensions that let one ward submit after it
+- opening: opening a year for a province (one assessment per ward on the year's map)
+- divisions: loading the 2025 administrative map (import_divisions)
 - audit: the audit trail's entries and the row lock
 """
 
+from wards.services.calendar import SubmissionClosed, extension_grant, may_grant_extension
 from wards.services.entry import (
     StaleRevision,
     assessment_save,
@@ -37,6 +41,7 @@ __all__ = [
     "IncompleteAssessment",
     "MissingIndicator",
     "StaleRevision",
+    "SubmissionClosed",
     "VerdictsSaved",
     "assessment_approve",
     "assessment_reopen",
@@ -51,6 +56,8 @@ __all__ = [
     "enqueue_emails",
     "evidence_add",
     "evidence_delete",
+    "extension_grant",
+    "may_grant_extension",
     "missing_indicators",
     "notify",
     "round_changes",

@@ -1,15 +1,28 @@
-"""The reporting calendar: a province's deadline for a year, and what changing it does."""
+"""The reporting calendar: a province's deadline for a year, what changing it does, and the extensions that let
+one ward submit after it (the way DHIS2 closes data entry after its expiry days and grants lock exceptions)."""
 
 import datetime
+from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from wards import access
-from wards.models import Assessment, AuditEvent, Province, ReportingCalendar
-from wards.services.audit import audit_event
+from wards.models import (
+    Assessment,
+    AuditEvent,
+    DeadlineExtension,
+    Membership,
+    Notification,
+    Province,
+    ReportingCalendar,
+)
+from wards.selectors import membership_of, provinces_administered_by
+from wards.services.audit import audit_event, locked_for_update
+from wards.services.notifications import notify, ward_people
 
 
 def deadline_for(province: Province, year: int) -> datetime.date:
@@ -40,3 +53,86 @@ def calendar_save(*, calendar: ReportingCalendar, user) -> int:
         Assessment.objects.filter(pk__in=[a.pk for a in drafts]).update(deadline=calendar.deadline)
         AuditEvent.objects.bulk_create(events)
     return len(drafts)
+
+
+class SubmissionClosed(Exception):
+    """The deadline (and any extension) has passed: a draft cannot be submitted without a new extension."""
+
+    def __init__(self, assessment: Assessment):
+        self.assessment = assessment
+        super().__init__(closed_message(assessment))
+
+
+@dataclass(frozen=True)
+class SubmissionWindow:
+    """What both sides see of a draft's deadline: the extensions granted, the last day, closed or not."""
+
+    extensions: list[DeadlineExtension]
+    last_day: datetime.date
+    closed: bool
+
+
+def submission_window(assessment: Assessment, today=None) -> SubmissionWindow:
+    """In one query (the extensions, newest first)."""
+    today = today or timezone.localdate()
+    extensions = list(assessment.extensions.select_related("granted_by"))
+    last_day = max([assessment.deadline, *(e.until for e in extensions)])
+    closed = assessment.status == Assessment.Status.DRAFT and today > last_day
+    return SubmissionWindow(extensions, last_day, closed)
+
+
+def closed_message(assessment: Assessment) -> str:
+    return gettext(
+        "Đã quá hạn nộp (%(day)s): chỉ gửi được khi Công an tỉnh/thành phố cho gia hạn. Số liệu đã nhập vẫn được lưu."
+    ) % {"day": assessment.last_day_to_submit().strftime("%d/%m/%Y")}
+
+
+def may_grant_extension(user, assessment: Assessment) -> bool:
+    """Reviewers and approvers of the ward's province, its administrator, and national administrators."""
+    if not access.can(user, access.Action.GRANT_EXTENSION):
+        return False
+    membership = membership_of(user)
+    if membership is not None and membership.role in Membership.PROVINCE_ROLES:
+        return membership.province_id == assessment.ward.province_id
+    return provinces_administered_by(user).filter(pk=assessment.ward.province_id).exists()
+
+
+def extension_errors(assessment: Assessment, until: datetime.date | None, reason: str, today=None) -> dict:
+    today = today or timezone.localdate()
+    errors = {}
+    if assessment.status != Assessment.Status.DRAFT:
+        errors["until"] = gettext("Chỉ gia hạn cho hồ sơ chưa gửi.")
+    elif until is None:
+        errors["until"] = gettext("Cần ghi ngày gia hạn đến.")
+    elif until < today:
+        errors["until"] = gettext("Ngày gia hạn phải từ hôm nay trở đi.")
+    elif until > today + datetime.timedelta(days=DeadlineExtension.MAX_DAYS):
+        errors["until"] = gettext("Gia hạn tối đa %(days)s ngày kể từ hôm nay.") % {"days": DeadlineExtension.MAX_DAYS}
+    if not (reason or "").strip():
+        errors["reason"] = gettext("Cần nêu lý do gia hạn.")
+    return errors
+
+
+@transaction.atomic
+def extension_grant(*, assessment: Assessment, until: datetime.date, reason: str, user) -> DeadlineExtension:
+    """Let a ward submit until a day after its deadline, for a reason: audited, and the ward's people notified."""
+    locked = locked_for_update(assessment)
+    if not may_grant_extension(user, locked):
+        raise PermissionDenied(gettext("Chỉ cán bộ của tỉnh/thành phố cho gia hạn được."))
+    errors = extension_errors(locked, until, reason)
+    if errors:
+        raise ValidationError(errors)
+    with translation.override(settings.LANGUAGE_CODE):
+        old = locked.last_day_to_submit().strftime("%d/%m/%Y")
+        extension = DeadlineExtension.objects.create(
+            assessment=locked, until=until, reason=reason.strip(), granted_by=user
+        )
+        new = gettext("%(until)s (lý do: %(reason)s)") % {"until": until.strftime("%d/%m/%Y"), "reason": reason.strip()}
+        audit_event(locked, user, AuditEvent.Action.EXTENSION, gettext("Hạn nộp hồ sơ"), old, new).save()
+        notify(
+            users=ward_people(locked.ward_id),
+            assessment=locked,
+            kind=Notification.Kind.EXTENDED,
+            extension=extension,
+        )
+    return extension

@@ -21,6 +21,7 @@ from wards.models import (
 )
 from wards.selectors import assessment_page
 from wards.services.audit import audit_event, locked_for_update, status_event
+from wards.services.calendar import SubmissionClosed
 from wards.services.notifications import notify, province_people, ward_people
 from wards.services.rounds import clear_outdated_verdicts, snapshot_round
 from wards.services.verdicts import take_into_review
@@ -61,6 +62,8 @@ def assessment_submit(*, assessment: Assessment, user) -> Assessment:
     statuses, and assessments with indicators still missing (IncompleteAssessment lists them)."""
     locked = Assessment.objects.select_for_update().select_related("ward").get(pk=assessment.pk)
     transition = workflow.require(user, Action.SUBMIT, locked)
+    if locked.submission_closed():
+        raise SubmissionClosed(locked)
     page = assessment_page(assessment=locked)
     missing = missing_indicators(page)
     if missing:

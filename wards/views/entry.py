@@ -16,6 +16,7 @@ from wards.selectors import (
     assessment_for,
     assessment_page,
 )
+from wards.services.calendar import submission_window
 from wards.workflow import Action
 
 
@@ -61,6 +62,7 @@ def _page_context(request, assessment, *, form=None, page=None, **extra):
         "groups": groups,
         "editable": editable,
         "can_submit": workflow.can(request.user, Action.SUBMIT, assessment),
+        "window": submission_window(assessment),
         "decision": assessment.decisions.in_force().first(),
         "excel_form": extra.pop("excel_form", None) or ExcelUploadForm(),
         **{k: v for k, v in extra.items() if k != "upload_forms"},
@@ -176,6 +178,9 @@ def assessment_submit(request, pk):
         services.assessment_submit(assessment=assessment, user=request.user)
     except workflow.InvalidTransition:  # submitted by another click or person meanwhile
         return _refused(request, Assessment.objects.get(pk=pk), Action.SUBMIT)
+    except services.SubmissionClosed as exc:
+        messages.error(request, str(exc))
+        return _render_page(request, assessment, status=409)
     except services.IncompleteAssessment as exc:
         messages.error(
             request,

@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from wards import access, entry, services, workflow
-from wards.forms import ApproveForm, ReopenForm, VerdictsForm
-from wards.models import Assessment, District, RoundSnapshot, count_passed
+from wards.forms import ApproveForm, ExtensionForm, ReopenForm, VerdictsForm
+from wards.models import Assessment, DeadlineExtension, District, RoundSnapshot, count_passed
 from wards.selectors import (
     assessment_for,
     assessment_page,
@@ -20,6 +20,7 @@ from wards.selectors import (
     review_queue,
     wards_visible_to,
 )
+from wards.services.calendar import submission_window
 from wards.workflow import Action
 from wards.years import year_param
 
@@ -62,7 +63,16 @@ def queue(request):
 
 
 def _review_context(
-    request, assessment, *, page=None, form=None, approve_form=None, reopen_form=None, conflicts=None, unsaved=None
+    request,
+    assessment,
+    *,
+    page=None,
+    form=None,
+    approve_form=None,
+    reopen_form=None,
+    extension_form=None,
+    conflicts=None,
+    unsaved=None,
 ):
     page = page or assessment_page(assessment=assessment)
     reviewing = workflow.can(request.user, Action.VERDICT, assessment)
@@ -122,6 +132,11 @@ def _review_context(
         "previous_round": previous,
         "approve_form": approve_form or ApproveForm(initial={"decided_on": timezone.localdate()}),
         "reopen_form": reopen_form or ReopenForm(),
+        "window": submission_window(assessment),
+        "may_extend": assessment.status == Assessment.Status.DRAFT
+        and services.may_grant_extension(request.user, assessment),
+        "extension_form": extension_form or ExtensionForm(),
+        "max_extension_days": DeadlineExtension.MAX_DAYS,
         "conflicts": conflicts or [],
     }
 
@@ -313,3 +328,31 @@ def reopen(request, pk):
             messages.success(request, _("Đã mở lại hồ sơ: bắt đầu vòng thẩm định mới."))
             return redirect("review", pk=pk)
     return _render_review(request, assessment, reopen_form=form, status=422)
+
+
+@login_required
+@require_POST
+def extend(request, pk):
+    """Let the ward submit after its deadline, until a day, for a reason (its province's people)."""
+    assessment = _review_assessment(request, pk)
+    if not services.may_grant_extension(request.user, assessment):
+        raise PermissionDenied(access.REFUSALS[access.Action.GRANT_EXTENSION])
+    form = ExtensionForm(request.POST)
+    if form.is_valid():
+        try:
+            extension = services.extension_grant(
+                assessment=assessment, until=form.cleaned_data["until"], reason=form.cleaned_data["reason"],
+                user=request.user,
+            )  # fmt: skip
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                for message in errors:
+                    form.add_error(field, message)
+        else:
+            messages.success(
+                request,
+                _("Đã gia hạn nộp hồ sơ đến %(until)s; phường đã được thông báo.")
+                % {"until": extension.until.strftime("%d/%m/%Y")},
+            )
+            return redirect("review", pk=pk)
+    return _render_review(request, assessment, extension_form=form, status=422)
