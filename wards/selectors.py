@@ -11,6 +11,7 @@ from django.utils import timezone
 from criteria import scoring
 from criteria.models import CriteriaSet, Criterion, CriterionGroup, Indicator
 from wards import lineage
+from wards.collation import sort_key
 from wards.models import (
     Assessment,
     EvidenceFile,
@@ -127,6 +128,8 @@ def previous_year_sources(
     links: dict[int, list[WardLineage]] = defaultdict(list)
     for link in WardLineage.objects.filter(successor_id__in={w for w, _ in wanted}).select_related("predecessor"):
         links[link.successor_id].append(link)
+    for ward_links in links.values():  # whole units first, each part in Vietnamese order: "3 + 2 + 4" reads so
+        ward_links.sort(key=lambda link: (not link.whole, sort_key(link.label)))
     ward_ids = {w for w, _ in wanted} | {link.predecessor_id for ls in links.values() for link in ls}
     ward_ids.discard(None)
     years = {y - 1 for _, y in wanted}
