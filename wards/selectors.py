@@ -189,8 +189,9 @@ def previous_year_counts(*, assessments: Iterable[Assessment]) -> dict[tuple[int
 
 
 def with_last_year(figures: dict[str, scoring.Figures], last_year: dict[str, int]) -> dict[str, scoring.Figures]:
-    """The figures a result is computed from: last year's count comes from last year's assessment where there
-    is one (so a correction there shows here at once); the count typed by hand only where there is none."""
+    """The figures a result is computed from: last year's count comes from last year's assessment, or its
+    predecessors' (previous_year_counts), where there is one (so a correction there shows here at once); the
+    count typed by hand only where there is none."""
     if not last_year:
         return figures
     result = dict(figures)

@@ -405,3 +405,14 @@ def test_the_dossier_says_where_each_last_year_figure_came_from(can_tho):
     rows = {i["code"]: i for g in typed["groups"] for c in g["criteria"] for i in c["indicators"]}
     assert rows["13.2"]["last"] == "—"
     assert rows["13.2"]["last_source"].startswith("Nhập tay — Tiền thân: Châu Văn Liêm 1")
+
+
+def test_the_page_of_a_merged_ward_costs_what_any_page_costs(
+    client, can_tho, officer_of, django_assert_max_num_queries
+):
+    # The ward page's budget (tests/wards/test_assessment_page.py): predecessors add no query of their own.
+    for name in ("Ninh Kiều", "Cái Khế", "An Bình"):
+        draft = can_tho["drafts"][name]
+        client.force_login(officer_of(name))
+        with django_assert_max_num_queries(20):
+            assert client.get(f"/ho-so/{draft.pk}/").status_code == 200
