@@ -395,6 +395,7 @@ def test_the_review_page_says_where_each_last_year_figure_came_from(client, can_
 
 def test_the_dossier_says_where_each_last_year_figure_came_from(can_tho):
     from reports import documents
+    from tests.reports.test_documents import pdf_text
 
     data = documents.dossier_data(can_tho["drafts"]["Ninh Kiều"])
     rows = {i["code"]: i for g in data["groups"] for c in g["criteria"] for i in c["indicators"]}
@@ -405,6 +406,8 @@ def test_the_dossier_says_where_each_last_year_figure_came_from(can_tho):
     rows = {i["code"]: i for g in typed["groups"] for c in g["criteria"] for i in c["indicators"]}
     assert rows["13.2"]["last"] == "—"
     assert rows["13.2"]["last_source"].startswith("Nhập tay — Tiền thân: Châu Văn Liêm 1")
+    printed = pdf_text(documents.render_pdf("dossier", data)[0])
+    assert "Số liệu năm trước: Cộng từ 3 phường tiền thân: 3 + 2 + 4 (Tân An, Thới Bình, Xuân Khánh)" in printed
 
 
 def test_the_page_of_a_merged_ward_costs_what_any_page_costs(
