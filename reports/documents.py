@@ -19,7 +19,7 @@ from urllib.request import url2pathname
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from criteria.scoring import format_number
 from reports import charts
@@ -30,7 +30,7 @@ from wards.selectors import (
     assessment_page,
     assessment_scores,
     criteria_set_with_catalogue,
-    last_year_values,
+    last_year_for,
     summarize_scores,
 )
 
@@ -90,7 +90,7 @@ def content_hash(kind: str, data: dict) -> str:
 def dossier_data(assessment: Assessment) -> dict:
     """Everything the dossier of one ward-year shows, as plain values."""
     page = assessment_page(assessment=assessment)
-    last_year = last_year_values(assessment=assessment)
+    previous = last_year_for(assessment=assessment)
     verdicts = {v.criterion_id: v for v in assessment.verdicts.select_related("reviewer")}
     decision = assessment.decisions.in_force().select_related("approver").first()
     ward = assessment.ward
@@ -119,7 +119,7 @@ def dossier_data(assessment: Assessment) -> dict:
                             "requirement": i.requirement,
                             "now": entry.describe(i, page.values.get(i.pk), with_reasons=False),
                             "note": entry.reasons_of(page.values.get(i.pk)),
-                            "last": _last_year_text(i, page.values.get(i.pk), last_year.get(i.code)),
+                            **_last_year(previous.source(i), page.values.get(i.pk)),
                             "computed": score.indicators[i.code].label,
                             "reason": score.indicators[i.code].reason,
                         }
@@ -189,12 +189,14 @@ def _first_reviewer(verdicts) -> str:
     return ""
 
 
-def _last_year_text(indicator, value, last) -> str:
-    if last is not None:
-        return entry.describe(indicator, last)
-    if value is not None and value.last_year is not None:
-        return f"{entry.format_integer(value.last_year)} (nhập tay)"
-    return "—"
+def _last_year(source, value) -> dict:
+    """Last year's figure and where it came from ("Cộng từ 3 phường tiền thân: 3 + 2 + 4 …", "Nhập tay — Tiền
+    thân: …"), in Vietnamese whatever the reader's language: the dossier is an official paper."""
+    with translation.override("vi"):
+        text, note = source.shown(value.last_year if value is not None else None)
+        if source.typed_by_hand and value is not None and value.last_year is not None:
+            text = f"{text} (nhập tay)"
+        return {"last": text, "last_source": note}
 
 
 @dataclass(frozen=True)

@@ -160,8 +160,9 @@ class Cleaned:
 def clean_indicator(indicator: Indicator, raw: dict, *, last_year_locked: int | None = None) -> Cleaned:
     """Parse and check the typed parts of one indicator (raw: part name → text or cell value).
 
-    last_year_locked is last year's count taken from last year's assessment: when given, it wins over
-    anything typed, and the value is not marked as typed by hand.
+    last_year_locked is last year's computed count (from the ward's own assessment of last year, or summed or
+    carried from its predecessors', see wards.lineage): when given, it wins over anything typed, and the value
+    is not marked as typed by hand. Without it, a typed last year is kept and marked "nhập tay".
     """
     result = Cleaned()
     limit = limit_for(indicator)

@@ -16,10 +16,12 @@ from types import SimpleNamespace
 from django.conf import settings
 from django.utils.translation import gettext
 from openpyxl import Workbook, load_workbook
+from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from criteria import scoring
 from wards import entry, services, uploads
 from wards.merge import three_way
 from wards.models import Assessment
@@ -139,6 +141,7 @@ def build_template(*, assessment: Assessment, page: AssessmentPage) -> bytes:
         locked_last = page.last_year.get(indicator.code)
         if locked_last is not None:
             shown["last_year"] = str(locked_last)
+        source = page.previous.source(indicator) if indicator.kind in scoring.TREND_KINDS else None
         _put(ws.cell(row=row, column=1), indicator.code)
         _put(ws.cell(row=row, column=2), indicator.criterion.code)
         _put(ws.cell(row=row, column=3), indicator.text).alignment = Alignment(wrap_text=True)
@@ -159,6 +162,9 @@ def build_template(*, assessment: Assessment, page: AssessmentPage) -> bytes:
             else:
                 _put(cell, _cell_value(indicator, part, shown) if part == "last_year" else None)
                 cell.fill = LOCKED_FILL
+            if part == "last_year" and source is not None and source.explanation:
+                # Where last year comes from, as on the web page: summed from predecessors, or why it is typed.
+                cell.comment = Comment(source.explanation, "modelphuong", width=320, height=120)
         for col in range(1, 5):
             ws.cell(row=row, column=col).fill = LOCKED_FILL
         row += 1

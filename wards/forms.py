@@ -62,12 +62,15 @@ class FiguresForm(forms.Form):
             for part in entry.parts_for(indicator):
                 name = field_name(indicator, part.name)
                 self.fields[name] = self._field_for(indicator, part, initial[part.name])
-                if part.name == "last_year" and locked_last is not None:
-                    self.fields[name].initial = str(locked_last)
-                    self.fields[name].disabled = True
-                    self.fields[name].help_text = _("Lấy từ hồ sơ năm %(year)s") % {"year": page.assessment.year - 1}
-                elif part.name == "last_year":
-                    self.fields[name].help_text = _("Nhập tay (không có hồ sơ năm trước)")
+                if part.name == "last_year":
+                    # Where last year comes from: the ward's own assessment, its predecessors' (summed or
+                    # carried: read-only), or typed by hand with the predecessors' figures as a hint.
+                    source = page.previous.source(indicator)
+                    self.fields[name].help_text = source.explanation
+                    self.fields[name].last_year_source = source
+                    if locked_last is not None:
+                        self.fields[name].initial = str(locked_last)
+                        self.fields[name].disabled = True
                 self.labels[name] = _("Chỉ tiêu %(code)s — %(label)s") % {
                     "code": indicator.code,
                     "label": _(part.label),

@@ -10,6 +10,8 @@ from django.utils import timezone
 
 from criteria import scoring
 from criteria.models import CriteriaSet, Criterion, CriterionGroup, Indicator
+from wards import lineage
+from wards.collation import sort_key
 from wards.models import (
     Assessment,
     EvidenceFile,
@@ -125,28 +127,83 @@ def assessment_scores(*, assessments: Iterable[Assessment]) -> dict[int, scoring
     }
 
 
-def previous_year_counts(*, assessments: Iterable[Assessment]) -> dict[tuple[int, int], dict[str, int]]:
-    """Last year's counts of the trend indicators, per (ward id, year) of the given assessments, in one query:
-    what "last year" means wherever a result is computed."""
-    wanted = {(a.ward_id, a.year - 1) for a in assessments}
+def previous_year_sources(
+    *, assessments: Iterable[Assessment], trend_only: bool = True
+) -> dict[tuple[int, int], lineage.LastYear]:
+    """What each (ward id, year) of the given assessments can say about the year before: the ward's own
+    assessment of that year, or else its predecessors' (see wards.lineage for the rule), in three queries
+    however many assessments there are. trend_only loads only the trend indicators' figures (enough for every
+    result); the reviewer's and the dossier's side-by-side column loads them all."""
+    wanted = {(a.ward_id, a.year) for a in assessments}
     if not wanted:
         return {}
-    rows = IndicatorValue.objects.filter(
-        assessment__ward_id__in={w for w, _ in wanted},
-        assessment__year__in={y for _, y in wanted},
-        indicator__kind__in=list(scoring.TREND_KINDS),
-        count__isnull=False,
-    ).values_list("assessment__ward_id", "assessment__year", "indicator__code", "count")
-    result: dict[tuple[int, int], dict[str, int]] = defaultdict(dict)
-    for ward_id, year, code, count in rows:
-        if (ward_id, year) in wanted:
-            result[(ward_id, year + 1)][code] = count
+    links: dict[int, list[WardLineage]] = defaultdict(list)
+    for link in WardLineage.objects.filter(successor_id__in={w for w, _ in wanted}).select_related("predecessor"):
+        links[link.successor_id].append(link)
+    for ward_links in links.values():  # whole units first, each part in Vietnamese order: "3 + 2 + 4" reads so
+        ward_links.sort(key=lambda link: (not link.whole, sort_key(link.label)))
+    ward_ids = {w for w, _ in wanted} | {link.predecessor_id for ls in links.values() for link in ls}
+    ward_ids.discard(None)
+    years = {y - 1 for _, y in wanted}
+    held = {
+        (ward_id, year): pk
+        for pk, ward_id, year in Assessment.objects.filter(ward_id__in=ward_ids, year__in=years).values_list(
+            "pk", "ward_id", "year"
+        )
+    }
+    # Filtered like the assessments (not by their ids) so that the query runs, and is counted, either way.
+    rows = IndicatorValue.objects.filter(assessment__ward_id__in=ward_ids, assessment__year__in=years)
+    if trend_only:
+        rows = rows.filter(indicator__kind__in=list(scoring.TREND_KINDS))
+    values: dict[int, dict[str, IndicatorValue]] = defaultdict(dict)
+    for value in rows.select_related("indicator"):
+        values[value.assessment_id][value.indicator.code] = value
+    result = {}
+    for ward_id, year in wanted:
+        own = held.get((ward_id, year - 1))
+        predecessors = tuple(
+            lineage.Predecessor(
+                label=link.label,
+                name=link.predecessor_name if link.predecessor is None else _unit_name(link.predecessor),
+                whole=link.whole,
+                matched=link.predecessor is not None,
+                is_ward=link.predecessor is not None and link.predecessor.kind == Ward.Kind.WARD,
+                assessed=(link.predecessor_id, year - 1) in held,
+                values=values.get(held.get((link.predecessor_id, year - 1)), {}),
+            )
+            for link in links.get(ward_id, [])
+        )
+        result[(ward_id, year)] = lineage.LastYear(
+            year=year - 1, own=None if own is None else values.get(own, {}), predecessors=predecessors
+        )
+    return result
+
+
+def _unit_name(ward: Ward) -> str:
+    """ "Bùi Hữu Nghĩa" for a phường, "Xã Mỹ Khánh" for anything else (as WardLineage.label names them)."""
+    return ward.name if ward.kind == Ward.Kind.WARD else str(ward)
+
+
+def previous_year_counts(*, assessments: Iterable[Assessment]) -> dict[tuple[int, int], dict[str, int]]:
+    """Last year's counts of the trend indicators, per (ward id, year) of the given assessments, in a constant
+    number of queries: what "last year" means wherever a result is computed. The ward's own figure of last year,
+    or, in a merged ward's first year, the sum (or the carried figure) of its predecessors' where the rule
+    allows one; an indicator without a computed figure is left out (its count is typed by hand).
+    previous_year_sources says where each figure came from."""
+    sources = previous_year_sources(assessments=assessments)
+    result: dict[tuple[int, int], dict[str, int]] = {}
+    for key, last in sources.items():
+        indicators = {v.indicator.code: v.indicator for v in last.all_values()}
+        counts = last.counts(indicators.values())
+        if counts:
+            result[key] = counts
     return result
 
 
 def with_last_year(figures: dict[str, scoring.Figures], last_year: dict[str, int]) -> dict[str, scoring.Figures]:
-    """The figures a result is computed from: last year's count comes from last year's assessment where there
-    is one (so a correction there shows here at once); the count typed by hand only where there is none."""
+    """The figures a result is computed from: last year's count comes from last year's assessment, or its
+    predecessors' (previous_year_counts), where there is one (so a correction there shows here at once); the
+    count typed by hand only where there is none."""
     if not last_year:
         return figures
     result = dict(figures)
@@ -210,7 +267,8 @@ class AssessmentPage:
     values: dict[int, IndicatorValue]  # indicator id → value
     narratives: dict[int, Narrative]  # criterion id → narrative
     evidence: dict[int, list[EvidenceFile]]  # criterion id → files
-    last_year: dict[str, int]  # indicator code → last year's count, from last year's assessment
+    last_year: dict[str, int]  # indicator code → last year's computed count (the ward's own, or its predecessors')
+    previous: lineage.LastYear  # where each trend indicator's last year comes from (previous.source(indicator))
     reasons: dict[int, list[ReturnReason]]  # criterion id → the reviewer's reasons of the last return
     score: scoring.AssessmentScore
 
@@ -231,7 +289,8 @@ def assessment_page(*, assessment: Assessment) -> AssessmentPage:
     evidence: dict[int, list[EvidenceFile]] = defaultdict(list)
     for f in assessment.evidence.select_related("uploaded_by").order_by("uploaded_at", "pk"):
         evidence[f.criterion_id].append(f)
-    last_year = previous_year_counts(assessments=[assessment]).get((assessment.ward_id, assessment.year), {})
+    previous = previous_year_sources(assessments=[assessment])[(assessment.ward_id, assessment.year)]
+    last_year = previous.counts(i for g in catalogue.groups.all() for c in g.criteria.all() for i in c.indicators.all())
     reasons: dict[int, list[ReturnReason]] = defaultdict(list)
     if assessment.status == Assessment.Status.RETURNED:
         for reason in assessment.return_reasons.filter(round=assessment.round, draft=False).select_related("reviewer"):
@@ -239,7 +298,7 @@ def assessment_page(*, assessment: Assessment) -> AssessmentPage:
     codes = {i.pk: i.code for g in catalogue.groups.all() for c in g.criteria.all() for i in c.indicators.all()}
     figures = {codes[v.indicator_id]: v.figures() for v in values.values() if v.indicator_id in codes}
     score = scoring.score_assessment(catalogue.specs(), with_last_year(figures, last_year))
-    return AssessmentPage(assessment, catalogue, values, narratives, evidence, last_year, reasons, score)
+    return AssessmentPage(assessment, catalogue, values, narratives, evidence, last_year, previous, reasons, score)
 
 
 def latest_return_reasons(*, assessments: list[Assessment]) -> dict[int, list[ReturnReason]]:
@@ -255,12 +314,10 @@ def latest_return_reasons(*, assessments: list[Assessment]) -> dict[int, list[Re
     return result
 
 
-def last_year_values(*, assessment: Assessment) -> dict[str, IndicatorValue]:
-    """Last year's figures of the same ward, by indicator code (for the reviewer's side-by-side view)."""
-    values = IndicatorValue.objects.filter(
-        assessment__ward_id=assessment.ward_id, assessment__year=assessment.year - 1
-    ).select_related("indicator")
-    return {v.indicator.code: v for v in values}
+def last_year_for(*, assessment: Assessment) -> lineage.LastYear:
+    """Last year's figures of every indicator, for the reviewer's and the dossier's side-by-side column: the
+    ward's own, or its predecessors' in a merged ward's first year (`.source(indicator)` says which)."""
+    return previous_year_sources(assessments=[assessment], trend_only=False)[(assessment.ward_id, assessment.year)]
 
 
 @dataclass

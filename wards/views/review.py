@@ -16,7 +16,7 @@ from wards.selectors import (
     assessment_for,
     assessment_page,
     criteria_set_for_year,
-    last_year_values,
+    last_year_for,
     review_queue,
     wards_visible_to,
 )
@@ -62,6 +62,21 @@ def queue(request):
     )
 
 
+def _review_row(page, last_year, criterion, indicator) -> dict:
+    value = page.values.get(indicator.pk)
+    source = last_year.source(indicator)
+    last_text, last_note = source.shown(value.last_year if value is not None else None)
+    return {
+        "indicator": indicator,
+        "value": value,
+        "now_text": entry.describe(indicator, value),
+        "last_source": source,
+        "last_text": last_text,
+        "last_note": last_note,
+        "judgement": page.score.criteria[criterion.code].indicators[indicator.code],
+    }
+
+
 def _review_context(
     request,
     assessment,
@@ -80,7 +95,7 @@ def _review_context(
     form = form or VerdictsForm(
         criteria=page.criteria, verdicts=verdicts, reasons=services.draft_reasons(assessment), editable=reviewing
     )
-    last_year = last_year_values(assessment=assessment)
+    last_year = last_year_for(assessment=assessment)
     changes = {}
     previous = None
     if assessment.round > 1:
@@ -93,17 +108,7 @@ def _review_context(
             {
                 "criterion": criterion,
                 "score": page.score.criteria[criterion.code],
-                "indicators": [
-                    {
-                        "indicator": i,
-                        "value": page.values.get(i.pk),
-                        "now_text": entry.describe(i, page.values.get(i.pk)),
-                        "last": last_year.get(i.code),
-                        "last_text": entry.describe(i, last_year.get(i.code)),
-                        "judgement": page.score.criteria[criterion.code].indicators[i.code],
-                    }
-                    for i in criterion.indicators.all()
-                ],
+                "indicators": [_review_row(page, last_year, criterion, i) for i in criterion.indicators.all()],
                 "narrative": page.narratives.get(criterion.pk),
                 "evidence": page.evidence.get(criterion.pk, []),
                 "verdict": verdicts.get(criterion.pk),
