@@ -1,8 +1,9 @@
-"""The wards app's addresses: the ward's pages under ho-so/, the province's review under tham-dinh/."""
+"""The wards app's addresses: the assessment's pages under ho-so/, the province's review under tham-dinh/, a
+ward's own page under phuong/."""
 
 from django.urls import path
 
-from wards.views import entry, history, home, review
+from wards.views import entry, history, home, places, review
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -20,4 +21,5 @@ urlpatterns = [
     path("ho-so/<int:pk>/phe-duyet/", review.approve, name="approve"),
     path("ho-so/<int:pk>/mo-lai/", review.reopen, name="reopen"),
     path("ho-so/<int:pk>/lich-su/", history.history, name="history"),
+    path("phuong/<int:pk>/", places.ward, name="ward"),
 ]
