@@ -28,6 +28,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from demo.seed import NEW_CAI_KHE, OLD_CAI_KHE, new_ward, old_ward  # noqa: E402
 from wards.models import Assessment  # noqa: E402
 
 
@@ -37,16 +38,19 @@ def main():
     args = parser.parse_args()
     settings.ALLOWED_HOSTS = ["*"]
     call_command("seed_demo", quiet_logins=True, verbosity=0)
-    approved = Assessment.objects.get(ward__code="31117", year=2025)
-    draft = Assessment.objects.get(ward__code="31117", year=2026)
+    cai_khe = new_ward(NEW_CAI_KHE[0])  # the demo ward: the new Phường Cái Khế (31120, from 1/7/2025)
+    approved = Assessment.objects.get(ward=cai_khe, year=2025)
+    draft = Assessment.objects.get(ward=cai_khe, year=2026)
     pages = [
         ("ward home", "canbo.caikhe", "/"),
         ("assessment page, draft", "canbo.caikhe", f"/ho-so/{draft.pk}/"),
         ("assessment page, approved", "canbo.caikhe", f"/ho-so/{approved.pk}/"),
-        ("province home (42 wards)", "thamdinh.cantho", "/"),
-        ("review queue (42 wards)", "thamdinh.cantho", "/tham-dinh/?year=2025"),
+        ("province home (31 wards)", "thamdinh.cantho", "/"),
+        ("review queue (31 wards)", "thamdinh.cantho", "/tham-dinh/?year=2025"),
         ("review page", "thamdinh.cantho", f"/ho-so/{approved.pk}/tham-dinh/"),
         ("history", "thamdinh.cantho", f"/ho-so/{approved.pk}/lich-su/"),
+        ("ward page (new Cái Khế)", "thamdinh.cantho", f"/phuong/{cai_khe.pk}/"),
+        ("ward page (old Cái Khế)", "thamdinh.cantho", f"/phuong/{old_ward(OLD_CAI_KHE[0]).pk}/"),
         ("leadership page", "lanhdao.cantho", "/lanh-dao/?year=2025"),
     ]
     users = get_user_model().objects

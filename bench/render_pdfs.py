@@ -3,8 +3,9 @@
     .venv/bin/python bench/render_pdfs.py [--year 2025] [--repeat 3]
 
 Uses the configured database (the demo is loaded if missing) and broker. It renders one complete
-dossier in-process, the Cần Thơ province report, then all 42 dossiers of the year through a real Celery
-worker with two processes, and prints seconds per page, per dossier, and dossiers per minute.
+dossier in-process (the demo ward, Cái Khế: the new one from 2025, the old one before), the Cần Thơ province
+report (of the year's map: the merged city from 2025, the old city before), then all the year's dossiers of
+that province (31 from 2025, 42 before) through a real Celery worker with two processes, and prints seconds per page, per dossier, and dossiers per minute.
 """
 
 import argparse
@@ -25,9 +26,10 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 
-from demo.seed import DEMO_USERS  # noqa: E402
+from demo.seed import NEW_CAI_KHE, OLD_CAI_KHE, new_ward, old_ward  # noqa: E402
 from reports import documents, services  # noqa: E402
 from reports.models import RenderJob  # noqa: E402
+from wards.map import map_date, on_new_map  # noqa: E402
 from wards.models import Assessment, Province  # noqa: E402
 
 
@@ -48,8 +50,9 @@ def main():
     args = parser.parse_args()
 
     call_command("seed_demo", quiet_logins=True, verbosity=0)
-    can_tho = Province.objects.get(code="92")
-    assessment = Assessment.objects.get(ward__code="31117", year=args.year)
+    can_tho = Province.objects.filter(code="92").on(map_date(args.year)).get()
+    cai_khe = new_ward(NEW_CAI_KHE[0]) if on_new_map(args.year) else old_ward(OLD_CAI_KHE[0])
+    assessment = Assessment.objects.get(ward=cai_khe, year=args.year)
 
     seconds, (pdf, pages) = timed(
         lambda: documents.render_pdf("dossier", documents.dossier_data(assessment)), args.repeat
@@ -76,7 +79,7 @@ def main():
         time.sleep(3)  # let the worker connect before the clock starts
         from django.contrib.auth import get_user_model
 
-        user = get_user_model().objects.get(username=DEMO_USERS[4].username)
+        user = get_user_model().objects.get(username="lanhdao.cantho")
         start = time.perf_counter()
         bulk = services.bulk_request(province=can_tho, year=args.year, user=user)
         total = bulk.jobs.count()

@@ -14,6 +14,7 @@ from wards import lineage
 from wards.collation import sort_key
 from wards.models import (
     Assessment,
+    Decision,
     EvidenceFile,
     IndicatorValue,
     Membership,
@@ -362,3 +363,46 @@ def review_queue(*, user, year: int, status: str = "", district: str = "", passe
         )
         result.append(QueueRow(a, scores[a.pk], since, late))
     return result, counts
+
+
+@dataclass
+class WardPage:
+    """What a ward's page shows: the unit, its years, who it was formed from or became, and the certifications its
+    predecessors earned (a certification stays with the ward that earned it: the successor does not inherit it).
+    `readable` holds the ids of the linked wards the user may read, to link only those."""
+
+    ward: Ward
+    years: list[tuple[Assessment, Decision | None]]  # newest first, with the decision in force
+    predecessor_links: list[WardLineage]
+    successor_links: list[WardLineage]
+    predecessor_certifications: list[Decision]
+    readable: set[int]
+
+
+def ward_page(*, user, pk: int) -> WardPage:
+    """One ward in the user's scope (404 outside it) with its page, in a constant number of queries."""
+    visible = wards_visible_to(user=user)
+    ward = get_object_or_404(visible, pk=pk)
+    predecessors = list(ward.predecessor_links.select_related("predecessor"))
+    successors = list(ward.successor_links.select_related("successor").order_by("successor__name"))
+    linked = {link.predecessor_id for link in predecessors if link.predecessor_id} | {
+        link.successor_id for link in successors
+    }
+    readable = set(visible.filter(pk__in=linked).values_list("pk", flat=True)) if linked else set()
+    assessments = list(assessments_visible_to(user=user).filter(ward=ward).order_by("-year"))
+    decisions = {d.assessment_id: d for d in Decision.objects.in_force().filter(assessment__in=assessments)}
+    certifications = (
+        list(
+            Decision.objects.in_force()
+            .filter(
+                outcome=Decision.Outcome.CERTIFIED,
+                assessment__ward_id__in=[link.predecessor_id for link in predecessors if link.predecessor_id],
+            )
+            .select_related("assessment__ward")
+            .order_by("assessment__ward__name", "assessment__year")
+        )
+        if predecessors
+        else []
+    )
+    years = [(a, decisions.get(a.pk)) for a in assessments]
+    return WardPage(ward, years, predecessors, successors, certifications, readable)

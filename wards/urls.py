@@ -1,9 +1,9 @@
-"""The wards app's addresses: the ward's pages under ho-so/, the province's review under tham-dinh/, a
-province's administration under quan-tri-tinh/."""
+"""The wards app's addresses: the assessment's pages under ho-so/, the province's review under tham-dinh/, a
+ward's own page under phuong/, a province's administration under quan-tri-tinh/."""
 
 from django.urls import path
 
-from wards.views import administration, entry, history, home, review
+from wards.views import administration, entry, history, home, places, review
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -22,6 +22,7 @@ urlpatterns = [
     path("ho-so/<int:pk>/mo-lai/", review.reopen, name="reopen"),
     path("ho-so/<int:pk>/gia-han/", review.extend, name="extend"),
     path("ho-so/<int:pk>/lich-su/", history.history, name="history"),
+    path("phuong/<int:pk>/", places.ward, name="ward"),
     path("quan-tri-tinh/", administration.index, name="administration_index"),
     path("quan-tri-tinh/thiet-lap/", administration.set_up, name="administration_set_up"),
     path("quan-tri-tinh/<str:code>/", administration.overview, name="administration"),

@@ -9,9 +9,9 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from criteria.models import Criterion
+from demo.seed import new_province, old_province
 from reports import documents
 from tests.conftest import shared_data
-from wards.models import Province
 
 pytestmark = pytest.mark.django_db
 
@@ -76,7 +76,7 @@ def demo(django_db_setup, django_db_blocker):
 
 
 def test_the_demos_2022_can_tho_report_shows_the_baseline_distribution(demo):
-    data = documents.province_report_data(Province.objects.get(code="92"), 2022)
+    data = documents.province_report_data(old_province("92"), 2022)
     pdf, pages = documents.render_pdf("province_report", data)
     text = pdf_text(pdf)
     assert "Số tiêu chí đạt 12 13 14 15 16 17 18 19 20 Số phường 3 3 3 9 7 5 4 5 3" in text
@@ -88,11 +88,12 @@ def test_the_demos_2022_can_tho_report_shows_the_baseline_distribution(demo):
 
 
 def test_charts_are_svg_shared_by_page_and_pdf(demo):
-    data = documents.province_report_data(Province.objects.get(code="92"), 2025)
+    # The merged city in 2025, against its re-based roadmap (7 phường by 2025, 10 by 2026).
+    data = documents.province_report_data(new_province("92"), 2025)
     assert data["charts"]["distribution"].startswith("<svg") and "Số tiêu chí đạt" in data["charts"]["distribution"]
-    assert data["roadmap_status"] == "on_track" and data["certified_total"] == 10
-    behind = documents.province_report_data(Province.objects.get(code="92"), 2026)
-    assert behind["roadmap_status"] == "behind"  # no certification yet in 2026 against 16
+    assert data["roadmap_status"] == "on_track" and data["certified_total"] == 7
+    behind = documents.province_report_data(new_province("92"), 2026)
+    assert behind["roadmap_status"] == "behind"  # no certification yet in 2026 against 10
 
 
 def test_same_data_same_hash_changed_data_new_hash(approved):

@@ -4,10 +4,14 @@ from django.core.management.base import BaseCommand, CommandError
 
 from demo.seed import DEMO_EMAIL_DOMAIN, DEMO_USERS, demo_seed
 from wards.models import Membership
+from wards.services.divisions import DivisionsError
 
 
 class Command(BaseCommand):
-    help = "Tạo dữ liệu mẫu (Cần Thơ 2021–2026, Quảng Ngãi) và tài khoản demo; chạy lại không thay đổi gì."
+    help = (
+        "Nạp bản đồ hành chính của Cần Thơ và Quảng Ngãi, tạo dữ liệu mẫu 2021–2026 (bản đồ cũ đến 2024, bản đồ "
+        "mới từ 2025) và tài khoản demo; chạy lại không thay đổi gì."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--quiet-logins", action="store_true", help="Không in danh sách tài khoản demo.")
@@ -25,11 +29,17 @@ class Command(BaseCommand):
                 "mật khẩu công khai, nên không chạy. Nếu thật sự cần, chạy lại với --allow-public-password."
             )
         call_command("loaddata", "criteria_5764", verbosity=0)
-        result = demo_seed()
+        try:
+            result = demo_seed()
+        except DivisionsError as error:
+            raise CommandError(
+                f"Không tạo được dữ liệu mẫu (không có gì được ghi): {error} Cơ sở dữ liệu này có dữ liệu mẫu cũ, "
+                "trước bản đồ hành chính 2025; hãy xóa nó (manage.py flush) rồi chạy lại seed_demo."
+            ) from None
         self.stdout.write(self.style.SUCCESS(f"Dữ liệu mẫu sẵn sàng ({result['assessments_created']} hồ sơ mới)."))
         if quiet_logins:
             return
         labels = dict(Membership.Role.choices)
         self.stdout.write(f"\nTài khoản demo (mật khẩu chung: {result['password']})")
         for demo in DEMO_USERS:
-            self.stdout.write(f"  {demo.username:<18} {labels[demo.role]:<24} {demo.username}@{DEMO_EMAIL_DOMAIN}")
+            self.stdout.write(f"  {demo.username:<20} {labels[demo.role]:<24} {demo.username}@{DEMO_EMAIL_DOMAIN}")
