@@ -346,7 +346,7 @@ def roadmap_status(rows: list[RoadmapRow], year: int) -> tuple[str, str]:
     """("on_track" | "behind" | "none", a sentence), judged on the last milestone due by `year` and,
     when none is due yet, on the progress toward the next one. A replaced milestone is never judged."""
     due = [r for r in rows if r.year <= year and not r.replaced]
-    upcoming = [r for r in rows if r.year > year]
+    upcoming = [r for r in rows if r.year > year and not r.replaced]
     if not rows:
         return "none", "Chưa có chỉ tiêu lộ trình."
     if due:
@@ -359,7 +359,7 @@ def roadmap_status(rows: list[RoadmapRow], year: int) -> tuple[str, str]:
             )
         return "behind", f"Chậm tiến độ: mới đạt {last.certified}/{last.target} phường của mốc {last.year}."
     if not upcoming:
-        return "none", "Các chỉ tiêu lộ trình đã được thay bằng lộ trình điều chỉnh của tỉnh mới."
+        return "none", "Các mốc sau khi tỉnh sáp nhập đã được thay bằng lộ trình điều chỉnh của tỉnh mới."
     nxt = upcoming[0]
     return "on_track", f"Chưa đến mốc đầu tiên ({nxt.target} phường năm {nxt.year})."
 

@@ -279,7 +279,9 @@ def test_the_leadership_page_shows_2024_on_the_old_map_with_districts(client, ca
     assert "Bản đồ hành chính trước 01/7/2025: 68 phường" in page
     assert "Quận/huyện" in page and "Ninh Kiều" in page
     assert 'id="before-after"' not in response.content.decode()
-    assert "Lộ trình đặt trên bản đồ cũ" in page and "Chưa đến mốc đầu tiên (10 phường năm 2025)" in page
+    assert "Lộ trình đặt trên bản đồ cũ" in page
+    assert "Các mốc sau khi tỉnh sáp nhập đã được thay bằng lộ trình điều chỉnh của tỉnh mới." in page
+    assert "Chưa đến mốc đầu tiên (4 phường năm 2025)" in page  # the re-based roadmap, not yet due
 
 
 def test_the_leadership_page_of_2025_shows_the_new_map_before_after_and_both_roadmaps(
@@ -338,3 +340,19 @@ def test_the_review_queue_offers_districts_only_on_the_old_map(client, can_tho, 
     new_map = client.get("/tham-dinh/?year=2025&district=NK").content.decode()
     assert 'id="f-district"' not in new_map and "Quận/huyện" not in new_map
     assert "Cái Khế" in new_map  # a stale district filter from an old-map year filters nothing away
+
+
+def test_the_province_report_of_2025_shows_both_roadmaps_and_the_before_after_table(can_tho, criteria_set):
+    from tests.reports.test_documents import pdf_text
+
+    _old, new = can_tho
+    cai_khe = Ward.objects.get(code="31120", valid_from=REFORM_DATE)
+    AssessmentFactory(ward=cai_khe, year=2025, criteria_set=criteria_set, status=Assessment.Status.SUBMITTED)
+    pdf, _pages = documents.render_pdf("province_report", documents.province_report_data(new, 2025))
+    report = pdf_text(pdf)
+    assert "Bản đồ hành chính từ 01/7/2025: 31 phường, không còn cấp quận/huyện." in report
+    assert "Lộ trình điều chỉnh theo tỉnh mới" in report and "Chậm tiến độ: mới đạt 0/4 phường của mốc 2025." in report
+    assert "Lộ trình đặt trên bản đồ cũ: Cần Thơ (… – 30/06/2025, 39 phường)" in report
+    assert "Cái Khế (tiền thân đã đạt chuẩn: An Hòa 2023, Cái Khế 2024)" in report
+    assert "V. Trước và sau sắp xếp đơn vị hành chính" in report and "một phần Bùi Hữu Nghĩa" in report
+    assert "Quận/huyện" not in report
