@@ -25,7 +25,18 @@ from criteria.scoring import format_number
 from reports import charts
 from wards import entry
 from wards.collation import sort_key
-from wards.models import Assessment, Decision, Membership, Province, RoadmapTarget, count_passed, in_province
+from wards.map import map_date, on_new_map
+from wards.models import (
+    Assessment,
+    Decision,
+    Membership,
+    Province,
+    RoadmapTarget,
+    Ward,
+    WardLineage,
+    count_passed,
+    in_province,
+)
 from wards.selectors import (
     assessment_page,
     assessment_scores,
@@ -206,10 +217,56 @@ class RoadmapRow:
     label: str
     basis: str
     certified: int | None  # None for a milestone after the year looked at: nothing is achieved there yet
+    wards: int = 0  # the phường the target counts: those on its year's map (within the province's period)
+    # A milestone set for a province that ended before its year (an old-map target for 2025 and later): kept
+    # as set, counted on the province's last map and shown as replaced by its successor's re-based roadmap.
+    replaced: bool = False
 
     @property
     def met(self) -> bool:
-        return self.certified is not None and self.certified >= self.target
+        return not self.replaced and self.certified is not None and self.certified >= self.target
+
+
+@dataclass(frozen=True)
+class MapWard:
+    """A phường of a province's lineage as the roadmap and the year's lists need it (one query for all)."""
+
+    id: int
+    name: str
+    province_id: int
+    district_id: int | None
+    valid_from: object
+    valid_to: object
+
+    def exists_on(self, day) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
+
+
+def lineage_wards(province: Province) -> list[MapWard]:
+    """Every phường of the province and of the provinces it was formed from, each with its period."""
+    rows = Ward.objects.filter(in_province(province), kind=Ward.Kind.WARD).values_list(
+        "id", "name", "province_id", "district_id", "valid_from", "valid_to"
+    )
+    return [MapWard(*row) for row in rows]
+
+
+def roadmap_day(province: Province, year: int):
+    """The day whose map a province's milestone for a year counts: the year's map date, kept within the
+    province's own period (an old province's 2030 milestone counts its wards on its last day, 30/6/2025)."""
+    day = map_date(year)
+    if province.valid_to and day > province.valid_to:
+        return province.valid_to
+    if province.valid_from and day < province.valid_from:
+        return province.valid_from
+    return day
+
+
+def last_year_on_map(province: Province) -> int | None:
+    """The last assessment year on a province's map (2024 for one that ended on 30/6/2025); None if open."""
+    if province.valid_to is None:
+        return None
+    year = province.valid_to.year
+    return year if map_date(year) <= province.valid_to else year - 1
 
 
 def _resolved_target(target: RoadmapTarget, wards: int, pilots: int) -> int:
@@ -228,11 +285,12 @@ def _percent(part: int, whole: int) -> Decimal:
 
 
 def certified_by_year(province: Province) -> dict[int, set[int]]:
-    """Ward ids with a decision in force certifying them, per year."""
+    """Ward ids of the province's lineage with a decision in force certifying them, per year. A certification
+    stays with the ward that earned it: a successor never counts its predecessors'."""
     result: dict[int, set[int]] = {}
     rows = (
         Decision.objects.in_force()
-        .filter(assessment__ward__province=province, outcome=Decision.Outcome.CERTIFIED)
+        .filter(in_province(province, "assessment__ward__"), outcome=Decision.Outcome.CERTIFIED)
         .values_list("assessment__year", "assessment__ward_id")
     )
     for year, ward_id in rows:
@@ -240,24 +298,57 @@ def certified_by_year(province: Province) -> dict[int, set[int]]:
     return result
 
 
-def roadmap_rows(province: Province, wards: int, certified: dict[int, set[int]], *, as_of: int) -> list[RoadmapRow]:
-    """Each milestone with the wards certified by then, counting nothing after the year `as_of`."""
-    targets = list(province.roadmap_targets.order_by("year"))
-    pilots = next((t.target_count for t in targets if t.target_count is not None), 0)
+def first_certified(certified: dict[int, set[int]]) -> dict[int, int]:
+    """Ward id → the first year it was certified."""
+    first: dict[int, int] = {}
+    for year in sorted(certified):
+        for ward_id in certified[year]:
+            first.setdefault(ward_id, year)
+    return first
+
+
+def roadmap_rows(
+    province: Province, wards: list[MapWard], certified: dict[int, int], *, as_of: int, targets=None
+) -> list[RoadmapRow]:
+    """Each milestone of the province's own roadmap, counted on its year's map: the phường that exist on that
+    day (never every ward ever recorded) and, of them, those certified by the milestone's year. Nothing after
+    `as_of` counts; a milestone after the province's last year is counted up to that year and replaced."""
+    targets = list(province.roadmap_targets.order_by("year")) if targets is None else targets
+    last_year = last_year_on_map(province)
+    if last_year is not None:
+        as_of = min(as_of, last_year)
+    counted_on = {t.year: {w.id for w in wards if w.exists_on(roadmap_day(province, t.year))} for t in targets}
+    pilot = next((t for t in targets if t.target_count is not None), None)
     rows = []
     for t in targets:
+        counted = counted_on[t.year]
+        # The pilots (the first count milestone) are wards of their map: where none of that map's wards is left
+        # (a share set on the old map, counted on the new), "the remaining wards" are all of this map's.
+        pilots = pilot.target_count if pilot and counted_on[pilot.year] & counted else 0
+        replaced = last_year is not None and t.year > last_year
         reached = None
-        if t.year <= as_of:
-            reached = len(set().union(*[ids for y, ids in certified.items() if y <= t.year]) if certified else set())
-        rows.append(RoadmapRow(t.year, _resolved_target(t, wards, pilots), t.target_label, t.note, reached))
+        if replaced or t.year <= as_of:
+            until = min(t.year, as_of)
+            reached = sum(1 for ward_id in counted if certified.get(ward_id, until + 1) <= until)
+        rows.append(
+            RoadmapRow(
+                t.year,
+                _resolved_target(t, len(counted), pilots),
+                t.target_label,
+                t.note,
+                reached,
+                wards=len(counted),
+                replaced=replaced,
+            )
+        )
     return rows
 
 
 def roadmap_status(rows: list[RoadmapRow], year: int) -> tuple[str, str]:
     """("on_track" | "behind" | "none", a sentence), judged on the last milestone due by `year` and,
-    when none is due yet, on the progress toward the next one."""
-    due = [r for r in rows if r.year <= year]
-    upcoming = [r for r in rows if r.year > year]
+    when none is due yet, on the progress toward the next one. A replaced milestone is never judged."""
+    due = [r for r in rows if r.year <= year and not r.replaced]
+    upcoming = [r for r in rows if r.year > year and not r.replaced]
     if not rows:
         return "none", "Chưa có chỉ tiêu lộ trình."
     if due:
@@ -269,8 +360,149 @@ def roadmap_status(rows: list[RoadmapRow], year: int) -> tuple[str, str]:
                 f"Đúng tiến độ: đạt {last.certified}/{last.target} phường của mốc {last.year}{following}.",
             )
         return "behind", f"Chậm tiến độ: mới đạt {last.certified}/{last.target} phường của mốc {last.year}."
+    if not upcoming:
+        return "none", "Các mốc sau khi tỉnh sáp nhập đã được thay bằng lộ trình điều chỉnh của tỉnh mới."
     nxt = upcoming[0]
     return "on_track", f"Chưa đến mốc đầu tiên ({nxt.target} phường năm {nxt.year})."
+
+
+def _roadmap_dicts(rows: list[RoadmapRow], year: int) -> list[dict]:
+    return [
+        {
+            "year": r.year,
+            "target": r.target,
+            "label": r.label,
+            "note": r.basis,
+            "certified": r.certified,
+            "met": r.met,
+            "due": r.year <= year and not r.replaced,
+            "wards": r.wards,
+            "replaced": r.replaced,
+        }
+        for r in rows
+    ]
+
+
+def _old_roadmaps(province: Province, wards: list[MapWard], certified: dict[int, int], year: int) -> list[dict]:
+    """The roadmaps of the provinces this one was formed from, as they were set for the old map: what was
+    reached up to their last year, their later milestones shown as replaced."""
+    predecessors = (
+        Province.objects.filter(successor_links__successor=province)
+        .prefetch_related("roadmap_targets")
+        .order_by("name")
+    )
+    result = []
+    for old in predecessors:
+        targets = sorted(old.roadmap_targets.all(), key=lambda t: t.year)
+        if not targets:
+            continue
+        own = [w for w in wards if w.province_id == old.pk]
+        last_year = last_year_on_map(old)
+        as_of = min(year, last_year) if last_year is not None else year
+        rows = roadmap_rows(old, own, certified, as_of=as_of, targets=targets)
+        status, text = roadmap_status(rows, as_of)
+        day = roadmap_day(old, as_of)
+        result.append(
+            {
+                "province": old.name,
+                "period": old.period_label,
+                "basis": "; ".join(dict.fromkeys(t.basis for t in targets)),
+                "wards": sum(1 for w in own if w.exists_on(day)),
+                "last_year": as_of,
+                "certified_total": sum(1 for w in own if certified.get(w.id, as_of + 1) <= as_of),
+                "rows": _roadmap_dicts(rows, as_of),
+                "status": status,
+                "text": text,
+            }
+        )
+    return result
+
+
+def _predecessor_certified(on_map: list[MapWard], certified: dict[int, int], year: int) -> list[dict]:
+    """For each ward of the year's map, its predecessors' certifications ("tiền thân đã đạt chuẩn: Cái Khế
+    2024"): listed with the ward, never counted as its own."""
+    ids = [w.id for w in on_map]
+    earned = [ward_id for ward_id, first in certified.items() if first <= year]
+    if not ids or not earned:
+        return []
+    links = (
+        WardLineage.objects.filter(successor_id__in=ids, predecessor_id__in=earned)
+        .values_list("successor_id", "successor__name", "predecessor_id", "predecessor__name", "whole")
+        .order_by()
+    )
+    found: dict[int, dict] = {}
+    for successor_id, successor_name, predecessor_id, name, whole in links:
+        label = name if whole else f"một phần {name}"
+        entry_ = found.setdefault(successor_id, {"ward": successor_name, "items": []})
+        entry_["items"].append((certified[predecessor_id], sort_key(name), f"{label} {certified[predecessor_id]}"))
+    rows = []
+    for item in found.values():
+        rows.append({"ward": item["ward"], "text": ", ".join(text for *_, text in sorted(item["items"]))})
+    return sorted(rows, key=lambda r: sort_key(r["ward"]))
+
+
+def _result_text(assessment, score, decision) -> str:
+    if decision is not None and decision.outcome == Decision.Outcome.CERTIFIED:
+        return f"Công nhận đạt chuẩn (QĐ {decision.number})"
+    if assessment.status == Assessment.Status.DRAFT:
+        return f"Chưa gửi hồ sơ (đạt {score.passed}/{len(score.criteria)} theo số liệu đang soạn)"
+    text = f"đạt {score.passed}/{len(score.criteria)} ({assessment.get_status_display()})"
+    if decision is not None:
+        text += f", {decision.label}"
+    return text
+
+
+def _before_after(on_map: list[MapWard], year: int, assessments, scores) -> list[dict]:
+    """For a year across the reform: each new ward, the old units it was formed from and their results of the
+    year before (the last year on the old map)."""
+    if not on_new_map(year) or on_new_map(year - 1):
+        return []
+    ids = [w.id for w in on_map]
+    links = list(
+        WardLineage.objects.filter(successor_id__in=ids).select_related("predecessor").order_by("-whole", "pk")
+    )
+    if not links:
+        return []
+    previous = list(
+        Assessment.objects.filter(ward_id__in={link.predecessor_id for link in links}, year=year - 1).select_related(
+            "ward"
+        )
+    )
+    previous_scores = assessment_scores(assessments=previous)
+    decisions = {
+        d.assessment_id: d
+        for d in Decision.objects.in_force().filter(assessment__in=[a.pk for a in [*previous, *assessments]])
+    }
+    previous_by_ward = {a.ward_id: a for a in previous}
+    current_by_ward = {a.ward_id: a for a in assessments}
+    by_successor: dict[int, list] = {}
+    for link in links:
+        by_successor.setdefault(link.successor_id, []).append(link)
+    rows = []
+    for ward in on_map:
+        own = current_by_ward.get(ward.id)
+        sources = []
+        for link in by_successor.get(ward.id, []):
+            old = link.predecessor
+            if old is None:
+                result = "Không có trong danh mục đơn vị cũ"
+            elif old.kind != Ward.Kind.WARD:
+                result = f"{old.get_kind_display()}: không đánh giá"
+            elif (a := previous_by_ward.get(old.pk)) is None:
+                result = f"Chưa có hồ sơ {year - 1}"
+            else:
+                result = _result_text(a, previous_scores[a.pk], decisions.get(a.pk))
+            sources.append({"label": link.label, "result": result})
+        if not sources:
+            sources.append({"label": "—", "result": "Chưa có dữ liệu hình thành"})
+        rows.append(
+            {
+                "ward": ward.name,
+                "result": _result_text(own, scores[own.pk], decisions.get(own.pk)) if own else f"Chưa có hồ sơ {year}",
+                "from": sources,
+            }
+        )
+    return sorted(rows, key=lambda r: sort_key(r["ward"]))
 
 
 def province_year_summary(province: Province, year: int) -> dict:
@@ -279,7 +511,9 @@ def province_year_summary(province: Province, year: int) -> dict:
 
 
 def province_year(province: Province, year: int):
-    """(the summary, the year's assessments, their scores): for pages that also list the wards."""
+    """(the summary, the year's assessments, their scores): for pages that also list the wards.
+    Everything is on the year's map: its wards, their districts (before the reform only), the roadmap's
+    milestones each on its own year's map, and for the year across the reform a table "before → after"."""
     assessments = list(
         Assessment.objects.filter(in_province(province, "ward__"), year=year).select_related("ward__district")
     )
@@ -311,13 +545,16 @@ def province_year(province: Province, year: int):
         ),
         key=lambda r: (r["passes"], r["number"]),
     )
-    certified = certified_by_year(province)
-    total_wards = province.wards.count()
-    roadmap = roadmap_rows(province, total_wards, certified, as_of=year)
+    wards = lineage_wards(province)
+    day = map_date(year)
+    on_map = [w for w in wards if w.exists_on(day)]
+    on_map_ids = {w.id for w in on_map}
+    certified = first_certified(certified_by_year(province))
+    roadmap = roadmap_rows(province, wards, certified, as_of=year)
     status, status_text = roadmap_status(roadmap, year)
     decisions = (
         Decision.objects.in_force()
-        .filter(assessment__ward__province=province, assessment__year=year, outcome=Decision.Outcome.CERTIFIED)
+        .filter(in_province(province, "assessment__ward__"), assessment__year=year, outcome=Decision.Outcome.CERTIFIED)
         .select_related("assessment__ward__district")
         .order_by("assessment__ward__district__name", "assessment__ward__name")
     )
@@ -326,6 +563,10 @@ def province_year(province: Province, year: int):
         "province": province.name,
         "province_code": province.code,
         "year": year,
+        "new_map": on_new_map(year),
+        "map_wards": len(on_map),
+        # Districts were abolished with the reform: a year on the new map lists none.
+        "districts": any(w.district_id for w in on_map),
         "wards": n,
         "assessments": len(assessments),
         "drafts": len(drafts),
@@ -336,20 +577,10 @@ def province_year(province: Province, year: int):
         "total_criteria": len(codes),
         "distribution": dist_rows,
         "rates": rates,
-        "roadmap": [
-            {
-                "year": r.year,
-                "target": r.target,
-                "label": r.label,
-                "note": r.basis,
-                "certified": r.certified,
-                "met": r.met,
-                "due": r.year <= year,
-            }
-            for r in roadmap
-        ],
+        "roadmap": _roadmap_dicts(roadmap, year),
         "roadmap_status": status,
         "roadmap_text": status_text,
+        "old_roadmaps": _old_roadmaps(province, wards, certified, year),
         "certified": [
             {
                 "ward": d.assessment.ward.name,
@@ -360,7 +591,13 @@ def province_year(province: Province, year: int):
             }
             for d in decisions
         ],
-        "certified_total": len(set().union(*[ids for y, ids in certified.items() if y <= year])) if certified else 0,
+        # Certified wards of the year's map; those of wards that no longer exist are counted apart.
+        "certified_total": sum(1 for ward_id, first in certified.items() if first <= year and ward_id in on_map_ids),
+        "certified_old_map": sum(
+            1 for ward_id, first in certified.items() if first <= year and ward_id not in on_map_ids
+        ),
+        "predecessor_certified": _predecessor_certified(on_map, certified, year),
+        "before_after": _before_after(on_map, year, assessments, scores),
         "place_date": f"{province.name}, {vn_date(timezone.localdate())}",
         "signatures": _province_signers(province),
     }
@@ -384,7 +621,13 @@ def _province_signers(province: Province) -> dict:
 def province_report_data(province: Province, year: int) -> dict:
     data = province_year_summary(province, year)
     previous = province_year_summary(province, year - 1)
-    data["previous"] = {"year": year - 1, "wards": previous["wards"], "distribution": previous["distribution"]}
+    data["previous"] = {
+        "year": year - 1,
+        "wards": previous["wards"],
+        "distribution": previous["distribution"],
+        "new_map": previous["new_map"],
+        "map_wards": previous["map_wards"],
+    }
     data["charts"] = report_charts(data)
     return data
 

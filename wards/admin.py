@@ -10,6 +10,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from wards.forms import OpenYearForm
+from wards.map import REFORM_DATE, on_new_map
 from wards.models import (
     Assessment,
     AuditEvent,
@@ -218,10 +219,45 @@ class MembershipAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user", "ward", "province"]
 
 
+class MapListFilter(admin.SimpleListFilter):
+    """Targets by the map their year uses: the old map (to 2024) or the new one (2025 on)."""
+
+    title = _("bản đồ hành chính")
+    parameter_name = "ban_do"
+
+    def lookups(self, request, model_admin):
+        return [("cu", _("Bản đồ cũ (đến năm 2024)")), ("moi", _("Bản đồ mới (từ năm 2025)"))]
+
+    def queryset(self, request, queryset):
+        first_new_year = REFORM_DATE.year if on_new_map(REFORM_DATE.year) else REFORM_DATE.year + 1
+        if self.value() == "cu":
+            return queryset.filter(year__lt=first_new_year)
+        if self.value() == "moi":
+            return queryset.filter(year__gte=first_new_year)
+        return queryset
+
+
 @admin.register(RoadmapTarget)
 class RoadmapTargetAdmin(admin.ModelAdmin):
-    list_display = ["province", "year", "target_label", "basis"]
-    list_filter = ["province"]
+    """Re-basing a roadmap: the old province's targets stay as set; new ones are entered for the new province
+    (RoadmapTarget.clean refuses a year outside the province's period, naming the successor)."""
+
+    list_display = ["province", "province_period", "year", "target_label", "basis"]
+    list_filter = [MapListFilter, ("province__valid_to", admin.EmptyFieldListFilter), "year", "province"]
+    list_select_related = ["province"]
+    search_fields = ["province__name", "province__code", "basis"]
+    ordering = ["province__name", "province__valid_from", "year"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # The old and the new Cần Thơ share a name: the choice says which period each one is.
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "province":
+            field.label_from_instance = lambda p: f"{p.name} ({p.period_label})"
+        return field
+
+    @admin.display(description=_("thời gian tồn tại của tỉnh"), ordering="province__valid_from")
+    def province_period(self, obj):
+        return obj.province.period_label
 
 
 class IndicatorValueInline(admin.TabularInline):

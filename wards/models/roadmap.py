@@ -1,11 +1,13 @@
 """A province's roadmap (lộ trình): how many wards should be certified by each year."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from criteria import scoring
+from wards.map import map_date
 from wards.models.places import Province
 
 
@@ -41,6 +43,41 @@ class RoadmapTarget(models.Model):  # Chỉ tiêu lộ trình
 
     def __str__(self):
         return f"{self.province} {self.year}: {self.target_label}"
+
+    def clean(self):
+        """A new milestone must fall within its province's period: its year's map is the province's. Targets
+        already set for the old map (the Đề án's 2030) stay as they were; the re-based ones go to the new
+        province, so only a target being entered is refused."""
+        super().clean()
+        if self.pk is not None or self.province_id is None or self.year is None:
+            return
+        province, day = self.province, map_date(self.year)
+        if province.valid_to and day > province.valid_to:
+            successors = ", ".join(str(link.successor) for link in province.successor_links.select_related("successor"))
+            raise ValidationError(
+                {
+                    "year": gettext(
+                        "%(province)s chỉ tồn tại đến %(end)s: năm %(year)s đã theo bản đồ mới. Hãy đặt chỉ tiêu "
+                        "này cho tỉnh mới%(successors)s, kèm căn cứ điều chỉnh lộ trình."
+                    )
+                    % {
+                        "province": province,
+                        "end": province.valid_to.strftime("%d/%m/%Y"),
+                        "year": self.year,
+                        "successors": f" ({successors})" if successors else "",
+                    }
+                }
+            )
+        if province.valid_from and day < province.valid_from:
+            raise ValidationError(
+                {
+                    "year": gettext(
+                        "%(province)s hình thành từ %(start)s: năm %(year)s thuộc bản đồ cũ. Chỉ tiêu của năm đó "
+                        "thuộc lộ trình của tỉnh cũ."
+                    )
+                    % {"province": province, "start": province.valid_from.strftime("%d/%m/%Y"), "year": self.year}
+                }
+            )
 
     @property
     def target_label(self) -> str:
