@@ -40,7 +40,10 @@ def province_year(ward, other_ward, assessment, criteria_set):
     reviewer = user_with_role(Role.REVIEWER, province=ward.province, username="thamdinh")
     approver = user_with_role(Role.APPROVER, province=ward.province, username="pheduyet")
     user_with_role(Role.LEADERSHIP, province=ward.province, username="lanhdao")
-    last = AssessmentFactory(ward=ward, criteria_set=criteria_set, year=assessment.year - 1)
+    # Submitted now, as if on time: its deadline is still open (the suite runs on any date).
+    last = AssessmentFactory(
+        ward=ward, criteria_set=criteria_set, year=assessment.year - 1, deadline=assessment.deadline
+    )
     fill_assessment(last)
     services.assessment_submit(assessment=last, user=head)
     verdicts = {c.pk: ("pass", "") for c in criteria_set.criteria.all()}

@@ -26,7 +26,7 @@ def test_the_admin_calendar_writes_and_stores_the_day_first(new_page, assessment
 
     page.goto(f"/quan-tri/wards/assessment/{assessment.pk}/change/")
     deadline = page.locator("#id_deadline")
-    expect(deadline).to_have_value("15/11/2026")
+    expect(deadline).to_have_value(f"{assessment.deadline:%d/%m/%Y}")
     page.get_by_role("link", name="Hôm nay").click()
     today = timezone.localdate()
     expect(deadline).to_have_value(f"{today:%d/%m/%Y}")
