@@ -375,9 +375,20 @@ def _old_can_tho_wards() -> list[Ward]:
     return wards
 
 
+# The day each roadmap was set (its document's date): the old ones count the old map's wards. The Nghị quyết's
+# day is not in the source (only its period, 2023–2030); the re-based plans are demo data.
+ROADMAPS_SET_ON = {
+    (CAN_THO, "old"): datetime.date(2022, 6, 15),
+    (QUANG_NGAI, "old"): datetime.date(2023, 1, 1),
+    (CAN_THO, "new"): datetime.date(2025, 8, 1),
+    (QUANG_NGAI, "new"): datetime.date(2025, 8, 1),
+}
+
+
 def _ensure_roadmaps():
     for (province_code, map_), (basis, targets) in ROADMAPS.items():
         province = old_province(province_code) if map_ == "old" else new_province(province_code)
+        set_on = ROADMAPS_SET_ON[(province_code, map_)]
         for year, count, share, of_remaining, note in targets:
             RoadmapTarget.objects.update_or_create(
                 province=province,
@@ -387,6 +398,7 @@ def _ensure_roadmaps():
                     "target_share": share,
                     "share_of_remaining": of_remaining,
                     "basis": basis,
+                    "set_on": set_on,
                     "note": note,
                 },
             )

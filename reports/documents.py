@@ -25,7 +25,7 @@ from criteria.scoring import format_number
 from reports import charts
 from wards import entry
 from wards.collation import sort_key
-from wards.map import map_date, on_new_map
+from wards.map import OLD_MAP_LAST_DAY, map_date, on_new_map
 from wards.models import (
     Assessment,
     Decision,
@@ -250,10 +250,11 @@ def lineage_wards(province: Province) -> list[MapWard]:
     return [MapWard(*row) for row in rows]
 
 
-def roadmap_day(province: Province, year: int):
-    """The day whose map a province's milestone for a year counts: the year's map date, kept within the
-    province's own period (an old province's 2030 milestone counts its wards on its last day, 30/6/2025)."""
-    day = map_date(year)
+def roadmap_day(province: Province, year: int, *, old_map: bool = False):
+    """The day whose map a province's milestone for a year counts: the year's map date, or the old map's last
+    day for a milestone set on the old map (RoadmapTarget.set_on_old_map), kept within the province's own period
+    (an old province's 2030 milestone counts its wards on its last day, 30/6/2025)."""
+    day = OLD_MAP_LAST_DAY if old_map else map_date(year)
     if province.valid_to and day > province.valid_to:
         return province.valid_to
     if province.valid_from and day < province.valid_from:
@@ -317,7 +318,8 @@ def roadmap_rows(
     last_year = last_year_on_map(province)
     if last_year is not None:
         as_of = min(as_of, last_year)
-    counted_on = {t.year: {w.id for w in wards if w.exists_on(roadmap_day(province, t.year))} for t in targets}
+    days = {t.year: roadmap_day(province, t.year, old_map=t.set_on_old_map) for t in targets}
+    counted_on = {t.year: {w.id for w in wards if w.exists_on(days[t.year])} for t in targets}
     pilot = next((t for t in targets if t.target_count is not None), None)
     rows = []
     for t in targets:

@@ -31,12 +31,16 @@ def certify(ward, year, criteria_set, *, approver=None):
     return assessment
 
 
+NGHI_QUYET_SET_ON = datetime.date(2023, 1, 1)  # before the reform: its milestones count the old map
+
+
 def quang_ngai_targets(province):
     """The Nghị quyết's roadmap: 2 pilots in 2023, 30% of the remaining wards by 2025, all by 2030."""
     basis = "Nghị quyết của Ban Thường vụ Tỉnh ủy Quảng Ngãi giai đoạn 2023–2030"
-    RoadmapTarget.objects.create(province=province, year=2023, target_count=2, basis=basis)
-    RoadmapTarget.objects.create(province=province, year=2025, target_share=30, share_of_remaining=True, basis=basis)
-    RoadmapTarget.objects.create(province=province, year=2030, target_share=100, basis=basis)
+    common = {"province": province, "basis": basis, "set_on": NGHI_QUYET_SET_ON}
+    RoadmapTarget.objects.create(year=2023, target_count=2, **common)
+    RoadmapTarget.objects.create(year=2025, target_share=30, share_of_remaining=True, **common)
+    RoadmapTarget.objects.create(year=2030, target_share=100, **common)
 
 
 def rows_by_year(summary):
@@ -74,23 +78,28 @@ def test_before_the_reform_the_2025_milestone_of_the_old_map_was_7_of_17(criteri
     assert rows_by_year(summary)[2030]["target"] == 17
 
 
-def test_ending_17_wards_and_adding_6_does_not_count_every_ward_ever_recorded(quang_ngai_one_row, criteria_set):
+def test_ending_17_wards_and_adding_6_keeps_the_2025_roadmap_on_track_7_of_7(quang_ngai_one_row, criteria_set):
+    """The issue's case: the Nghị quyết's milestones were set for the old map, so they count its 17 wards
+    (never every ward ever recorded, 23 or 24): 2025 stays "on track, 7/7", 2030 stays 17."""
     province, _old, _new = quang_ngai_one_row
-    summary = documents.province_year_summary(province, 2024)
-    rows = rows_by_year(summary)
-    # 2023 is on the old map (17 wards), 2025 and 2030 on the new one (6 wards): never 23 or 24.
-    assert (rows[2023]["wards"], rows[2023]["target"], rows[2023]["certified"]) == (17, 2, 2)
-    assert (rows[2025]["wards"], rows[2030]["wards"]) == (6, 6)
-    assert rows[2030]["target"] == 6
-    # The pilots were old wards: on the new map "the remaining wards" are all 6, 30% of them is 2.
-    assert rows[2025]["target"] == 2
-    assert summary["map_wards"] == 17 and summary["certified_total"] == 7
+    for year, reached_2025 in ((2024, None), (2025, 7)):  # a milestone after the year looked at: not yet
+        rows = rows_by_year(documents.province_year_summary(province, year))
+        assert (rows[2023]["wards"], rows[2023]["target"], rows[2023]["certified"]) == (17, 2, 2)
+        assert (rows[2025]["wards"], rows[2025]["target"], rows[2025]["certified"]) == (17, 7, reached_2025)
+        assert (rows[2030]["wards"], rows[2030]["target"]) == (17, 17)
+    summary = documents.province_year_summary(province, 2025)
     assert summary["roadmap_status"] == "on_track"
-    assert "2/2 phường của mốc 2023" in summary["roadmap_text"]
+    assert "7/7 phường của mốc 2025" in summary["roadmap_text"]
 
 
-def test_a_new_maps_milestone_counts_the_new_wards_certifications_only(quang_ngai_one_row, criteria_set):
+def test_a_rebased_milestone_counts_the_new_wards_certifications_only(quang_ngai_one_row, criteria_set):
+    """The administrator re-bases the roadmap (the milestones set again after the reform): they count the
+    6 wards of the new map, and the 7 old wards' certifications stay theirs."""
     province, _old, new = quang_ngai_one_row
+    province.roadmap_targets.filter(year__gte=2025).update(set_on=datetime.date(2025, 8, 1), basis="Điều chỉnh")
+    rows = rows_by_year(documents.province_year_summary(province, 2025))
+    # The pilots were old wards: on the new map "the remaining wards" are all 6, 30% of them is 2.
+    assert (rows[2025]["wards"], rows[2025]["target"], rows[2030]["target"]) == (6, 2, 6)
     behind = documents.province_year_summary(province, 2025)
     assert behind["roadmap_status"] == "behind"
     assert "0/2 phường của mốc 2025" in behind["roadmap_text"]  # the 7 old wards' certifications stay theirs

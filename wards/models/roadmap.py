@@ -3,11 +3,12 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from criteria import scoring
-from wards.map import map_date
+from wards.map import REFORM_DATE, map_date
 from wards.models.places import Province
 
 
@@ -22,6 +23,13 @@ class RoadmapTarget(models.Model):  # Chỉ tiêu lộ trình
     )
     share_of_remaining = models.BooleanField(_("tỷ lệ tính trên số phường còn lại (ngoài thí điểm)"), default=False)
     basis = models.CharField(_("căn cứ"), max_length=300)
+    # The map a milestone counts on is the one it was set for: a target set before 1/7/2025 for a later year
+    # (the Đề án's "10 by 2025") counts the old map's wards, until the roadmap is re-based.
+    set_on = models.DateField(
+        _("ngày đặt chỉ tiêu"),
+        default=timezone.localdate,
+        help_text=_("Ngày của văn bản đặt chỉ tiêu; chỉ tiêu đặt trước 01/7/2025 được tính trên bản đồ cũ."),
+    )
     note = models.CharField(_("ghi chú"), max_length=300, blank=True)
 
     class Meta:
@@ -43,6 +51,11 @@ class RoadmapTarget(models.Model):  # Chỉ tiêu lộ trình
 
     def __str__(self):
         return f"{self.province} {self.year}: {self.target_label}"
+
+    @property
+    def set_on_old_map(self) -> bool:
+        """Set before the reform for a year after it: counted on the old map (reports.documents.roadmap_day)."""
+        return self.set_on < REFORM_DATE <= map_date(self.year)
 
     def clean(self):
         """A new milestone must fall within its province's period: its year's map is the province's. Targets
