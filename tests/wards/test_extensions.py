@@ -137,3 +137,11 @@ def test_the_extension_page_answers_404_outside_and_403_without_the_role(client,
     assert client.post(f"/ho-so/{late.pk}/gia-han/", {}).status_code == 404
     client.force_login(people["leadership"])
     assert client.post(f"/ho-so/{late.pk}/gia-han/", {}).status_code == 403
+
+
+def test_the_wards_home_counts_the_days_to_the_extension(client, late, people):
+    until = TODAY + datetime.timedelta(days=10)
+    services.extension_grant(assessment=late, until=until, reason="Mưa lũ", user=people["reviewer"])
+    client.force_login(people["head"])
+    page = client.get("/").content.decode()
+    assert f"gia hạn đến {until:%d/%m/%Y}" in page and "còn 10 ngày" in page

@@ -145,3 +145,16 @@ def test_the_admins_ward_picker_tells_the_old_and_the_new_cai_khe_apart(client, 
     assert texts == ["Phường Cái Khế (31117, … – 30/06/2025)", "Phường Cái Khế (31120, 01/07/2025 – nay)"]
     client.logout()
     assert client.get("/quan-tri/autocomplete/", {"term": "x"}).status_code == 302
+
+
+def test_the_new_wards_home_lists_its_own_years_and_links_its_predecessors(client, reform):
+    from tests.factories import user_with_role
+    from wards.models import Membership
+
+    AssessmentFactory(ward=reform["old"], year=2024, criteria_set=reform["set"])
+    AssessmentFactory(ward=reform["new"], year=2026, criteria_set=reform["set"])
+    client.force_login(user_with_role(Membership.Role.WARD_HEAD, ward=reform["new"]))
+    page = client.get("/").content.decode()
+    assert 'id="assessment-2026"' in page and 'id="assessment-2024"' not in page
+    assert "Lịch sử các phường tiền thân:" in page
+    assert f'<a href="/phuong/{reform["bhn"].pk}/">một phần Bùi Hữu Nghĩa</a>' in page

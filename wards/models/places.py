@@ -246,5 +246,7 @@ class WardLineage(models.Model):  # Phường mới hình thành từ đơn vị
             name = self.predecessor_name
         else:
             old = self.predecessor
-            name = old.name if old.kind == Ward.Kind.WARD else str(old)
+            # "An Hòa", but "Phường 1" (a number alone says nothing) and "Xã Mỹ Khánh" (not a phường).
+            plain = old.kind == Ward.Kind.WARD and not old.name[:1].isdigit()
+            name = old.name if plain else str(old)
         return name if self.whole else gettext("một phần %(name)s") % {"name": name}

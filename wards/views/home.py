@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from wards.models import Decision, Membership
+from wards.models import Decision, Membership, WardLineage
 from wards.selectors import (
     assessment_scores,
     assessments_visible_to,
@@ -26,10 +26,25 @@ def home(request):
     year = year_param(request.GET.get("year"), default=None)
     if year not in years:
         year = years[0] if years else None
+    predecessors = []
     if ward_only:
-        rows = list(assessments.order_by("-year"))
+        # Their own ward's years; the wards it was formed from are read on its page (their history).
+        rows = list(assessments.filter(ward_id=membership.ward_id).prefetch_related("extensions").order_by("-year"))
+        predecessors = list(
+            WardLineage.objects.filter(successor_id=membership.ward_id)
+            .select_related("predecessor")
+            .order_by("-whole", "predecessor_name")
+        )
     else:
-        rows = list(assessments.filter(year=year).order_by("ward__district__name", "ward__name")) if year else []
+        rows = (
+            list(
+                assessments.filter(year=year)
+                .prefetch_related("extensions")
+                .order_by("ward__district__name", "ward__name")
+            )
+            if year
+            else []
+        )
     scores = assessment_scores(assessments=rows)
     reasons = latest_return_reasons(assessments=rows)
     decisions = {d.assessment_id: d for d in Decision.objects.in_force().filter(assessment__in=rows)}
@@ -49,13 +64,15 @@ def home(request):
                 {
                     "assessment": a,
                     "score": scores[a.pk],
-                    "days_left": (a.deadline - today).days if a.editable_by_ward else None,
+                    "days_left": (a.last_day_to_submit() - today).days if a.editable_by_ward else None,
+                    "last_day": a.last_day_to_submit(),
                     "reasons": reasons.get(a.pk, []),
                     "decision": decisions.get(a.pk),
                 }
                 for a in rows
             ],
             "status_counts": status_counts,
+            "predecessors": predecessors,
             "notifications": request.user.notifications.select_related("assessment__ward")[:10],
         },
     )
