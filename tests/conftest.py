@@ -57,6 +57,12 @@ def _force_login_passes_the_second_factor():
         yield
 
 
+@pytest.fixture
+def password_only_login():
+    """Django's own force_login: a session signed in without the second factor, as one from before it."""
+    return _force_login
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """The test database, with the shipped criteria set loaded once for the whole run (committed: every test's
