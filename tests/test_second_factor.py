@@ -319,7 +319,7 @@ def test_wrong_codes_in_a_row_are_throttled(client, approver):
 
 
 def test_repeated_wrong_codes_lock_the_account_for_a_while(client, approver, settings, no_throttle):
-    device, _ = enrolled(approver)
+    enrolled(approver)
     password_step(client, "pheduyet")
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         assert client.post(CODE_PAGE, {"code": "000001"}).status_code == 422
@@ -341,7 +341,7 @@ def test_a_right_password_does_not_wipe_the_count_of_wrong_codes(client, approve
 
 
 def test_wrong_passwords_and_wrong_codes_count_together(client, approver, settings, no_throttle):
-    device, _ = enrolled(approver)
+    enrolled(approver)
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         password_step(client, "pheduyet", password="sai")
     password_step(client, "pheduyet")
