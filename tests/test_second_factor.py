@@ -9,11 +9,10 @@ import pytest
 from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
 from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tests.factories import UserFactory, user_with_role
+from tests.factories import UserFactory, totp_code, user_with_role
 from wards.models import AccountEvent, Membership
 from wards.services import second_factor
 
@@ -25,18 +24,10 @@ CODE_PAGE = "/dang-nhap/ma-xac-thuc/"
 ENROL_PAGE = "/tai-khoan/xac-thuc-hai-lop/bat/"
 
 
-def code_of(device: TOTPDevice, *, steps_ahead: int = 0) -> str:
-    """The code the user's app shows now (or a step later: a code is accepted once, and the next step's code
-    is within the tolerance, for a second sign-in in the same 30 seconds)."""
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-    totp.time = time.time() + steps_ahead * device.step
-    return f"{totp.token():0{device.digits}d}"
-
-
 def enrolled(user) -> tuple[TOTPDevice, list[str]]:
     """The user with an authenticator and recovery codes, set up through the service."""
     device = second_factor.enrolment_device(user=user)
-    codes = second_factor.second_factor_enrol(user=user, device=device, code=code_of(device))
+    codes = second_factor.second_factor_enrol(user=user, device=device, code=totp_code(device))
     device.refresh_from_db()
     return device, codes
 
@@ -137,7 +128,7 @@ def test_a_right_code_turns_it_on_and_shows_ten_recovery_codes_once(client, appr
     password_step(client, "pheduyet", next="/tham-dinh/")
     client.get(ENROL_PAGE)
     device = TOTPDevice.objects.get(user=approver)
-    response = client.post(ENROL_PAGE, {"code": code_of(device), "next": "/tham-dinh/"})
+    response = client.post(ENROL_PAGE, {"code": totp_code(device), "next": "/tham-dinh/"})
     assert response.status_code == 200
     codes = response.context["codes"]
     assert len(codes) == 10 and len(set(codes)) == 10
@@ -157,7 +148,7 @@ def test_a_wrong_code_while_setting_up_is_told_at_the_field(client, approver):
     password_step(client, "pheduyet")
     client.get(ENROL_PAGE)
     response = client.post(
-        ENROL_PAGE, {"code": "000000" if code_of(approver.totpdevice_set.get()) != "000000" else "1"}
+        ENROL_PAGE, {"code": "000000" if totp_code(approver.totpdevice_set.get()) != "000000" else "1"}
     )
     assert response.status_code == 422
     page = response.content.decode()
@@ -171,7 +162,7 @@ def test_an_optional_user_turns_it_on_and_is_then_asked_for_a_code(client, offic
     password_step(client, "canbo")
     client.get(ENROL_PAGE)
     device = TOTPDevice.objects.get(user=officer)
-    assert client.post(ENROL_PAGE, {"code": code_of(device)}).status_code == 200
+    assert client.post(ENROL_PAGE, {"code": totp_code(device)}).status_code == 200
     client.post("/dang-xuat/")
     assert password_step(client, "canbo").url == CODE_PAGE
     assert not signed_in(client)
@@ -188,7 +179,7 @@ def test_the_password_alone_does_not_sign_in_a_user_with_an_authenticator(client
     assert client.get("/quan-tri/", follow=True).redirect_chain[-1][0] == "/dang-nhap/?next=/quan-tri/"
     page = client.get(CODE_PAGE)
     assert page.status_code == 200 and "Mã xác thực" in page.content.decode()
-    response = client.post(CODE_PAGE, {"code": code_of(device, steps_ahead=1)})
+    response = client.post(CODE_PAGE, {"code": totp_code(device, steps_ahead=1)})
     assert response.status_code == 302 and response.url == "/tham-dinh/"
     assert signed_in(client)
     assert client.session[DEVICE_ID_SESSION_KEY] == device.persistent_id
@@ -197,7 +188,7 @@ def test_the_password_alone_does_not_sign_in_a_user_with_an_authenticator(client
 def test_a_wrong_code_is_refused_and_counted(client, approver, no_throttle):
     device, _ = enrolled(approver)
     password_step(client, "pheduyet")
-    wrong = "123456" if code_of(device) != "123456" else "654321"
+    wrong = "123456" if totp_code(device) != "123456" else "654321"
     response = client.post(CODE_PAGE, {"code": wrong})
     assert response.status_code == 422
     assert "Mã xác thực không đúng hoặc đã được dùng" in response.content.decode()
@@ -208,7 +199,7 @@ def test_a_wrong_code_is_refused_and_counted(client, approver, no_throttle):
 def test_a_code_is_accepted_once(client, approver, no_throttle):
     device, _ = enrolled(approver)  # the current code was used to set it up
     password_step(client, "pheduyet")
-    assert client.post(CODE_PAGE, {"code": code_of(device)}).status_code == 422
+    assert client.post(CODE_PAGE, {"code": totp_code(device)}).status_code == 422
 
 
 def test_the_administrators_session_opens_the_django_admin_only_after_the_code(client, ward):
@@ -219,7 +210,7 @@ def test_the_administrators_session_opens_the_django_admin_only_after_the_code(c
     assert client.get("/quan-tri/login/?next=/quan-tri/").url == "/dang-nhap/?next=/quan-tri/"
     password_step(client, "sieu", next="/quan-tri/")
     assert client.get("/quan-tri/").status_code == 302
-    assert client.post(CODE_PAGE, {"code": code_of(device, steps_ahead=1)}).url == "/quan-tri/"
+    assert client.post(CODE_PAGE, {"code": totp_code(device, steps_ahead=1)}).url == "/quan-tri/"
     assert client.get("/quan-tri/").status_code == 200
 
 
@@ -253,7 +244,7 @@ def test_the_code_step_expires(client, approver, monkeypatch):
     password_step(client, "pheduyet")
     later = time.time() + 301
     monkeypatch.setattr(time, "time", lambda: later)
-    response = client.post(CODE_PAGE, {"code": code_of(device)})
+    response = client.post(CODE_PAGE, {"code": totp_code(device)})
     assert response.status_code == 302 and response.url == "/dang-nhap/"
     assert not signed_in(client)
 
@@ -261,7 +252,7 @@ def test_the_code_step_expires(client, approver, monkeypatch):
 def test_an_unsafe_next_is_not_followed(client, approver):
     device, _ = enrolled(approver)
     password_step(client, "pheduyet", next="https://evil.example/")
-    assert client.post(CODE_PAGE, {"code": code_of(device, steps_ahead=1)}).url == "/"
+    assert client.post(CODE_PAGE, {"code": totp_code(device, steps_ahead=1)}).url == "/"
 
 
 # Recovery codes.
@@ -309,10 +300,10 @@ def test_recovery_codes_are_not_regenerated_without_the_second_factor(client, of
 def test_wrong_codes_in_a_row_are_throttled(client, approver):
     device, _ = enrolled(approver)
     password_step(client, "pheduyet")
-    wrong = "123456" if code_of(device, steps_ahead=1) != "123456" else "654321"
+    wrong = "123456" if totp_code(device, steps_ahead=1) != "123456" else "654321"
     client.post(CODE_PAGE, {"code": wrong})
     # Even the right code waits out the back-off (1 s after one wrong code, then 2, 4, 8 …).
-    response = client.post(CODE_PAGE, {"code": code_of(device, steps_ahead=1)})
+    response = client.post(CODE_PAGE, {"code": totp_code(device, steps_ahead=1)})
     assert response.status_code == 422
     assert "Hãy thử lại sau" in response.content.decode()
     assert not signed_in(client)
@@ -353,7 +344,7 @@ def test_signing_in_with_both_factors_clears_the_count(client, approver, setting
     password_step(client, "pheduyet", password="sai")
     password_step(client, "pheduyet")
     client.post(CODE_PAGE, {"code": "000001"})
-    assert client.post(CODE_PAGE, {"code": code_of(device, steps_ahead=1)}).status_code == 302
+    assert client.post(CODE_PAGE, {"code": totp_code(device, steps_ahead=1)}).status_code == 302
     assert not AccessAttempt.objects.filter(username="pheduyet").exists()
 
 
@@ -425,3 +416,14 @@ def test_a_staff_user_who_may_only_view_users_cannot_reset(client, approver):
 def test_the_admin_does_not_show_anyones_authenticator_secret(admin_client):
     assert admin_client.get("/quan-tri/otp_totp/totpdevice/").status_code == 404
     assert admin_client.get("/quan-tri/otp_static/staticdevice/").status_code == 404
+
+
+def test_a_quick_second_try_while_setting_up_is_asked_to_wait(client, approver):
+    password_step(client, "pheduyet")
+    client.get(ENROL_PAGE)
+    device = TOTPDevice.objects.get(user=approver)
+    right = totp_code(device)
+    client.post(ENROL_PAGE, {"code": "000000" if right != "000000" else "111111"})
+    response = client.post(ENROL_PAGE, {"code": right})
+    assert response.status_code == 422 and "Hãy thử lại sau 1 giây" in response.content.decode()
+    assert not TOTPDevice.objects.get(user=approver).confirmed

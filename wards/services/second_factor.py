@@ -103,6 +103,12 @@ def recovery_codes_left(user) -> int:
     return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
 
 
+def throttled_until(device) -> datetime.datetime | None:
+    """Until when the device refuses every code after wrong ones (django-otp's back-off), or None."""
+    allowed, data = device.verify_is_allowed()
+    return None if allowed else data["locked_until"]
+
+
 @dataclass(frozen=True)
 class CodeCheck:
     device: TOTPDevice | StaticDevice | None  # the device that accepted the code
@@ -117,7 +123,7 @@ def second_factor_check(*, user, code: str) -> CodeCheck:
     model = TOTPDevice if code.isdigit() and len(code) == 6 else StaticDevice
     with transaction.atomic():
         devices = list(model.objects.select_for_update().filter(user=user, confirmed=True))
-        waits = [data["locked_until"] for allowed, data in (d.verify_is_allowed() for d in devices) if not allowed]
+        waits = [until for until in map(throttled_until, devices) if until is not None]
         if waits:
             return CodeCheck(None, retry_at=max(waits))
         for device in devices:

@@ -116,11 +116,7 @@ def code_step(request):
                     )
                 return HttpResponseRedirect(pending["next"])
             if check.retry_at is not None:
-                seconds = max(1, round((check.retry_at - timezone.now()).total_seconds()))
-                form.add_error(
-                    "code",
-                    gettext("Bạn đã nhập sai nhiều lần. Hãy thử lại sau %(seconds)s giây.") % {"seconds": seconds},
-                )
+                form.add_error("code", _wait_message(check.retry_at))
             else:
                 user_login_failed.send(sender=__name__, credentials=credentials, request=request)
                 if getattr(request, "axes_locked_out", False):
@@ -129,6 +125,11 @@ def code_step(request):
                 form.add_error("code", gettext("Mã xác thực không đúng hoặc đã được dùng."))
         status = 422
     return render(request, "registration/second_factor_code.html", {"form": form}, status=status)
+
+
+def _wait_message(until) -> str:
+    seconds = max(1, round((until - timezone.now()).total_seconds()))
+    return gettext("Bạn đã nhập sai nhiều lần. Hãy thử lại sau %(seconds)s giây.") % {"seconds": seconds}
 
 
 def _qr_data_uri(device) -> str:
@@ -154,7 +155,9 @@ def enrol(request):
     form = CodeForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        if form.is_valid():
+        if form.is_valid() and (until := service.throttled_until(device)) is not None:
+            form.add_error("code", _wait_message(until))
+        elif form.is_valid():
             codes = service.second_factor_enrol(user=request.user, device=device, code=form.cleaned_data["code"])
             if codes is not None:
                 device.refresh_from_db()
