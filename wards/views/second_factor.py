@@ -24,6 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
+from django_otp.plugins.otp_static.models import StaticDevice
 
 from wards.services import second_factor as service
 
@@ -106,7 +107,7 @@ def code_step(request):
                 del request.session[PENDING]
                 login(request, user, backend=pending["backend"])
                 otp_login(request, check.device)
-                if check.device.name == service.RECOVERY_NAME:
+                if isinstance(check.device, StaticDevice):
                     messages.warning(
                         request,
                         gettext(
