@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from criteria import scoring
 from criteria.models import CriteriaSet, Indicator
+from demo.second_factor import demo_authenticator
 from wards.map import OLD_MAP_LAST_DAY, REFORM_DATE, yearly_deadline
 from wards.models import (
     Assessment,
@@ -436,6 +437,7 @@ def _ensure_users() -> dict[str, object]:
                 "province": new_province(demo.province) if demo.province else None,
             },
         )
+        demo_authenticator(user)
         users[demo.username] = user
     return users
 

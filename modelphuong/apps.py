@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.apps import AppConfig
 from django.conf import settings
+from django.contrib.admin.apps import AdminConfig as DjangoAdminConfig
 
 
 class ModelphuongConfig(AppConfig):
@@ -19,3 +20,9 @@ class ModelphuongConfig(AppConfig):
             folders += [Path(options[key]) for key in keys if options.get(key)]
         for folder in folders:
             folder.mkdir(parents=True, exist_ok=True)
+
+
+class AdminConfig(DjangoAdminConfig):
+    """Django's admin on the project's site class, which asks for a second factor (modelphuong.admin_site)."""
+
+    default_site = "modelphuong.admin_site.AdminSite"

@@ -36,7 +36,8 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
     "modelphuong.apps.ModelphuongConfig",
-    "django.contrib.admin",
+    # The admin site asks for a verified second factor (modelphuong.admin_site).
+    "modelphuong.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -48,6 +49,9 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "criteria",
     "wards",
     "reports",
@@ -63,7 +67,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "modelphuong.middleware.private_no_store",
+    "modelphuong.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -127,6 +133,10 @@ try:
 except ValueError as error:
     raise ImproperlyConfigured(f"TRUSTED_PROXIES: {error}") from error
 AXES_CLIENT_IP_CALLABLE = "modelphuong.client_ip.client_ip"
+# Two-factor sign-in (django-otp): a code from an authenticator app after the password. Required of staff,
+# superusers and these roles (comma-separated values of Membership.Role); offered to everyone else.
+OTP_REQUIRED_ROLES = env.list("OTP_REQUIRED_ROLES", default=["approver", "admin", "province_admin"])
+OTP_TOTP_ISSUER = "modelphuong"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

@@ -6,12 +6,17 @@ from django.urls import include, path
 import reports.urls
 import wards.admin
 import wards.urls
+from wards.views import second_factor
 
 # Each app's addresses are its own (wards/urls.py, reports/urls.py); kept at the top level of one list.
 urlpatterns = [
     *wards.urls.urlpatterns,
     *reports.urls.urlpatterns,
-    path("dang-nhap/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("dang-nhap/", second_factor.SignInView.as_view(), name="login"),
+    path("dang-nhap/ma-xac-thuc/", second_factor.code_step, name="second_factor_code"),
+    path("tai-khoan/xac-thuc-hai-lop/", second_factor.overview, name="second_factor"),
+    path("tai-khoan/xac-thuc-hai-lop/bat/", second_factor.enrol, name="second_factor_enrol"),
+    path("tai-khoan/xac-thuc-hai-lop/ma-du-phong/", second_factor.recovery_codes_new, name="recovery_codes_new"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("mat-khau/doi/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("mat-khau/doi/xong/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),

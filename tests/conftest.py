@@ -3,12 +3,16 @@ import contextlib
 import pytest
 from django.core.management import call_command
 from django.db import transaction
+from django.test import Client
 from django.test.utils import override_settings
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from criteria.models import CriteriaSet
 from modelphuong.celery import app as celery_app
 from tests.factories import AssessmentFactory, WardFactory, user_with_role
 from wards.models import Membership
+from wards.services.second_factor import second_factor_required
 
 Role = Membership.Role
 CATALOGUE, CATALOGUE_CODE = "criteria_5764", "5764-2021"
@@ -28,6 +32,35 @@ def _fast_password_hashing():
         ]
     ):
         yield
+
+
+_force_login = Client.force_login
+
+
+def _force_login_with_both_factors(self, user, backend=None):
+    """force_login skips signing in, both its steps: who must have a second factor gets a session verified with
+    an authenticator (made for the test if they have none). Tests of the sign-in itself post to its pages."""
+    _force_login(self, user, backend)
+    if second_factor_required(user) or TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+        session = self.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _force_login_passes_the_second_factor():
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(Client, "force_login", _force_login_with_both_factors)
+        yield
+
+
+@pytest.fixture
+def password_only_login():
+    """Django's own force_login: a session signed in without the second factor, as one from before it."""
+    return _force_login
 
 
 @pytest.fixture(scope="session")

@@ -133,3 +133,22 @@ class EvidenceFileFactory(factory.django.DjangoModelFactory):
     content_type = "application/pdf"
     size = 1000
     sha256 = "0" * 64
+
+
+def authenticator(user):
+    """A confirmed TOTP authenticator for the user (their second factor), with a random secret."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+
+
+def totp_code(device, *, steps_ahead: int = 0) -> str:
+    """The code the user's app shows now, or some 30-second steps later: each code is accepted once per device,
+    and the next step's is within the tolerance, for a second sign-in in the same step."""
+    import time
+
+    from django_otp.oath import TOTP
+
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time() + steps_ahead * device.step
+    return f"{totp.token():0{device.digits}d}"

@@ -12,6 +12,7 @@ from django.utils import timezone
 from criteria.models import Criterion, Indicator
 from tests.factories import AssessmentFactory
 from wards.models import (
+    AccountEvent,
     Assessment,
     AuditEvent,
     Decision,
@@ -125,6 +126,9 @@ def one_of_each(people, assessment, other_ward):
         ),
         Notification: Notification.objects.create(
             user=people["officer"], assessment=assessment, kind="submitted", subject="Hồ sơ", body="Đã gửi."
+        ),
+        AccountEvent: AccountEvent.objects.create(
+            user=people["approver"], actor=people["admin"], action=AccountEvent.Action.SECOND_FACTOR_RESET
         ),
         AccessAttempt: AccessAttempt.objects.create(username="canbo", ip_address="10.0.0.1", failures_since_start=1),
         AccessLog: AccessLog.objects.create(username="canbo", ip_address="10.0.0.1"),

@@ -4,14 +4,19 @@ from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from wards.forms import OpenYearForm
 from wards.map import REFORM_DATE, on_new_map
 from wards.models import (
+    AccountEvent,
     Assessment,
     AuditEvent,
     Decision,
@@ -32,7 +37,7 @@ from wards.models import (
     WardLineage,
 )
 from wards.models.places import Unit
-from wards.services import calendar, divisions, opening
+from wards.services import calendar, divisions, opening, second_factor
 
 User = get_user_model()
 
@@ -63,14 +68,43 @@ class MembershipInline(admin.StackedInline):
 
 
 admin.site.unregister(User)
+# django-otp's own pages would show every user's authenticator secret and recovery codes; an administrator only
+# ever resets them (the action on users below), and a user sets theirs up on their own page.
+admin.site.unregister(TOTPDevice)
+admin.site.unregister(StaticDevice)
 
 
 @admin.register(User)
 class UserWithRoleAdmin(UserAdmin):
     inlines = [MembershipInline]
-    list_display = ["username", "first_name", "last_name", "role", "scope", "is_active"]
+    list_display = ["username", "first_name", "last_name", "role", "scope", "second_factor", "is_active"]
     list_select_related = ["membership__ward", "membership__province"]
     list_filter = ["membership__role", "is_active", "is_staff"]
+    actions = ["reset_second_factor"]
+
+    def get_queryset(self, request):
+        confirmed = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+        return super().get_queryset(request).annotate(has_second_factor=Exists(confirmed))
+
+    @admin.display(description=_("xác thực hai lớp"), boolean=True)
+    def second_factor(self, user):
+        return user.has_second_factor
+
+    @admin.action(description=_("Đặt lại xác thực hai lớp"), permissions=["change"])
+    def reset_second_factor(self, request, queryset):
+        users = list(queryset)
+        for user in users:
+            second_factor.second_factor_reset(user=user, actor=request.user)
+        self.message_user(
+            request,
+            ngettext(
+                "Đã đặt lại xác thực hai lớp của %(count)s người dùng; họ sẽ thiết lập lại ở lần đăng nhập sau.",
+                "Đã đặt lại xác thực hai lớp của %(count)s người dùng; họ sẽ thiết lập lại ở lần đăng nhập sau.",
+                len(users),
+            )
+            % {"count": len(users)},
+            messages.SUCCESS,
+        )
 
     @admin.display(description=_("vai trò"))
     def role(self, user):
@@ -357,6 +391,14 @@ class AuditEventAdmin(ReadOnlyAdmin):
     list_filter = ["action", "assessment__year"]
     list_select_related = ["assessment__ward", "actor"]
     search_fields = ["target", "assessment__ward__name"]
+
+
+@admin.register(AccountEvent)
+class AccountEventAdmin(ReadOnlyAdmin):
+    list_display = ["at", "user", "action", "actor", "detail"]
+    list_filter = ["action"]
+    list_select_related = ["user", "actor"]
+    search_fields = ["user__username", "actor__username"]
 
 
 @admin.register(RoundSnapshot)

@@ -8,8 +8,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from criteria import scoring
+from demo.second_factor import demo_code
 from demo.seed import (
     BASELINE_DISTRIBUTION,
     DEMO_PASSWORD,
@@ -338,11 +340,38 @@ def test_summary_command_prints_the_baseline(demo, capsys):
 
 
 def test_every_demo_user_can_log_in(demo):
+    """The approver and the administrator with the demo's published authenticator secret (demo_code)."""
+    asked_for_a_code = set()
     for demo_user in DEMO_USERS:
         client = Client()
         response = client.post("/dang-nhap/", {"username": demo_user.username, "password": DEMO_PASSWORD})
+        if response.url == "/dang-nhap/ma-xac-thuc/":
+            asked_for_a_code.add(demo_user.username)
+            response = client.post(response.url, {"code": demo_code()})
         assert response.status_code == 302 and response.url == "/", demo_user.username
         assert client.get("/", follow=True).status_code == 200
+    must = {Membership.Role.APPROVER, Membership.Role.ADMIN, Membership.Role.PROVINCE_ADMIN}
+    assert asked_for_a_code == {u.username for u in DEMO_USERS if u.role in must}
+    assert {"pheduyet.cantho", "quantri"} <= asked_for_a_code
+
+
+def test_seeding_again_gives_the_demo_authenticator_once_and_keeps_one_set_up_by_hand(demo):
+    devices = TOTPDevice.objects.filter(user__username__in=["pheduyet.cantho", "quantri"])
+    assert sorted(devices.values_list("user__username", "name")) == [("pheduyet.cantho", "demo"), ("quantri", "demo")]
+    everyone = TOTPDevice.objects.count()
+    TOTPDevice.objects.filter(user__username="quantri").update(name="authenticator", key="ab" * 20)
+    demo_seed()
+    assert devices.count() == 2 and TOTPDevice.objects.count() == everyone
+    assert TOTPDevice.objects.get(user__username="quantri").key == "ab" * 20
+
+
+def test_demo_code_prints_the_code_of_the_demo_secret(demo, capsys, settings):
+    settings.DEBUG = True  # as make run
+    call_command("demo_code")
+    assert capsys.readouterr().out.strip() == demo_code()
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG=false"):
+        call_command("demo_code")
 
 
 def test_every_demo_user_has_an_email_address(demo):

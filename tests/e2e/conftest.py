@@ -161,3 +161,12 @@ def queued_emails(monkeypatch):
     queued: list[int] = []
     monkeypatch.setattr(notifications, "enqueue_emails", queued.extend)
     return queued
+
+
+def enter_code(page, device, *, steps_ahead: int = 0) -> None:
+    """The second step of signing in: the code of the user's authenticator (tests.factories.authenticator)."""
+    from tests.factories import totp_code
+
+    page.wait_for_url("**/dang-nhap/ma-xac-thuc/")
+    page.locator("#id_code").fill(totp_code(device, steps_ahead=steps_ahead))
+    page.get_by_role("button", name="Xác nhận").click()

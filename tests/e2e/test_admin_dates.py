@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import CHROMIUM
-from tests.factories import UserFactory
+from tests.e2e.conftest import CHROMIUM, enter_code
+from tests.factories import UserFactory, authenticator
 
 if not CHROMIUM.exists():
     pytest.skip(f"end-to-end tests need Debian's Chromium at {CHROMIUM}", allow_module_level=True)
@@ -16,12 +16,13 @@ pytestmark = pytest.mark.e2e
 
 
 def test_the_admin_calendar_writes_and_stores_the_day_first(new_page, assessment):
-    UserFactory(username="quantri", is_staff=True, is_superuser=True)
+    device = authenticator(UserFactory(username="quantri", is_staff=True, is_superuser=True))
     page = new_page()
     page.goto("/dang-nhap/")
     page.locator("#id_username").fill("quantri")
     page.locator("#id_password").fill("mat-khau-thu")
     page.get_by_role("button", name="Đăng nhập").click()
+    enter_code(page, device)
     page.wait_for_url("/")
 
     page.goto(f"/quan-tri/wards/assessment/{assessment.pk}/change/")

@@ -13,8 +13,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import CHROMIUM, expect_accessible
-from tests.factories import fill_assessment, user_with_role
+from tests.e2e.conftest import CHROMIUM, enter_code, expect_accessible
+from tests.factories import authenticator, fill_assessment, user_with_role
 from wards import services
 from wards.models import Assessment, Decision, IndicatorValue, Membership, Notification, Verdict
 
@@ -31,11 +31,14 @@ CRITERIA = 22
 DECISION_NUMBER = "123/QĐ-CAT"
 
 
-def log_in(page: Page, username: str) -> None:
+def log_in(page: Page, username: str, *, device=None) -> None:
+    """Sign in; with the user's authenticator when they have one (an approver must)."""
     page.goto("/dang-nhap/")
     page.locator("#id_username").fill(username)
     page.locator("#id_password").fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
+    if device is not None:
+        enter_code(page, device)
     page.wait_for_url("/")
 
 
@@ -79,7 +82,7 @@ def test_reviewer_returns_ward_resubmits_then_approver_certifies(new_page, ward,
     head = user_with_role(Membership.Role.WARD_HEAD, ward=ward, username="truong")
     officer = user_with_role(Membership.Role.WARD_OFFICER, ward=ward, username="canbo")
     user_with_role(Membership.Role.REVIEWER, province=province, username="thamdinh")
-    user_with_role(Membership.Role.APPROVER, province=province, username="pheduyet")
+    approver_device = authenticator(user_with_role(Membership.Role.APPROVER, province=province, username="pheduyet"))
     fill_assessment(assessment)
     services.assessment_submit(assessment=assessment, user=head)
     review_url = f"/ho-so/{assessment.pk}/tham-dinh/"
@@ -180,7 +183,7 @@ def test_reviewer_returns_ward_resubmits_then_approver_certifies(new_page, ward,
     # 5. The approver opens it from the queue and certifies the ward.
     approver = new_page()
     approver_dialogs = Dialogs(approver)
-    log_in(approver, "pheduyet")
+    log_in(approver, "pheduyet", device=approver_device)
     open_from_queue(approver, assessment, "Đang thẩm định", str(CRITERIA))
     expect_accessible(approver, "the review page (approver)")
     expect(scored(approver)).to_have_text(f"{CRITERIA}/{CRITERIA}")

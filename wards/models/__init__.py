@@ -1,5 +1,6 @@
 """The wards app's models, one module per concern; imported from here (`from wards.models import Ward`)."""
 
+from wards.models.accounts import AccountEvent
 from wards.models.assessment import Assessment, EvidenceFile, IndicatorValue, Narrative, evidence_path
 from wards.models.audit import AuditEvent
 from wards.models.calendar import DeadlineExtension, ReportingCalendar
@@ -10,6 +11,7 @@ from wards.models.review import Decision, ReturnReason, RoundSnapshot, Verdict, 
 from wards.models.roadmap import RoadmapTarget
 
 __all__ = [
+    "AccountEvent",
     "Assessment",
     "AuditEvent",
     "DeadlineExtension",

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from demo.second_factor import DEMO_OTPAUTH_URI, DEMO_TOTP_SECRET
 from demo.seed import DEMO_EMAIL_DOMAIN, DEMO_USERS, demo_seed
 from wards.models import Membership
 from wards.services.divisions import DivisionsError
@@ -43,3 +44,7 @@ class Command(BaseCommand):
         self.stdout.write(f"\nTài khoản demo (mật khẩu chung: {result['password']})")
         for demo in DEMO_USERS:
             self.stdout.write(f"  {demo.username:<20} {labels[demo.role]:<24} {demo.username}@{DEMO_EMAIL_DOMAIN}")
+        self.stdout.write(
+            f"\nXác thực hai lớp (phê duyệt, quản trị): thêm khoá demo {DEMO_TOTP_SECRET} vào một ứng dụng xác thực"
+            f"\n  ({DEMO_OTPAUTH_URI}), hoặc chạy `.venv/bin/python manage.py demo_code` để xem mã hiện tại."
+        )
