@@ -9,13 +9,12 @@ import hashlib
 import hmac
 import io
 import json
-import zipfile
 from dataclasses import dataclass
 from types import SimpleNamespace
 
 from django.conf import settings
 from django.utils.translation import gettext
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -232,19 +231,12 @@ def import_workbook(*, assessment: Assessment, user, upload) -> int:
     Raises ImportRefused, changing nothing, for another kind of file, another ward's, year's or set's
     template, or any error in any row (all of them listed).
     """
-    if upload.size > settings.EXCEL_MAX_BYTES:
-        raise ImportRefused(uploads.too_large_message(upload.name, upload.size, settings.EXCEL_MAX_BYTES))
     try:
-        # The ZIP directory first: a bomb is refused before openpyxl unpacks anything.
-        uploads.open_archive(upload, name=upload.name).close()
+        # The size and the ZIP directory first: a bomb is refused before openpyxl unpacks anything.
+        wb = uploads.open_workbook(upload, max_bytes=settings.EXCEL_MAX_BYTES)
     except uploads.UnsafeArchive as exc:
         raise ImportRefused(exc.message) from None
-    except (zipfile.BadZipFile, OSError, ValueError):
-        pass  # not a ZIP at all: load_workbook below says what it is not
-    upload.seek(0)
-    try:
-        wb = load_workbook(upload, data_only=True)
-    except Exception:  # not an xlsx, or a damaged one (bad zip, broken XML, …): the person is told so
+    except uploads.NotAWorkbook:
         raise ImportRefused(
             gettext(
                 "Tệp «%(name)s» không phải là tệp Excel (.xlsx). Hãy tải mẫu Excel của hồ sơ này, điền rồi tải lên."
