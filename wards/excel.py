@@ -68,7 +68,7 @@ def _signature(ward_code: str, year: int, set_code: str) -> str:
 FORMULA_LEADS = ("=", "+", "-", "@")
 
 
-def _put(cell, value):
+def put(cell, value):
     """Write a value; a text is always written as text, never as a formula or an error code.
 
     openpyxl turns a string starting with "=" into a live formula (and "#N/A" into an error): a reason
@@ -99,18 +99,18 @@ def build_template(*, assessment: Assessment, page: AssessmentPage) -> bytes:
     ws = wb.active
     ws.title = DATA_SHEET
     ward = assessment.ward
-    _put(ws["A1"], "SỐ LIỆU ĐÁNH GIÁ CÔNG AN PHƯỜNG ĐIỂN HÌNH, KIỂU MẪU VỀ ANTT VÀ VĂN MINH ĐÔ THỊ")
+    put(ws["A1"], "SỐ LIỆU ĐÁNH GIÁ CÔNG AN PHƯỜNG ĐIỂN HÌNH, KIỂU MẪU VỀ ANTT VÀ VĂN MINH ĐÔ THỊ")
     ws["A1"].font = Font(bold=True, size=13)
-    _put(ws["A2"], f"Phường {ward.name} (mã {ward.code}) — {ward.province.name} — năm {assessment.year}")
-    _put(ws["A3"], f"Bộ tiêu chí: {assessment.criteria_set.title}")
-    _put(
+    put(ws["A2"], f"Phường {ward.name} (mã {ward.code}) — {ward.province.name} — năm {assessment.year}")
+    put(ws["A3"], f"Bộ tiêu chí: {assessment.criteria_set.title}")
+    put(
         ws["A4"],
         "Chỉ điền vào các ô nền vàng. Có/Không: chọn trong danh sách. Số: số nguyên không âm. "
         "Ô «Không có đối tượng»: ghi x. Không đổi mã chỉ tiêu, không thêm hay xoá dòng.",
     )
     ws["A4"].font = Font(italic=True)
     for col, (title, _, width) in enumerate(COLUMNS, start=1):
-        cell = _put(ws.cell(row=HEADER_ROW, column=col), title)
+        cell = put(ws.cell(row=HEADER_ROW, column=col), title)
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="center")
         cell.fill = LOCKED_FILL
@@ -138,17 +138,17 @@ def build_template(*, assessment: Assessment, page: AssessmentPage) -> bytes:
         locked_last = page.last_year.get(indicator.code)
         if locked_last is not None:
             shown["last_year"] = str(locked_last)
-        _put(ws.cell(row=row, column=1), indicator.code)
-        _put(ws.cell(row=row, column=2), indicator.criterion.code)
-        _put(ws.cell(row=row, column=3), indicator.text).alignment = Alignment(wrap_text=True)
-        _put(ws.cell(row=row, column=4), indicator.requirement)
+        put(ws.cell(row=row, column=1), indicator.code)
+        put(ws.cell(row=row, column=2), indicator.criterion.code)
+        put(ws.cell(row=row, column=3), indicator.text).alignment = Alignment(wrap_text=True)
+        put(ws.cell(row=row, column=4), indicator.requirement)
         open_parts = {p.name for p in entry.parts_for(indicator)}
         if locked_last is not None:
             open_parts.discard("last_year")
         for part, col in COLUMN_OF.items():
             cell = ws.cell(row=row, column=col)
             if part in open_parts:
-                _put(cell, _cell_value(indicator, part, shown))
+                put(cell, _cell_value(indicator, part, shown))
                 cell.fill = INPUT_FILL
                 cell.protection = Protection(locked=False)
                 if part in validations:
@@ -156,7 +156,7 @@ def build_template(*, assessment: Assessment, page: AssessmentPage) -> bytes:
                 elif part in entry.INTEGER_PARTS:
                     validations[entry.limit_for(indicator)].add(cell)
             else:
-                _put(cell, _cell_value(indicator, part, shown) if part == "last_year" else None)
+                put(cell, _cell_value(indicator, part, shown) if part == "last_year" else None)
                 cell.fill = LOCKED_FILL
         for col in range(1, 5):
             ws.cell(row=row, column=col).fill = LOCKED_FILL
@@ -179,8 +179,8 @@ def build_template(*, assessment: Assessment, page: AssessmentPage) -> bytes:
         ],
         start=1,
     ):
-        _put(meta.cell(row=row_number, column=1), key)
-        _put(meta.cell(row=row_number, column=2), value)
+        put(meta.cell(row=row_number, column=1), key)
+        put(meta.cell(row=row_number, column=2), value)
     meta.sheet_state = "veryHidden"
     meta.protection.sheet = True
     buffer = io.BytesIO()

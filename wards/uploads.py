@@ -110,7 +110,6 @@ def open_archive(stream: BinaryIO, *, name: str) -> zipfile.ZipFile:
     return archive
 
 
-
 class NotAWorkbook(Exception):
     """An upload that openpyxl cannot read as an .xlsx workbook (another kind of file, or a damaged one)."""
 
