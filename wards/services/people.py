@@ -163,7 +163,8 @@ def _key(text: str) -> str:
 
 
 def template_for(*, province: Province, user) -> bytes:
-    """The people workbook of the province, prefilled with its people now (download, change, upload again)."""
+    """The people workbook of the province, prefilled with its people who have an e-mail (download, change,
+    upload again)."""
     access.require_province(user, access.Action.MANAGE_PEOPLE, province)
     # The workbook is Vietnamese whoever downloads it: its role names are what the import reads back.
     with translation.override(settings.LANGUAGE_CODE):
@@ -181,6 +182,7 @@ def template_for(*, province: Province, user) -> bytes:
                 province_code=province.code if row.membership.province_id else "",
             )
             for row in directory(province=province).rows
+            if row.user.email  # a row without one could not be imported back; who is not listed is left alone
         ]
         return people_sheet.build_template(province=province, roles=roles, wards=wards, people=people)
 
