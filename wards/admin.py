@@ -17,9 +17,11 @@ from wards.models import (
     District,
     EvidenceFile,
     IndicatorValue,
+    Invitation,
     Membership,
     Narrative,
     Notification,
+    PeopleEvent,
     Province,
     ProvinceLineage,
     ReportingCalendar,
@@ -321,6 +323,20 @@ class AuditEventAdmin(ReadOnlyAdmin):
     list_filter = ["action", "assessment__year"]
     list_select_related = ["assessment__ward", "actor"]
     search_fields = ["target", "assessment__ward__name"]
+
+
+@admin.register(PeopleEvent)
+class PeopleEventAdmin(ReadOnlyAdmin):
+    list_display = ["at", "province", "actor", "kind", "person", "file_name", "created", "updated"]
+    list_filter = ["kind"]
+    list_select_related = ["province", "actor", "person"]
+    search_fields = ["detail", "file_name"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "user", "invited_by", "emailed_at"]
+    list_select_related = ["user", "invited_by"]
 
 
 @admin.register(RoundSnapshot)

@@ -147,6 +147,21 @@ def test_the_template_lists_the_roles_and_todays_ward_codes_and_holds_the_people
     assert any(dv.sqref and "C5" in str(dv.sqref) for dv in ws.data_validations.dataValidation)
 
 
+def test_someone_on_a_ward_that_has_ended_is_listed_but_left_out_of_the_template(client, province_admin):
+    """Old An Hòa's code, 31120, is the new Cái Khế's: written into the sheet and imported back, it would move
+    the person without anyone choosing it."""
+    an_hoa = Ward.objects.get(code="31120", valid_to__isnull=False)
+    legacy = user_with_role(Role.WARD_OFFICER, ward=an_hoa, username="canbo.anhoa")
+    legacy.email = "anhoa@cantho.example.vn"
+    legacy.save()
+    client.force_login(province_admin)
+    page = client.get("/quan-tri-tinh/92/nguoi-dung/").content.decode()
+    assert f'id="person-{legacy.pk}"' in page and "phường đã kết thúc" in page
+    wb = load_workbook(io.BytesIO(client.get("/quan-tri-tinh/92/nguoi-dung/mau/").content))
+    rows = wb[people_sheet.PEOPLE_SHEET].iter_rows(min_row=people_sheet.HEADER_ROW + 1, values_only=True)
+    assert [r[1] for r in rows if r[1]] == ["quantri@cantho.example.vn"]
+
+
 # --- The import ----------------------------------------------------------------------------------------
 
 

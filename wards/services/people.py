@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.db.models.functions import Lower
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -113,13 +114,13 @@ def directory(*, province: Province, status: str = "") -> Directory:
     invitation's state; `status` keeps those not yet accepted ("cho-nhan"), accepted ("da-nhan") or
     deactivated ("ngung"). Two queries, whatever the number of people."""
     users = list(people_of_province(province))
-    latest: dict[int, object] = {}
-    for user_id, at in (
-        Invitation.objects.filter(user__in=[u.pk for u in users])
-        .order_by("created_at")
-        .values_list("user", "created_at")
-    ):
-        latest[user_id] = at
+    latest = dict(
+        Invitation.objects.filter(user__in=people_of_province(province).values("pk"))
+        .order_by()
+        .values("user")
+        .annotate(at=Max("created_at"))
+        .values_list("user", "at")
+    )
     rows = [PersonRow(u, u.membership, latest.get(u.pk), accepted(u)) for u in users]
     rows.sort(
         key=lambda r: (
@@ -163,8 +164,8 @@ def _key(text: str) -> str:
 
 
 def template_for(*, province: Province, user) -> bytes:
-    """The people workbook of the province, prefilled with its people who have an e-mail (download, change,
-    upload again)."""
+    """The people workbook of the province, prefilled with its people who have an e-mail and a ward on today's
+    map (download, change, upload again)."""
     access.require_province(user, access.Action.MANAGE_PEOPLE, province)
     # The workbook is Vietnamese whoever downloads it: its role names are what the import reads back.
     with translation.override(settings.LANGUAGE_CODE):
@@ -182,7 +183,10 @@ def template_for(*, province: Province, user) -> bytes:
                 province_code=province.code if row.membership.province_id else "",
             )
             for row in directory(province=province).rows
-            if row.user.email  # a row without one could not be imported back; who is not listed is left alone
+            # Who is not listed is left alone by the import. A row without an e-mail could not be imported
+            # back, and the code of a ward that has ended may be today's code of another one (An Hòa's 31120 is
+            # the new Cái Khế's): imported back, it would move the person without anyone choosing it.
+            if row.user.email and not (row.membership.ward and row.membership.ward.ended)
         ]
         return people_sheet.build_template(province=province, roles=roles, wards=wards, people=people)
 
