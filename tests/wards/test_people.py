@@ -543,3 +543,34 @@ def test_an_invitation_is_sent_by_the_task_with_a_link_to_this_site(province_adm
     assert "https://congan.example.vn/loi-moi/" in mail.outbox[0].body
     assert "Cán bộ thẩm định — Cần Thơ" in mail.outbox[0].body
     assert tasks.send_invitation_emails([invitation.pk]) == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_celery_worker_sends_the_invitations_through_the_broker(criteria_set):
+    """Through Redis when REDIS_URL is set (as in CI); through the embedded filesystem broker otherwise."""
+    import time
+
+    from celery.contrib.testing.worker import start_worker
+
+    from modelphuong.celery import app as celery_app
+
+    import_divisions(provinces={"92"})
+    can_tho = Province.objects.current().get(code="92")
+    admin_user = user_with_role(Role.PROVINCE_ADMIN, province=can_tho, username="quantri.cantho")
+    if celery_app.conf.broker_url.startswith("redis"):
+        celery_app.control.purge()
+    rows = [("Trần Thị Bích", "bich@cantho.example.vn", "Cán bộ Công an phường", "31120", "")]
+    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+        people.people_import(
+            province=can_tho,
+            user=admin_user,
+            upload=SimpleUploadedFile("nguoi-dung.xlsx", sheet(*rows)),
+            site="http://testserver",
+        )
+        # on_commit ran at the end of the import's atomic block (no test transaction here)
+        deadline = time.monotonic() + 30
+        while not mail.outbox and time.monotonic() < deadline:
+            time.sleep(0.2)
+    assert [m.to for m in mail.outbox] == [["bich@cantho.example.vn"]]
+    assert "/loi-moi/" in mail.outbox[0].body
+    assert Invitation.objects.get().emailed_at is not None
