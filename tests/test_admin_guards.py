@@ -18,8 +18,10 @@ from wards.models import (
     Decision,
     EvidenceFile,
     IndicatorValue,
+    Invitation,
     Narrative,
     Notification,
+    PeopleEvent,
     ReportingCalendar,
     ReturnReason,
     RoadmapTarget,
@@ -129,6 +131,10 @@ def one_of_each(people, assessment, other_ward):
         ),
         AccountEvent: AccountEvent.objects.create(
             user=people["approver"], actor=people["admin"], action=AccountEvent.Action.SECOND_FACTOR_RESET
+        ),
+        Invitation: Invitation.objects.create(user=people["officer"], invited_by=people["admin"], site="http://x"),
+        PeopleEvent: PeopleEvent.objects.create(
+            province=assessment.ward.province, actor=people["admin"], kind="deactivate", person=people["officer"]
         ),
         AccessAttempt: AccessAttempt.objects.create(username="canbo", ip_address="10.0.0.1", failures_since_start=1),
         AccessLog: AccessLog.objects.create(username="canbo", ip_address="10.0.0.1"),

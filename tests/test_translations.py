@@ -34,6 +34,7 @@ MODULES_LEFT_VIETNAMESE = {
     "reports/documents.py": "the PDF dossier and province report",
     "reports/charts.py": "the charts of the province report",
     "wards/collation.py": "the Vietnamese alphabet, for sorting",
+    "wards/people_sheet.py": "the people workbook: a form the province fills and the import reads back",
     "wards/management/commands/assessment_summary.py": "an administrator's command-line summary",
     "wards/management/commands/import_divisions.py": "an administrator's command",
     "wards/management/commands/open_year.py": "an administrator's command",

@@ -23,9 +23,11 @@ from wards.models import (
     District,
     EvidenceFile,
     IndicatorValue,
+    Invitation,
     Membership,
     Narrative,
     Notification,
+    PeopleEvent,
     Province,
     ProvinceLineage,
     ReportingCalendar,
@@ -399,6 +401,20 @@ class AccountEventAdmin(ReadOnlyAdmin):
     list_filter = ["action"]
     list_select_related = ["user", "actor"]
     search_fields = ["user__username", "actor__username"]
+
+
+@admin.register(PeopleEvent)
+class PeopleEventAdmin(ReadOnlyAdmin):
+    list_display = ["at", "province", "actor", "kind", "person", "file_name", "created", "updated"]
+    list_filter = ["kind"]
+    list_select_related = ["province", "actor", "person"]
+    search_fields = ["detail", "file_name"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "user", "invited_by", "emailed_at"]
+    list_select_related = ["user", "invited_by"]
 
 
 @admin.register(RoundSnapshot)

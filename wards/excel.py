@@ -9,13 +9,12 @@ import hashlib
 import hmac
 import io
 import json
-import zipfile
 from dataclasses import dataclass
 from types import SimpleNamespace
 
 from django.conf import settings
 from django.utils.translation import gettext
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
@@ -71,7 +70,7 @@ def _signature(ward_code: str, year: int, set_code: str) -> str:
 FORMULA_LEADS = ("=", "+", "-", "@")
 
 
-def _put(cell, value):
+def put(cell, value):
     """Write a value; a text is always written as text, never as a formula or an error code.
 
     openpyxl turns a string starting with "=" into a live formula (and "#N/A" into an error): a reason
@@ -102,18 +101,18 @@ def build_template(*, assessment: Assessment, page: AssessmentPage) -> bytes:
     ws = wb.active
     ws.title = DATA_SHEET
     ward = assessment.ward
-    _put(ws["A1"], "SỐ LIỆU ĐÁNH GIÁ CÔNG AN PHƯỜNG ĐIỂN HÌNH, KIỂU MẪU VỀ ANTT VÀ VĂN MINH ĐÔ THỊ")
+    put(ws["A1"], "SỐ LIỆU ĐÁNH GIÁ CÔNG AN PHƯỜNG ĐIỂN HÌNH, KIỂU MẪU VỀ ANTT VÀ VĂN MINH ĐÔ THỊ")
     ws["A1"].font = Font(bold=True, size=13)
-    _put(ws["A2"], f"Phường {ward.name} (mã {ward.code}) — {ward.province.name} — năm {assessment.year}")
-    _put(ws["A3"], f"Bộ tiêu chí: {assessment.criteria_set.title}")
-    _put(
+    put(ws["A2"], f"Phường {ward.name} (mã {ward.code}) — {ward.province.name} — năm {assessment.year}")
+    put(ws["A3"], f"Bộ tiêu chí: {assessment.criteria_set.title}")
+    put(
         ws["A4"],
         "Chỉ điền vào các ô nền vàng. Có/Không: chọn trong danh sách. Số: số nguyên không âm. "
         "Ô «Không có đối tượng»: ghi x. Không đổi mã chỉ tiêu, không thêm hay xoá dòng.",
     )
     ws["A4"].font = Font(italic=True)
     for col, (title, _, width) in enumerate(COLUMNS, start=1):
-        cell = _put(ws.cell(row=HEADER_ROW, column=col), title)
+        cell = put(ws.cell(row=HEADER_ROW, column=col), title)
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="center")
         cell.fill = LOCKED_FILL
@@ -142,17 +141,17 @@ def build_template(*, assessment: Assessment, page: AssessmentPage) -> bytes:
         if locked_last is not None:
             shown["last_year"] = str(locked_last)
         source = page.previous.source(indicator) if indicator.kind in scoring.TREND_KINDS else None
-        _put(ws.cell(row=row, column=1), indicator.code)
-        _put(ws.cell(row=row, column=2), indicator.criterion.code)
-        _put(ws.cell(row=row, column=3), indicator.text).alignment = Alignment(wrap_text=True)
-        _put(ws.cell(row=row, column=4), indicator.requirement)
+        put(ws.cell(row=row, column=1), indicator.code)
+        put(ws.cell(row=row, column=2), indicator.criterion.code)
+        put(ws.cell(row=row, column=3), indicator.text).alignment = Alignment(wrap_text=True)
+        put(ws.cell(row=row, column=4), indicator.requirement)
         open_parts = {p.name for p in entry.parts_for(indicator)}
         if locked_last is not None:
             open_parts.discard("last_year")
         for part, col in COLUMN_OF.items():
             cell = ws.cell(row=row, column=col)
             if part in open_parts:
-                _put(cell, _cell_value(indicator, part, shown))
+                put(cell, _cell_value(indicator, part, shown))
                 cell.fill = INPUT_FILL
                 cell.protection = Protection(locked=False)
                 if part in validations:
@@ -160,7 +159,7 @@ def build_template(*, assessment: Assessment, page: AssessmentPage) -> bytes:
                 elif part in entry.INTEGER_PARTS:
                     validations[entry.limit_for(indicator)].add(cell)
             else:
-                _put(cell, _cell_value(indicator, part, shown) if part == "last_year" else None)
+                put(cell, _cell_value(indicator, part, shown) if part == "last_year" else None)
                 cell.fill = LOCKED_FILL
             if part == "last_year" and source is not None and source.explanation:
                 # Where last year comes from, as on the web page: summed from predecessors, or why it is typed.
@@ -186,8 +185,8 @@ def build_template(*, assessment: Assessment, page: AssessmentPage) -> bytes:
         ],
         start=1,
     ):
-        _put(meta.cell(row=row_number, column=1), key)
-        _put(meta.cell(row=row_number, column=2), value)
+        put(meta.cell(row=row_number, column=1), key)
+        put(meta.cell(row=row_number, column=2), value)
     meta.sheet_state = "veryHidden"
     meta.protection.sheet = True
     buffer = io.BytesIO()
@@ -238,19 +237,12 @@ def import_workbook(*, assessment: Assessment, user, upload) -> int:
     Raises ImportRefused, changing nothing, for another kind of file, another ward's, year's or set's
     template, or any error in any row (all of them listed).
     """
-    if upload.size > settings.EXCEL_MAX_BYTES:
-        raise ImportRefused(uploads.too_large_message(upload.name, upload.size, settings.EXCEL_MAX_BYTES))
     try:
-        # The ZIP directory first: a bomb is refused before openpyxl unpacks anything.
-        uploads.open_archive(upload, name=upload.name).close()
+        # The size and the ZIP directory first: a bomb is refused before openpyxl unpacks anything.
+        wb = uploads.open_workbook(upload, max_bytes=settings.EXCEL_MAX_BYTES)
     except uploads.UnsafeArchive as exc:
         raise ImportRefused(exc.message) from None
-    except (zipfile.BadZipFile, OSError, ValueError):
-        pass  # not a ZIP at all: load_workbook below says what it is not
-    upload.seek(0)
-    try:
-        wb = load_workbook(upload, data_only=True)
-    except Exception:  # not an xlsx, or a damaged one (bad zip, broken XML, …): the person is told so
+    except uploads.NotAWorkbook:
         raise ImportRefused(
             gettext(
                 "Tệp «%(name)s» không phải là tệp Excel (.xlsx). Hãy tải mẫu Excel của hồ sơ này, điền rồi tải lên."

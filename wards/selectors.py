@@ -74,6 +74,22 @@ def provinces_administered_by(user) -> QuerySet[Province]:
     return Province.objects.none()
 
 
+def people_of_province(province) -> QuerySet:
+    """A province's users (người dùng của tỉnh): its province roles and the ward roles of its wards and of its
+    predecessors' wards (who still need a ward on today's map), with their role and scope loaded. Refuses
+    (leaves out) everyone else: national roles, other provinces' people, users without a role."""
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        .objects.filter(
+            Q(membership__province=province, membership__ward__isnull=True)
+            | Q(membership__ward__in=Ward.objects.filter(in_province(province)))
+        )
+        .select_related("membership__ward__province", "membership__province")
+    )
+
+
 def assessments_visible_to(*, user) -> QuerySet[Assessment]:
     """The assessments a user may read: those of the wards in their scope."""
     return Assessment.objects.filter(ward__in=wards_visible_to(user=user)).select_related(

@@ -9,6 +9,7 @@ total uncompressed size or a compression ratio that only a ZIP bomb has, before 
 decompresses a byte.
 """
 
+import contextlib
 import math
 import zipfile
 from collections.abc import Callable
@@ -18,6 +19,7 @@ from typing import BinaryIO
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.utils.translation import gettext as _
+from openpyxl import load_workbook
 
 from criteria.scoring import format_number
 
@@ -106,6 +108,26 @@ def open_archive(stream: BinaryIO, *, name: str) -> zipfile.ZipFile:
         archive.close()
         raise
     return archive
+
+
+class NotAWorkbook(Exception):
+    """An upload that openpyxl cannot read as an .xlsx workbook (another kind of file, or a damaged one)."""
+
+
+def open_workbook(upload, *, max_bytes: int):
+    """The workbook of an uploaded .xlsx, read with its cached values once its size and ZIP directory are
+    checked: raises UnsafeArchive (its message for the user) for a file over `max_bytes` or a ZIP bomb, before
+    openpyxl unpacks anything, and NotAWorkbook for a file that is no workbook."""
+    if upload.size > max_bytes:
+        raise UnsafeArchive(too_large_message(upload.name, upload.size, max_bytes))
+    # Not a ZIP at all: load_workbook below says what it is not.
+    with contextlib.suppress(zipfile.BadZipFile, OSError, ValueError):
+        open_archive(upload, name=upload.name).close()
+    upload.seek(0)
+    try:
+        return load_workbook(upload, data_only=True)
+    except Exception:  # not an xlsx, or a damaged one (bad zip, broken XML, …)
+        raise NotAWorkbook(upload.name) from None
 
 
 # --- Request bodies ---------------------------------------------------------------------------------

@@ -1,9 +1,10 @@
 """The wards app's addresses: the assessment's pages under ho-so/, the province's review under tham-dinh/, a
-ward's own page under phuong/, a province's administration under quan-tri-tinh/."""
+ward's own page under phuong/, a province's administration under quan-tri-tinh/ (its people under
+nguoi-dung/), an invitation's link under loi-moi/."""
 
 from django.urls import path
 
-from wards.views import administration, entry, history, home, places, review
+from wards.views import administration, entry, history, home, people, places, review
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -28,4 +29,23 @@ urlpatterns = [
     path("quan-tri-tinh/<str:code>/", administration.overview, name="administration"),
     path("quan-tri-tinh/<str:code>/mo-dot/", administration.open_year, name="administration_open_year"),
     path("quan-tri-tinh/<str:code>/lich/", administration.calendar_save, name="administration_calendar"),
+    path("quan-tri-tinh/<str:code>/nguoi-dung/", people.people_list, name="administration_people"),
+    path("quan-tri-tinh/<str:code>/nguoi-dung/mau/", people.people_template, name="administration_people_template"),
+    path("quan-tri-tinh/<str:code>/nguoi-dung/nhap/", people.people_import, name="administration_people_import"),
+    path(
+        "quan-tri-tinh/<str:code>/nguoi-dung/<int:pk>/moi-lai/",
+        people.invitation_resend,
+        name="administration_people_invite",
+    ),
+    path(
+        "quan-tri-tinh/<str:code>/nguoi-dung/<int:pk>/ngung/",
+        people.person_deactivate,
+        name="administration_people_deactivate",
+    ),
+    path(
+        "quan-tri-tinh/<str:code>/nguoi-dung/<int:pk>/kich-hoat/",
+        people.person_reactivate,
+        name="administration_people_reactivate",
+    ),
+    path("loi-moi/<uidb64>/<token>/", people.invitation_accept, name="invitation_accept"),
 ]

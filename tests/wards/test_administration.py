@@ -3,13 +3,15 @@
 import datetime
 
 import pytest
+from django.contrib.auth import get_user_model
 
 from tests.factories import UserFactory, user_with_role
-from wards.models import Assessment, Membership, Province, ReportingCalendar
+from wards.models import Assessment, Invitation, Membership, Province, ReportingCalendar
 from wards.services.divisions import import_divisions
 
 pytestmark = pytest.mark.django_db
 Role = Membership.Role
+User = get_user_model()
 
 
 @pytest.fixture
@@ -52,6 +54,12 @@ PROVINCE_URLS = [
     ("administration", "/quan-tri-tinh/51/", "get"),
     ("administration_open_year", "/quan-tri-tinh/51/mo-dot/", "post"),
     ("administration_calendar", "/quan-tri-tinh/51/lich/", "post"),
+    ("administration_people", "/quan-tri-tinh/51/nguoi-dung/", "get"),
+    ("administration_people_template", "/quan-tri-tinh/51/nguoi-dung/mau/", "get"),
+    ("administration_people_import", "/quan-tri-tinh/51/nguoi-dung/nhap/", "post"),
+    ("administration_people_invite", "/quan-tri-tinh/51/nguoi-dung/{person}/moi-lai/", "post"),
+    ("administration_people_deactivate", "/quan-tri-tinh/51/nguoi-dung/{person}/ngung/", "post"),
+    ("administration_people_reactivate", "/quan-tri-tinh/51/nguoi-dung/{person}/kich-hoat/", "post"),
 ]
 
 
@@ -66,11 +74,14 @@ def test_every_address_of_a_province_is_in_the_scope_test():
 def test_another_provinces_administrator_gets_404_and_a_reviewer_403(
     client, province_admin, quang_ngai, name, path, method
 ):
+    # A person of that province, for the addresses of one person.
+    path = path.format(person=user_with_role(Role.WARD_OFFICER, ward=quang_ngai.wards.first()).pk)
     client.force_login(province_admin)
     assert getattr(client, method)(path, {"open-year": "2027"}).status_code == 404
     client.force_login(user_with_role(Role.REVIEWER, province=quang_ngai))
     assert getattr(client, method)(path, {"open-year": "2027"}).status_code == 403
     assert not Assessment.objects.exists()
+    assert User.objects.filter(is_active=True).count() == User.objects.count() and not Invitation.objects.exists()
     client.logout()
     assert getattr(client, method)(path).status_code == 302
 

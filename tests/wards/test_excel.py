@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 
 from criteria.models import CriteriaSet
 from tests.factories import AssessmentFactory, WardFactory
-from wards import excel
+from wards import excel, uploads
 from wards.models import IndicatorValue
 
 pytestmark = pytest.mark.django_db
@@ -229,15 +229,15 @@ def office_archive(member: str, data: bytes, kind="xl/workbook.xml") -> bytes:
 
 @pytest.fixture
 def opened_workbooks(monkeypatch):
-    """Every workbook openpyxl was asked to open during the test."""
+    """Every workbook openpyxl was asked to open during the test (wards.uploads.open_workbook opens them)."""
     opened = []
-    real = excel.load_workbook
+    real = uploads.load_workbook
 
     def spy(*args, **kwargs):
         opened.append(args)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(excel, "load_workbook", spy)
+    monkeypatch.setattr(uploads, "load_workbook", spy)
     return opened
 
 

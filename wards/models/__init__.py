@@ -5,7 +5,7 @@ from wards.models.assessment import Assessment, EvidenceFile, IndicatorValue, Na
 from wards.models.audit import AuditEvent
 from wards.models.calendar import DeadlineExtension, ReportingCalendar
 from wards.models.notifications import Notification
-from wards.models.people import Membership
+from wards.models.people import Invitation, Membership, PeopleEvent
 from wards.models.places import District, Province, ProvinceLineage, Ward, WardLineage, in_province
 from wards.models.review import Decision, ReturnReason, RoundSnapshot, Verdict, count_passed
 from wards.models.roadmap import RoadmapTarget
@@ -19,9 +19,11 @@ __all__ = [
     "District",
     "EvidenceFile",
     "IndicatorValue",
+    "Invitation",
     "Membership",
     "Narrative",
     "Notification",
+    "PeopleEvent",
     "Province",
     "ProvinceLineage",
     "ReportingCalendar",

@@ -73,3 +73,68 @@ class Membership(models.Model):  # Vai trò của người dùng
         if self.province_id:
             return str(self.province)
         return gettext("Toàn quốc")
+
+
+class Invitation(models.Model):  # Lời mời
+    """An invitation to set one's own password, e-mailed by the worker with a one-time link.
+
+    The link's token is made when the e-mail is sent (wards.tasks.send_invitation_emails) and is Django's
+    password-reset token: it stops working once the password is set, and after PASSWORD_RESET_TIMEOUT."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations")
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Where the link points: the address the administrator used (the worker has no request of its own).
+    site = models.CharField(_("địa chỉ trang"), max_length=200)
+    created_at = models.DateTimeField(_("mời lúc"), auto_now_add=True)
+    emailed_at = models.DateTimeField(_("đã gửi email lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("lời mời")
+        verbose_name_plural = _("lời mời")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            # The sweep: invitations whose e-mail has not gone yet.
+            models.Index(fields=["emailed_at"], name="invitation_unsent", condition=Q(emailed_at__isnull=True)),
+            # The people page: each user's latest invitation.
+            models.Index(fields=["user", "-created_at"], name="invitation_user_created"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} ({self.created_at:%d/%m/%Y %H:%M})"
+
+
+class PeopleEvent(models.Model):  # Nhật ký quản lý người dùng
+    """One change to a province's people: an import from Excel (who imported which file, what it created and
+    updated), a deactivation or reactivation, an invitation sent again. Written only by
+    wards.services.people; never edited. Users are never deleted, so what they did keeps pointing at them."""
+
+    class Kind(models.TextChoices):
+        IMPORT = "import", _("Nhập từ Excel")
+        DEACTIVATE = "deactivate", _("Ngừng hoạt động")
+        REACTIVATE = "reactivate", _("Hoạt động lại")
+        INVITE = "invite", _("Gửi lại lời mời")
+
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="people_events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("thời điểm"), auto_now_add=True)
+    kind = models.CharField(_("thao tác"), max_length=20, choices=Kind.choices)
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    file_name = models.CharField(_("tệp"), max_length=255, blank=True)
+    created = models.PositiveIntegerField(_("tạo mới"), default=0)
+    updated = models.PositiveIntegerField(_("cập nhật"), default=0)
+    # What changed, one line per person, in the site's language (stored text).
+    detail = models.TextField(_("chi tiết"), blank=True)
+
+    class Meta:
+        verbose_name = _("nhật ký quản lý người dùng")
+        verbose_name_plural = _("nhật ký quản lý người dùng")
+        ordering = ["-at", "-pk"]
+        indexes = [
+            # The people page: a province's latest events.
+            models.Index(fields=["province", "-at"], name="people_event_province_at"),
+        ]
+
+    def __str__(self):
+        return f"{self.at:%d/%m/%Y %H:%M} {self.actor}: {self.get_kind_display()}"
