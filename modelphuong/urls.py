@@ -5,6 +5,7 @@ from django.urls import include, path
 
 import reports.urls
 import wards.urls
+from modelphuong.forms import PasswordResetForm
 
 # Each app's addresses are its own (wards/urls.py, reports/urls.py); kept at the top level of one list.
 urlpatterns = [
@@ -17,6 +18,7 @@ urlpatterns = [
     path(
         "mat-khau/quen/",
         auth_views.PasswordResetView.as_view(
+            form_class=PasswordResetForm,
             email_template_name="registration/password_reset_email.txt",
             extra_email_context={"valid_hours": settings.PASSWORD_RESET_TIMEOUT // 3600},
         ),

@@ -20,6 +20,7 @@ from urllib.request import url2pathname
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from criteria.scoring import format_number
 from reports import charts
@@ -257,18 +258,23 @@ def roadmap_status(rows: list[RoadmapRow], year: int) -> tuple[str, str]:
     due = [r for r in rows if r.year <= year]
     upcoming = [r for r in rows if r.year > year]
     if not rows:
-        return "none", "Chưa có chỉ tiêu lộ trình."
+        return "none", _("Chưa có chỉ tiêu lộ trình.")
     if due:
         last = due[-1]
-        if last.met:
-            following = f"; mốc tiếp theo: {upcoming[0].target} phường năm {upcoming[0].year}" if upcoming else ""
-            return (
-                "on_track",
-                f"Đúng tiến độ: đạt {last.certified}/{last.target} phường của mốc {last.year}{following}.",
-            )
-        return "behind", f"Chậm tiến độ: mới đạt {last.certified}/{last.target} phường của mốc {last.year}."
+        reached = {"certified": last.certified, "target": last.target, "year": last.year}
+        if not last.met:
+            return "behind", _("Chậm tiến độ: mới đạt %(certified)s/%(target)s phường của mốc %(year)s.") % reached
+        if not upcoming:
+            return "on_track", _("Đúng tiến độ: đạt %(certified)s/%(target)s phường của mốc %(year)s.") % reached
+        return "on_track", _(
+            "Đúng tiến độ: đạt %(certified)s/%(target)s phường của mốc %(year)s; mốc tiếp theo: %(next_target)s "
+            "phường năm %(next_year)s."
+        ) % {**reached, "next_target": upcoming[0].target, "next_year": upcoming[0].year}
     nxt = upcoming[0]
-    return "on_track", f"Chưa đến mốc đầu tiên ({nxt.target} phường năm {nxt.year})."
+    return "on_track", _("Chưa đến mốc đầu tiên (%(target)s phường năm %(year)s).") % {
+        "target": nxt.target,
+        "year": nxt.year,
+    }
 
 
 def province_year_summary(province: Province, year: int) -> dict:
@@ -386,21 +392,24 @@ def province_report_data(province: Province, year: int) -> dict:
 
 
 def report_charts(data: dict) -> dict:
-    """SVG charts drawn on the server: the same markup serves the web page and the PDF."""
+    """SVG charts drawn on the server: the same markup serves the web page (in the reader's language) and the
+    PDF (its data is made in the site's language)."""
     return {
         "distribution": charts.bar_chart(
             [(str(r["k"]), r["wards"]) for r in data["distribution"]],
-            title="Số phường theo số tiêu chí đạt",
-            x_label="Số tiêu chí đạt",
+            title=_("Số phường theo số tiêu chí đạt"),
+            x_label=_("Số tiêu chí đạt"),
         ),
         "rates": charts.horizontal_bars(
             [(r["code"], r["rate"], r["rate_text"]) for r in data["rates"]],
             maximum=100,
             suffix="%",
-            title="Tỷ lệ phường đạt",
+            title=_("Tỷ lệ phường đạt"),
         ),
         "roadmap": charts.roadmap_chart(
-            [(r["year"], r["target"], r["certified"]) for r in data["roadmap"]], title="Lộ trình"
+            [(r["year"], r["target"], r["certified"]) for r in data["roadmap"]],
+            title=_("Lộ trình"),
+            legend=_("Cột xanh: số phường đã đạt chuẩn (lũy kế); vạch đỏ: chỉ tiêu"),
         ),
     }
 

@@ -13,7 +13,9 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from modelphuong.language import in_site_language
 from reports import documents
 from reports.models import BulkRender, RenderJob
 from reports.selectors import bulks_visible_to, jobs_visible_to, report_provinces
@@ -51,7 +53,10 @@ def _file_present(job: RenderJob) -> bool:
     return bool(job.file) and job.file.storage.exists(job.file.name)
 
 
+@in_site_language
 def _data_for(kind: str, *, assessment=None, province=None, year=None) -> dict:
+    """A document's data, in the site's language whoever asks: the PDF is Vietnamese, and the same content
+    gives the same hash (and file) for every reader."""
     if kind == RenderJob.Kind.DOSSIER:
         return documents.dossier_data(assessment)
     return documents.province_report_data(province, year)
@@ -199,6 +204,7 @@ def job_claim(job_id: int, *, token: str = "") -> RenderJob | None:
     return RenderJob.objects.select_related("assessment__ward", "province").get(pk=job_id)
 
 
+@in_site_language
 def job_render(job: RenderJob) -> RenderJob:
     """Render a claimed job's document from the current data and store it under its content hash."""
     data = _data_for(job.kind, assessment=job.assessment, province=job.province, year=job.year)
@@ -255,6 +261,13 @@ def bulk_progress(bulk: BulkRender) -> BulkProgress:
 class BulkUnfinished(Exception):
     """Some dossiers of the bulk request are still queued or running."""
 
+    def __init__(self, pending: int):
+        super().__init__(
+            ngettext("%(pending)s hồ sơ chưa xuất xong", "%(pending)s hồ sơ chưa xuất xong", pending)
+            % {"pending": pending}
+        )
+        self.pending = pending
+
 
 @dataclass
 class BulkArchive:
@@ -276,7 +289,7 @@ def bulk_zip(bulk: BulkRender, *, user) -> BulkArchive:
     _require_in_scope(bulks_visible_to(user), bulk)
     progress = bulk_progress(bulk)
     if not progress.finished:
-        raise BulkUnfinished(f"{len(progress.pending)} hồ sơ chưa xuất xong")
+        raise BulkUnfinished(len(progress.pending))
     missing = [f"Phường {job.assessment.ward.name}: {job.error or 'bị lỗi'}" for job in progress.failed]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

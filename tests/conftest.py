@@ -4,6 +4,7 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 from django.test.utils import override_settings
+from django.utils import translation
 
 from criteria.models import CriteriaSet
 from modelphuong.celery import app as celery_app
@@ -28,6 +29,15 @@ def _fast_password_hashing():
         ]
     ):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _no_language_left_over():
+    """A request leaves its reader's language active in the thread (LocaleMiddleware does not undo it; the next
+    request sets its own): every test starts, and leaves, with none, that is in the site's language."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(scope="session")

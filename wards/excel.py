@@ -302,7 +302,7 @@ def import_workbook(*, assessment: Assessment, user, upload) -> int:
             continue
         seen[code] = row[0].row
         parts = entry.parts_for(indicator)
-        labels = {p.name: p.label for p in parts}
+        labels = {p.name: p.shown() for p in parts}
         raw = {p.name: row[COLUMN_OF[p.name] - 1].value if len(row) >= COLUMN_OF[p.name] else None for p in parts}
         result = entry.clean_indicator(indicator, raw, last_year_locked=page.last_year.get(code))
         for part, message in result.errors.items():

@@ -68,7 +68,7 @@ class FiguresForm(forms.Form):
                     self.fields[name].help_text = _("Nhập tay (không có hồ sơ năm trước)")
                 self.labels[name] = _("Chỉ tiêu %(code)s — %(label)s") % {
                     "code": indicator.code,
-                    "label": _(part.label),
+                    "label": part.shown(),
                 }
                 names.append((part, name))
             self.parts[indicator.pk] = names
@@ -100,7 +100,7 @@ class FiguresForm(forms.Form):
     def _field_for(indicator, part, initial):
         if part.name == "yes":
             return forms.ChoiceField(
-                label=_(part.label),
+                label=part.shown(),
                 choices=entry.YES_NO_CHOICES,
                 required=False,
                 initial=initial,
@@ -109,17 +109,17 @@ class FiguresForm(forms.Form):
             )
         if part.name == "na":
             return forms.BooleanField(
-                label=_(part.label),
+                label=part.shown(),
                 required=False,
                 initial=bool(initial),
                 widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
             )
         if part.name in entry.TEXT_PARTS:
             return forms.CharField(
-                label=_(part.label), required=False, initial=initial, strip=True, widget=_text_input()
+                label=part.shown(), required=False, initial=initial, strip=True, widget=_text_input()
             )
         return forms.CharField(
-            label=_(part.label),
+            label=part.shown(),
             required=False,
             initial=initial,
             strip=True,
