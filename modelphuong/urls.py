@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
 
 import reports.urls
 import wards.urls
@@ -34,4 +35,7 @@ urlpatterns = [
     path("quan-tri/", admin.site.urls),
     # Django's set_language (i18n/setlang/), posted by the language switch in the navbar.
     path("i18n/", include("django.conf.urls.i18n")),
+    # The texts of static/js/app.js in the reader's language (djangojs in locale/), as a script file: the
+    # Content Security Policy allows no inline script.
+    path("jsi18n/", JavaScriptCatalog.as_view(packages=["modelphuong"]), name="javascript_catalog"),
 ]

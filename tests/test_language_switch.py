@@ -450,6 +450,19 @@ def test_the_navbar_switch_changes_the_language_without_a_script(client, site):
     assert "Đăng xuất" in page and "Log out" not in page
 
 
+def test_the_script_s_texts_come_as_a_catalogue_file_in_the_reader_s_language(client, site):
+    """static/js/app.js reads its texts from Django's JavaScript catalogue: a script file of the site (the
+    Content Security Policy allows no inline script), loaded before it, in the page's language."""
+    client.force_login(site["people"]["officer"])
+    page = client.get(reverse("home"), headers=ENGLISH).content.decode()
+    catalogue = page.index(f'<script src="{reverse("javascript_catalog")}" defer></script>')
+    assert catalogue < page.index("js/app.js")
+    english = client.get(reverse("javascript_catalog"), headers=ENGLISH)
+    assert english["Content-Type"].startswith("text/javascript")
+    assert "Restore" in english.content.decode() and "Could not reach the server." in english.content.decode()
+    assert "Restore" not in client.get(reverse("javascript_catalog"), headers=VIETNAMESE).content.decode()
+
+
 def test_the_switch_is_offered_before_login_too(client):
     page = client.get(reverse("login"), headers=ENGLISH).content.decode()
     assert 'id="language-switch"' in page and "Forgot your password?" in page
