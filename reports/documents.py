@@ -24,7 +24,8 @@ from django.utils.translation import gettext as _
 
 from criteria.scoring import format_number
 from reports import charts
-from wards import entry
+from reports.selectors import report_provinces, require_in_scope
+from wards import access, entry
 from wards.collation import sort_key
 from wards.models import Assessment, Decision, Membership, Province, RoadmapTarget, count_passed
 from wards.selectors import (
@@ -277,13 +278,18 @@ def roadmap_status(rows: list[RoadmapRow], year: int) -> tuple[str, str]:
     }
 
 
-def province_year_summary(province: Province, year: int) -> dict:
-    """The province's picture for a year, as plain values (shared by the report and the leadership page)."""
-    return province_year(province, year)[0]
+def province_year(*, province: Province, year: int, user):
+    """The province's picture for a year as plain values, with the year's assessments and their scores: what
+    the leadership page shows (the report is made of the same summary). Refuses (PermissionDenied) a user who
+    may not read province reports, and one who may but not this province's."""
+    access.require(user, access.Action.READ_PROVINCE)
+    require_in_scope(report_provinces(user), province)
+    return _province_year(province, year)
 
 
-def province_year(province: Province, year: int):
-    """(the summary, the year's assessments, their scores): for pages that also list the wards."""
+def _province_year(province: Province, year: int):
+    """(the summary, the year's assessments, their scores), for whoever asks: the callers have checked (the
+    page above, or the render service that accepted the report's request)."""
     assessments = list(Assessment.objects.filter(ward__province=province, year=year).select_related("ward__district"))
     scores = assessment_scores(assessments=assessments)
     # A draft is not yet in: counting it as "0 criteria met" would sink every rate of the current year.
@@ -384,8 +390,10 @@ def _province_signers(province: Province) -> dict:
 
 
 def province_report_data(province: Province, year: int) -> dict:
-    data = province_year_summary(province, year)
-    previous = province_year_summary(province, year - 1)
+    """Everything the province report shows, as plain values. Checks no user, like dossier_data: the render
+    services check who asks (reports.services.report_request), and the worker renders what they accepted."""
+    data = _province_year(province, year)[0]
+    previous = _province_year(province, year - 1)[0]
     data["previous"] = {"year": year - 1, "wards": previous["wards"], "distribution": previous["distribution"]}
     data["charts"] = report_charts(data)
     return data

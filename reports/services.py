@@ -18,7 +18,7 @@ from django.utils.translation import ngettext
 from modelphuong.language import in_site_language
 from reports import documents
 from reports.models import BulkRender, RenderJob
-from reports.selectors import bulks_visible_to, jobs_visible_to, report_provinces
+from reports.selectors import bulks_visible_to, jobs_visible_to, report_provinces, require_in_scope
 from wards.collation import sort_key
 from wards.models import Assessment, Province
 from wards.selectors import assessments_visible_to
@@ -101,22 +101,15 @@ def _request(kind, user, **target) -> RenderJob:
 def dossier_request(*, assessment: Assessment, user) -> RenderJob:
     """Ask for an assessment's dossier; unchanged data gives back the job (and file) already made.
     Refuses a user who may not read the assessment."""
-    _require_in_scope(assessments_visible_to(user=user), assessment)
+    require_in_scope(assessments_visible_to(user=user), assessment)
     return _request(RenderJob.Kind.DOSSIER, user, assessment=assessment)
-
-
-def _require_in_scope(visible, obj) -> None:
-    """The views look objects up within the user's scope (404 outside it); a service called from anywhere
-    else refuses on its own."""
-    if not visible.filter(pk=obj.pk).exists():
-        raise PermissionDenied(_("Đối tượng này nằm ngoài phạm vi của bạn."))
 
 
 @transaction.atomic
 def report_request(*, province: Province, year: int, user) -> RenderJob:
     """Ask for a province's yearly report; unchanged data gives back the job (and file) already made.
     Refuses a user who may not read the province's reports."""
-    _require_in_scope(report_provinces(user), province)
+    require_in_scope(report_provinces(user), province)
     return _request(RenderJob.Kind.PROVINCE_REPORT, user, province=province, year=year)
 
 
@@ -124,7 +117,7 @@ def report_request(*, province: Province, year: int, user) -> RenderJob:
 def bulk_request(*, province: Province, year: int, user) -> BulkRender:
     """Every dossier of a province-year, rendered as one Celery group; unchanged dossiers are reused.
     Refuses a user who may not read the province's reports."""
-    _require_in_scope(report_provinces(user), province)
+    require_in_scope(report_provinces(user), province)
     bulk = BulkRender.objects.create(province=province, year=year, requested_by=user)
     new = []
     assessments = Assessment.objects.filter(ward__province=province, year=year).select_related(
@@ -172,7 +165,7 @@ def sweep(*, now=None) -> int:
 def job_retry(*, job: RenderJob, user) -> RenderJob:
     """Queue a failed job again, or send again one that has waited long without starting.
     Refuses jobs that are done, running or only just sent, and users who may not read the job's document."""
-    _require_in_scope(jobs_visible_to(user), job)
+    require_in_scope(jobs_visible_to(user), job)
     now = timezone.now()
     retryable = Q(status=Status.FAILED) | _stale_running(now) | _waiting(now)
     if not RenderJob.objects.filter(retryable, pk=job.pk).exists():
@@ -286,7 +279,7 @@ def bulk_zip(bulk: BulkRender, *, user) -> BulkArchive:
     """The dossiers of a finished bulk request in one ZIP; a dossier that failed (or whose file is gone) is
     named in a list inside the archive. Refuses (BulkUnfinished) while any is still queued or running, and
     users who may not read the province's reports."""
-    _require_in_scope(bulks_visible_to(user), bulk)
+    require_in_scope(bulks_visible_to(user), bulk)
     progress = bulk_progress(bulk)
     if not progress.finished:
         raise BulkUnfinished(len(progress.pending))
