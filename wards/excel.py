@@ -230,7 +230,7 @@ def import_workbook(*, assessment: Assessment, user, upload) -> int:
     """Apply a filled template to the assessment in one transaction; returns how many fields changed.
 
     Raises ImportRefused, changing nothing, for another kind of file, another ward's, year's or set's
-    template, or any error in any row (all of them listed).
+    template, or any error in any row (all of them listed); StaleRevision when other saves kept overtaking it.
     """
     if upload.size > settings.EXCEL_MAX_BYTES:
         raise ImportRefused(uploads.too_large_message(upload.name, upload.size, settings.EXCEL_MAX_BYTES))
@@ -278,10 +278,17 @@ def import_workbook(*, assessment: Assessment, user, upload) -> int:
     if not hmac.compare_digest(ident.signature, _signature(ward.code, assessment.year, assessment.criteria_set.code)):
         raise ImportRefused(gettext("Phần nhận diện của mẫu Excel đã bị sửa. Hãy tải mẫu mới và điền lại."))
 
+    prefilled = entry.json_dict(ident.prefilled)
+    sheet = wb[DATA_SHEET]
+    return services.retry_when_stale(assessment, lambda current: _apply(current, user, sheet, prefilled))
+
+
+def _apply(assessment: Assessment, user, ws, prefilled: dict) -> int:
+    """Check every row of the sheet against what is stored now (the three-way rule per cell, against what the
+    template showed) and save them all, or refuse with ImportRefused listing every error. Raises StaleRevision
+    when another save got in between the reading and the saving (services.retry_when_stale runs it again)."""
     page = assessment_page(assessment=assessment)
     by_code = {i.code: i for i in page.indicators}
-    prefilled = entry.json_dict(ident.prefilled)
-    ws = wb[DATA_SHEET]
     errors, figures, seen, rows = [], {}, {}, {}
     for row in ws.iter_rows(min_row=FIRST_ROW):
         code_cell = row[0].value
@@ -385,13 +392,6 @@ def import_workbook(*, assessment: Assessment, user, upload) -> int:
             % {"count": len(errors)},
             errors,
         )
-    try:
-        return services.assessment_save(
-            assessment=assessment, user=user, figures=figures, narratives={}, base_revision=assessment.revision
-        )
-    except services.StaleRevision:
-        # The import reads the current figures itself, so a concurrent save only means: try once more.
-        assessment.refresh_from_db()
-        return services.assessment_save(
-            assessment=assessment, user=user, figures=figures, narratives={}, base_revision=assessment.revision
-        )
+    return services.assessment_save(
+        assessment=assessment, user=user, figures=figures, narratives={}, base_revision=assessment.revision
+    )

@@ -1,6 +1,8 @@
 """What the ward enters: figures and narratives (with conflict detection), and evidence files."""
 
 import hashlib
+from collections.abc import Callable
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -19,6 +21,8 @@ from wards.models import (
 from wards.services.audit import audit_event
 from wards.workflow import Action
 
+T = TypeVar("T")
+
 VALUE_FIELDS = (
     "yes",
     "count",
@@ -35,6 +39,23 @@ VALUE_FIELDS = (
 
 class StaleRevision(Exception):
     """The assessment changed since the page was opened."""
+
+
+# How many saves in a row may lose the race to someone else's before the person is asked to try again.
+SAVE_TRIES = 3
+
+
+def retry_when_stale(assessment: Assessment, attempt: Callable[[Assessment], T], *, tries: int = SAVE_TRIES) -> T:
+    """Run `attempt` on the assessment and, each time another save got in first (StaleRevision), again on the
+    assessment as stored now. The attempt reads what is stored itself, reconciles what the person sent with it
+    (wards.merge) and saves with the revision it read: the page's save and the Excel import alike. Refuses,
+    with StaleRevision and its message, after `tries` races lost in a row."""
+    for _attempt in range(tries):
+        try:
+            return attempt(assessment)
+        except StaleRevision:
+            assessment = Assessment.objects.get(pk=assessment.pk)
+    raise StaleRevision(_("Hồ sơ được người khác lưu liên tục trong lúc bạn lưu, nên chưa lưu được. Hãy thử lại."))
 
 
 def can_edit(user, assessment: Assessment) -> bool:
