@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from criteria.scoring import format_number
 from reports import charts
 from reports.selectors import report_provinces, require_in_scope
-from wards import access, entry
+from wards import access, parsing
 from wards.collation import sort_key
 from wards.models import Assessment, Decision, Membership, Province, RoadmapTarget, count_passed
 from wards.selectors import (
@@ -119,8 +119,8 @@ def dossier_data(assessment: Assessment) -> dict:
                             "code": i.code,
                             "text": i.text,
                             "requirement": i.requirement,
-                            "now": entry.describe(i, page.values.get(i.pk), with_reasons=False),
-                            "note": entry.reasons_of(page.values.get(i.pk)),
+                            "now": parsing.describe(i, page.values.get(i.pk), with_reasons=False),
+                            "note": parsing.reasons_of(page.values.get(i.pk)),
                             "last": _last_year_text(i, page.values.get(i.pk), last_year.get(i.code)),
                             "computed": score.indicators[i.code].label,
                             "reason": score.indicators[i.code].reason,
@@ -136,7 +136,7 @@ def dossier_data(assessment: Assessment) -> dict:
             "name": f.original_name,
             "size": f.size,
             "sha256": f.sha256,
-            "uploaded_by": entry.person(f.uploaded_by),
+            "uploaded_by": parsing.person(f.uploaded_by),
             "uploaded_at": timezone.localtime(f.uploaded_at).strftime("%d/%m/%Y"),
         }
         for c in page.criteria
@@ -171,31 +171,31 @@ def dossier_data(assessment: Assessment) -> dict:
             "certified": decision.outcome == Decision.Outcome.CERTIFIED,
             "number": decision.number,
             "date": vn_date(decision.decided_on),
-            "approver": entry.person(decision.approver),
+            "approver": parsing.person(decision.approver),
         }
         if decision
         else None,
         "place_date": f"{ward.province.name}, {vn_date(dated)}",
         "signatures": {
-            "preparer": entry.person(assessment.submitted_by),
-            "head": entry.person(assessment.submitted_by),
-            "reviewer": entry.person(assessment.reviewer) or _first_reviewer(verdicts),
-            "approver": entry.person(decision.approver) if decision else "",
+            "preparer": parsing.person(assessment.submitted_by),
+            "head": parsing.person(assessment.submitted_by),
+            "reviewer": parsing.person(assessment.reviewer) or _first_reviewer(verdicts),
+            "approver": parsing.person(decision.approver) if decision else "",
         },
     }
 
 
 def _first_reviewer(verdicts) -> str:
     for v in verdicts.values():
-        return entry.person(v.reviewer)
+        return parsing.person(v.reviewer)
     return ""
 
 
 def _last_year_text(indicator, value, last) -> str:
     if last is not None:
-        return entry.describe(indicator, last)
+        return parsing.describe(indicator, last)
     if value is not None and value.last_year is not None:
-        return f"{entry.format_integer(value.last_year)} (nhập tay)"
+        return f"{parsing.format_integer(value.last_year)} (nhập tay)"
     return "—"
 
 
@@ -382,7 +382,7 @@ def _province_signers(province: Province) -> dict:
         province=province, role__in=Membership.PROVINCE_ROLES, user__is_active=True
     ).select_related("user")
     for m in members.order_by("user__last_name", "user__first_name", "pk"):
-        people.setdefault(m.role, entry.person(m.user))
+        people.setdefault(m.role, parsing.person(m.user))
     return {
         "preparer": people.get(Membership.Role.REVIEWER, ""),
         "approver": people.get(Membership.Role.APPROVER, ""),

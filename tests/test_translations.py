@@ -67,7 +67,7 @@ TEXTS_LEFT_VIETNAMESE = {
         "bị lỗi",
     },
     # The words a person may type for yes/no, and how a stored value reads in the history (stored too).
-    "wards/entry.py": {"(trống)", "Có", "Không", "có", "không", "Số {}"},
+    "wards/parsing.py": {"(trống)", "Có", "Không", "có", "không", "Số {}"},
     # The regular expression of a decision number.
     "wards/services/transitions.py#re": {r"\d{1,6}/QĐ(-[A-ZĐ0-9]{1,20}){1,4}"},
     # The Excel workbook is a form the ward fills and the import reads back: its texts stay Vietnamese.

@@ -20,7 +20,7 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from wards import entry, services, uploads
+from wards import parsing, services, uploads
 from wards.merge import three_way
 from wards.models import Assessment
 from wards.selectors import AssessmentPage, assessment_page
@@ -86,10 +86,10 @@ def _put(cell, value):
 def _cell_value(indicator, part: str, shown: dict[str, str]):
     text = shown.get(part, "")
     if part == "yes":
-        return {entry.YES: "Có", entry.NO: "Không"}.get(text)
+        return {parsing.YES: "Có", parsing.NO: "Không"}.get(text)
     if part == "na":
         return "x" if text else None
-    if part in entry.INTEGER_PARTS:
+    if part in parsing.INTEGER_PARTS:
         return int(text) if text else None
     return text or None
 
@@ -121,11 +121,11 @@ def build_template(*, assessment: Assessment, page: AssessmentPage) -> bytes:
     yes_no = DataValidation(type="list", formula1='"Có,Không"', allow_blank=True)
     flag = DataValidation(type="list", formula1='"x"', allow_blank=True)
     validations = {"yes": yes_no, "na": flag}
-    for limit in {entry.COUNT_LIMIT, entry.SHARE_LIMIT}:
+    for limit in {parsing.COUNT_LIMIT, parsing.SHARE_LIMIT}:
         validations[limit] = DataValidation(
             type="whole", operator="between", formula1="0", formula2=str(limit), allow_blank=True
         )
-    for v in (yes_no, flag, *[validations[entry.COUNT_LIMIT], validations[entry.SHARE_LIMIT]]):
+    for v in (yes_no, flag, *[validations[parsing.COUNT_LIMIT], validations[parsing.SHARE_LIMIT]]):
         v.error = "Giá trị không hợp lệ cho ô này."
         v.errorTitle = "Số liệu không hợp lệ"
         v.showErrorMessage = True
@@ -134,7 +134,7 @@ def build_template(*, assessment: Assessment, page: AssessmentPage) -> bytes:
     row = FIRST_ROW
     prefilled = {}
     for indicator in page.indicators:
-        shown = entry.initial_for(indicator, page.values.get(indicator.pk))
+        shown = parsing.initial_for(indicator, page.values.get(indicator.pk))
         prefilled[indicator.code] = dict(shown)
         locked_last = page.last_year.get(indicator.code)
         if locked_last is not None:
@@ -143,7 +143,7 @@ def build_template(*, assessment: Assessment, page: AssessmentPage) -> bytes:
         _put(ws.cell(row=row, column=2), indicator.criterion.code)
         _put(ws.cell(row=row, column=3), indicator.text).alignment = Alignment(wrap_text=True)
         _put(ws.cell(row=row, column=4), indicator.requirement)
-        open_parts = {p.name for p in entry.parts_for(indicator)}
+        open_parts = {p.name for p in parsing.parts_for(indicator)}
         if locked_last is not None:
             open_parts.discard("last_year")
         for part, col in COLUMN_OF.items():
@@ -154,8 +154,8 @@ def build_template(*, assessment: Assessment, page: AssessmentPage) -> bytes:
                 cell.protection = Protection(locked=False)
                 if part in validations:
                     validations[part].add(cell)
-                elif part in entry.INTEGER_PARTS:
-                    validations[entry.limit_for(indicator)].add(cell)
+                elif part in parsing.INTEGER_PARTS:
+                    validations[parsing.limit_for(indicator)].add(cell)
             else:
                 _put(cell, _cell_value(indicator, part, shown) if part == "last_year" else None)
                 cell.fill = LOCKED_FILL
@@ -223,7 +223,7 @@ def vars_of(indicator, value) -> dict:
     """A stored value's figures as clean_indicator gives them (for checks across indicators)."""
     if value is None:
         return {}
-    return {p.name: getattr(value, p.name) for p in entry.parts_for(indicator)}
+    return {p.name: getattr(value, p.name) for p in parsing.parts_for(indicator)}
 
 
 def import_workbook(*, assessment: Assessment, user, upload) -> int:
@@ -278,7 +278,7 @@ def import_workbook(*, assessment: Assessment, user, upload) -> int:
     if not hmac.compare_digest(ident.signature, _signature(ward.code, assessment.year, assessment.criteria_set.code)):
         raise ImportRefused(gettext("Phần nhận diện của mẫu Excel đã bị sửa. Hãy tải mẫu mới và điền lại."))
 
-    prefilled = entry.json_dict(ident.prefilled)
+    prefilled = parsing.json_dict(ident.prefilled)
     sheet = wb[DATA_SHEET]
     return services.retry_when_stale(assessment, lambda current: _apply(current, user, sheet, prefilled))
 
@@ -308,10 +308,10 @@ def _apply(assessment: Assessment, user, ws, prefilled: dict) -> int:
             errors.append(gettext("%(where)s: chỉ tiêu đã có ở dòng %(line)s.") % {"where": where, "line": seen[code]})
             continue
         seen[code] = row[0].row
-        parts = entry.parts_for(indicator)
+        parts = parsing.parts_for(indicator)
         labels = {p.name: p.shown() for p in parts}
         raw = {p.name: row[COLUMN_OF[p.name] - 1].value if len(row) >= COLUMN_OF[p.name] else None for p in parts}
-        result = entry.clean_indicator(indicator, raw, last_year_locked=page.last_year.get(code))
+        result = parsing.clean_indicator(indicator, raw, last_year_locked=page.last_year.get(code))
         for part, message in result.errors.items():
             errors.append(
                 gettext("%(where)s, cột «%(column)s» (%(label)s): %(message)s")
@@ -322,8 +322,8 @@ def _apply(assessment: Assessment, user, ws, prefilled: dict) -> int:
         # Three-way: a cell left as the template showed it keeps today's value (it may have been changed on
         # the web since); a cell changed in the file wins, unless the web changed it differently meanwhile.
         shown_then = prefilled.get(code) if isinstance(prefilled.get(code), dict) else None
-        now = entry.initial_for(indicator, page.values.get(indicator.pk))
-        typed = entry.initial_for(indicator, SimpleNamespace(**result.data))
+        now = parsing.initial_for(indicator, page.values.get(indicator.pk))
+        typed = parsing.initial_for(indicator, SimpleNamespace(**result.data))
         merged = {}
         for part in labels:
             then = shown_then.get(part, now[part]) if shown_then is not None else now[part]
@@ -338,16 +338,16 @@ def _apply(assessment: Assessment, user, ws, prefilled: dict) -> int:
                     % {
                         "where": where,
                         "column": COLUMNS[COLUMN_OF[part] - 1][0],
-                        "web": entry.display(part, now[part]),
-                        "template": entry.display(part, then),
-                        "typed": entry.display(part, typed[part]),
+                        "web": parsing.display(part, now[part]),
+                        "template": parsing.display(part, then),
+                        "typed": parsing.display(part, typed[part]),
                     }
                 )
                 merged = None
                 break
         if merged is None:
             continue
-        final = entry.clean_indicator(indicator, merged, last_year_locked=page.last_year.get(code))
+        final = parsing.clean_indicator(indicator, merged, last_year_locked=page.last_year.get(code))
         for part, message in final.errors.items():
             errors.append(
                 gettext("%(where)s, cột «%(column)s» (%(label)s): %(message)s")
@@ -359,7 +359,7 @@ def _apply(assessment: Assessment, user, ws, prefilled: dict) -> int:
     # rows where they parsed, what is stored for the rows the file lacks. A row already in error is not judged.
     failed = {code for code in seen if code not in rows}
     combined = {i.code: figures.get(i.pk) or vars_of(i, page.values.get(i.pk)) for i in page.indicators}
-    for code, parts in entry.contradictions(page.criteria, combined).items():
+    for code, parts in parsing.contradictions(page.criteria, combined).items():
         if code in failed:
             continue
         for part, message in parts.items():

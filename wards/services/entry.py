@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from criteria.models import Criterion, Indicator
-from wards import entry, filetypes, uploads, workflow
+from wards import filetypes, parsing, uploads, workflow
 from wards.models import (
     Assessment,
     AuditEvent,
@@ -75,7 +75,7 @@ def _nothing_entered(data: dict) -> bool:
 
 
 def _shown(indicator: Indicator, value) -> dict[str, str]:
-    return entry.initial_for(indicator, value)
+    return parsing.initial_for(indicator, value)
 
 
 @transaction.atomic
@@ -118,7 +118,7 @@ def assessment_save(
         if value.pk:
             to_update.append(value)
         after = _shown(indicator, value)
-        labels = {p.name: p.label for p in entry.parts_for(indicator)}
+        labels = {p.name: p.label for p in parsing.parts_for(indicator)}
         for name, old in before.items():
             if after[name] != old:
                 events.append(
@@ -127,8 +127,8 @@ def assessment_save(
                         user,
                         AuditEvent.Action.VALUE,
                         f"Chỉ tiêu {indicator.code} — {labels[name]}",
-                        entry.display(name, old),
-                        entry.display(name, after[name]),
+                        parsing.display(name, old),
+                        parsing.display(name, after[name]),
                     )
                 )
     IndicatorValue.objects.bulk_create(to_create)
@@ -204,7 +204,7 @@ def evidence_add(*, assessment: Assessment, criterion: Criterion, user, upload) 
     evidence = EvidenceFile(
         assessment=assessment,
         criterion=criterion,
-        original_name=entry.nfc(upload.name)[:255],
+        original_name=parsing.nfc(upload.name)[:255],
         content_type=kind.content_type,
         size=upload.size,
         sha256=digest.hexdigest(),

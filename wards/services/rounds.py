@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from criteria.models import Criterion
 from modelphuong.language import in_site_language
-from wards import entry
+from wards import parsing
 from wards.collation import sort_key
 from wards.models import (
     Assessment,
@@ -30,9 +30,9 @@ def snapshot_from_page(page) -> dict:
     for criterion in page.criteria:
         values = {}
         for indicator in criterion.indicators.all():
-            shown = entry.initial_for(indicator, page.values.get(indicator.pk))
-            for part in entry.parts_for(indicator):
-                values[f"{indicator.code} — {part.label}"] = entry.display(part.name, shown[part.name])
+            shown = parsing.initial_for(indicator, page.values.get(indicator.pk))
+            for part in parsing.parts_for(indicator):
+                values[f"{indicator.code} — {part.label}"] = parsing.display(part.name, shown[part.name])
         narrative = page.narratives.get(criterion.pk)
         data[criterion.code] = {
             "values": values,
@@ -84,7 +84,7 @@ class Change:
     new: str
 
 
-# How a snapshot writes a field left empty (wards.entry.display): compared as stored.
+# How a snapshot writes a field left empty (wards.parsing.display): compared as stored.
 EMPTY = "(trống)"
 
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from criteria.models import Criterion, Indicator
 from modelphuong.language import site_language
-from wards import entry, workflow
+from wards import parsing, workflow
 from wards.models import (
     Assessment,
     AuditEvent,
@@ -36,7 +36,7 @@ class MissingIndicator:
 
     @property
     def anchor(self) -> str:
-        return entry.anchor(self.indicator)
+        return parsing.anchor(self.indicator)
 
 
 class IncompleteAssessment(Exception):
@@ -124,7 +124,7 @@ def decision_errors(assessment: Assessment, number: str, decided_on: datetime.da
     """What is wrong with a decision's number and date, by field: the number in the Vietnamese form, a date
     not in the future and not before the assessment was submitted."""
     errors = {}
-    number = entry.nfc((number or "").strip())
+    number = parsing.nfc((number or "").strip())
     if not number:
         errors["number"] = _("Cần ghi số quyết định.")
     elif not DECISION_NUMBER.fullmatch(number):
@@ -164,7 +164,7 @@ def assessment_approve(*, assessment: Assessment, user, number: str, decided_on:
     errors = decision_errors(locked, number, decided_on)
     if errors:
         raise ValidationError(errors)
-    number = entry.nfc(number)
+    number = parsing.nfc(number)
     passed = count_passed(verdicts.values())
     decision = Decision.objects.create(
         assessment=locked,

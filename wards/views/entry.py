@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from wards import entry, excel, services, uploads, workflow
+from wards import excel, parsing, services, uploads, workflow
 from wards.forms import EvidenceForm, ExcelUploadForm, FiguresForm
 from wards.models import Assessment, EvidenceFile
 from wards.selectors import (
@@ -30,7 +30,7 @@ def _page_context(request, assessment, *, form=None, page=None, **extra):
             indicators = [
                 {
                     "indicator": indicator,
-                    "anchor": entry.anchor(indicator),
+                    "anchor": parsing.anchor(indicator),
                     "fields": [(part, form[name]) for part, name in form.parts[indicator.pk]],
                     "judgement": page.score.criteria[criterion.code].indicators[indicator.code],
                     "value": page.values.get(indicator.pk),

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from wards import access, entry, services, workflow
+from wards import access, parsing, services, workflow
 from wards.forms import ApproveForm, ReopenForm, VerdictsForm
 from wards.models import Assessment, District, RoundSnapshot, count_passed
 from wards.selectors import (
@@ -87,9 +87,9 @@ def _review_context(
                     {
                         "indicator": i,
                         "value": page.values.get(i.pk),
-                        "now_text": entry.describe(i, page.values.get(i.pk)),
+                        "now_text": parsing.describe(i, page.values.get(i.pk)),
                         "last": last_year.get(i.code),
-                        "last_text": entry.describe(i, last_year.get(i.code)),
+                        "last_text": parsing.describe(i, last_year.get(i.code)),
                         "judgement": page.score.criteria[criterion.code].indicators[i.code],
                     }
                     for i in criterion.indicators.all()
