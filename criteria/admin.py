@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from criteria.models import CriteriaSet, Criterion, CriterionGroup, Indicator
 
@@ -9,16 +10,23 @@ def _set_of(obj):
     return obj if isinstance(obj, CriteriaSet) else obj.criteria_set
 
 
+# The English versions of the criteria texts: shown to English readers only, they change no result.
+ENGLISH_FIELDS = ("title_en", "text_en")
+
+
 class FrozenOnceUsed:
     """A criteria set in use by any assessment is frozen: editing it would change results already
-    computed, reviewed and decided. A new ministry decision is a new set."""
+    computed, reviewed and decided. A new ministry decision is a new set. Only the English texts stay
+    editable, for the pages read in English."""
 
     def _in_use(self, obj):
         criteria_set = _set_of(obj)
         return criteria_set is not None and criteria_set.assessments.exists()
 
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and not self._in_use(obj)
+    def get_readonly_fields(self, request, obj=None):
+        if not self._in_use(obj):
+            return super().get_readonly_fields(request, obj)
+        return [f.name for f in self.model._meta.fields if f.editable and f.name not in ENGLISH_FIELDS]
 
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and not self._in_use(obj)
@@ -37,7 +45,7 @@ class CriterionGroupInline(FrozenOnceUsed, admin.TabularInline):
 class CriterionInline(FrozenOnceUsed, admin.TabularInline):
     model = Criterion
     extra = 0
-    fields = ["number", "title", "rule", "rule_note"]
+    fields = ["number", "title", "title_en", "rule", "rule_note"]
 
 
 class IndicatorInline(FrozenOnceUsed, admin.StackedInline):
@@ -46,6 +54,7 @@ class IndicatorInline(FrozenOnceUsed, admin.StackedInline):
     fields = [
         ("code", "order", "kind"),
         "text",
+        "text_en",
         ("threshold", "unit", "denominator_label"),
         ("allows_exclusion", "allows_na"),
     ]
@@ -67,11 +76,15 @@ class CriterionGroupAdmin(FrozenOnceUsed, admin.ModelAdmin):
 
 @admin.register(Criterion)
 class CriterionAdmin(FrozenOnceUsed, admin.ModelAdmin):
-    list_display = ["code", "title", "group", "rule"]
+    list_display = ["criterion_code", "title", "group", "rule"]
     list_filter = ["criteria_set", "group"]
     search_fields = ["title"]
     list_select_related = ["group"]
     inlines = [IndicatorInline]
+
+    @admin.display(description=_("mã"), ordering="number")
+    def criterion_code(self, criterion):
+        return criterion.code
 
 
 @admin.register(Indicator)

@@ -6,10 +6,31 @@ they were made under.
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from criteria import scoring
+
+ENGLISH_HELP = _("Không bắt buộc. Trang tiếng Anh hiện nội dung này; để trống thì hiện tiếng Việt.")
+
+
+def in_reader_language(vietnamese: str, english: str) -> str:
+    """The English text when the reader reads English and one was entered, else the Vietnamese one."""
+    reads_english = (translation.get_language() or "").split("-")[0] == "en"
+    return english if reads_english and english else vietnamese
+
+
+class EnglishTitle:
+    """A criteria text (data, as the administrator entered it) with its optional English version. The pages show
+    `display_title`; the PDFs, the Excel template and the audit trail keep the Vietnamese field itself."""
+
+    TITLE_FIELDS = ("title", "title_en")
+
+    @property
+    def display_title(self) -> str:
+        vietnamese, english = (getattr(self, name) for name in self.TITLE_FIELDS)
+        return in_reader_language(vietnamese, english)
 
 
 class CriteriaSet(models.Model):  # Bộ tiêu chí
@@ -41,11 +62,14 @@ class CriteriaSet(models.Model):  # Bộ tiêu chí
         return [criterion.spec() for group in self.groups.all() for criterion in group.criteria.all()]
 
 
-class CriterionGroup(models.Model):  # Nhóm tiêu chí (I–VII)
-    criteria_set = models.ForeignKey(CriteriaSet, on_delete=models.CASCADE, related_name="groups")
+class CriterionGroup(EnglishTitle, models.Model):  # Nhóm tiêu chí (I–VII)
+    criteria_set = models.ForeignKey(
+        CriteriaSet, on_delete=models.CASCADE, related_name="groups", verbose_name=_("bộ tiêu chí")
+    )
     code = models.CharField(_("mã nhóm"), max_length=10, help_text=_("Ví dụ: I, II"))
     order = models.PositiveSmallIntegerField(_("thứ tự"))
     title = models.CharField(_("tên nhóm"), max_length=300)
+    title_en = models.CharField(_("tên nhóm (tiếng Anh)"), max_length=300, blank=True, help_text=ENGLISH_HELP)
 
     class Meta:
         verbose_name = _("nhóm tiêu chí")
@@ -60,7 +84,7 @@ class CriterionGroup(models.Model):  # Nhóm tiêu chí (I–VII)
         return f"Nhóm {self.code}. {self.title}"
 
 
-class Criterion(models.Model):  # Tiêu chí (1–22)
+class Criterion(EnglishTitle, models.Model):  # Tiêu chí (1–22)
     class Rule(models.TextChoices):
         ALL = scoring.CriterionRule.ALL.value, _("Đạt khi mọi chỉ tiêu đạt")
         FIRST_OR_REST = (
@@ -68,11 +92,16 @@ class Criterion(models.Model):  # Tiêu chí (1–22)
             _("Đạt khi chỉ tiêu đầu đạt, hoặc mọi chỉ tiêu còn lại đạt"),
         )
 
-    group = models.ForeignKey(CriterionGroup, on_delete=models.CASCADE, related_name="criteria")
+    group = models.ForeignKey(
+        CriterionGroup, on_delete=models.CASCADE, related_name="criteria", verbose_name=_("nhóm tiêu chí")
+    )
     # Denormalised from the group so that "one criterion number per set" is a database constraint.
-    criteria_set = models.ForeignKey(CriteriaSet, on_delete=models.CASCADE, related_name="criteria", editable=False)
+    criteria_set = models.ForeignKey(
+        CriteriaSet, on_delete=models.CASCADE, related_name="criteria", editable=False, verbose_name=_("bộ tiêu chí")
+    )
     number = models.PositiveSmallIntegerField(_("số thứ tự"))
     title = models.CharField(_("tên tiêu chí"), max_length=300)
+    title_en = models.CharField(_("tên tiêu chí (tiếng Anh)"), max_length=300, blank=True, help_text=ENGLISH_HELP)
     rule = models.CharField(_("cách kết luận"), max_length=20, choices=Rule.choices, default=Rule.ALL)
     rule_note = models.CharField(_("ghi chú cách kết luận"), max_length=300, blank=True)
 
@@ -103,7 +132,9 @@ class Criterion(models.Model):  # Tiêu chí (1–22)
         )
 
 
-class Indicator(models.Model):  # Chỉ tiêu (1.1, 1.2, …)
+class Indicator(EnglishTitle, models.Model):  # Chỉ tiêu (1.1, 1.2, …)
+    TITLE_FIELDS = ("text", "text_en")
+
     class Kind(models.TextChoices):
         YES_NO = scoring.Kind.YES_NO.value, _("Có / không")
         COUNT_MAX = scoring.Kind.COUNT_MAX.value, _("Số lượng tối đa")
@@ -113,11 +144,16 @@ class Indicator(models.Model):  # Chỉ tiêu (1.1, 1.2, …)
         FALL_MIN = scoring.Kind.FALL_MIN.value, _("Giảm tối thiểu so với năm trước")
         RISE_MIN = scoring.Kind.RISE_MIN.value, _("Tăng tối thiểu so với năm trước")
 
-    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="indicators")
-    criteria_set = models.ForeignKey(CriteriaSet, on_delete=models.CASCADE, related_name="indicators", editable=False)
+    criterion = models.ForeignKey(
+        Criterion, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("tiêu chí")
+    )
+    criteria_set = models.ForeignKey(
+        CriteriaSet, on_delete=models.CASCADE, related_name="indicators", editable=False, verbose_name=_("bộ tiêu chí")
+    )
     code = models.CharField(_("mã chỉ tiêu"), max_length=10, help_text=_("Ví dụ: 13.2"))
     order = models.PositiveSmallIntegerField(_("thứ tự trong tiêu chí"))
     text = models.TextField(_("nội dung"))
+    text_en = models.TextField(_("nội dung (tiếng Anh)"), blank=True, help_text=ENGLISH_HELP)
     kind = models.CharField(_("loại"), max_length=20, choices=Kind.choices)
     threshold = models.DecimalField(
         _("ngưỡng"),

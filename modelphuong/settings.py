@@ -141,11 +141,11 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# The site's language: the users', the domain's and the official documents'. Whatever a reader picks (the navbar
+# switch, or their browser), what is stored or sent (audit trail, notifications and their e-mails, round
+# snapshots, PDFs) is written in it: see modelphuong/language.py.
 LANGUAGE_CODE = "vi"
-# English is ready (locale/en/ is complete; the navbar switch appears once a second language is listed) but not
-# offered yet: the services still write audit values, round snapshots and notifications in the active language,
-# so an English reader's action would store English. List ("en", "English") once they write under Vietnamese.
-LANGUAGES = [("vi", _("Tiếng Việt"))]
+LANGUAGES = [("vi", _("Tiếng Việt")), ("en", _("Tiếng Anh"))]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True

@@ -2,10 +2,12 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
 
 import reports.urls
 import wards.admin
 import wards.urls
+from modelphuong.forms import PasswordResetForm
 from wards.views import second_factor
 
 # Each app's addresses are its own (wards/urls.py, reports/urls.py); kept at the top level of one list.
@@ -23,6 +25,7 @@ urlpatterns = [
     path(
         "mat-khau/quen/",
         auth_views.PasswordResetView.as_view(
+            form_class=PasswordResetForm,
             email_template_name="registration/password_reset_email.txt",
             extra_email_context={"valid_hours": settings.PASSWORD_RESET_TIMEOUT // 3600},
         ),
@@ -40,4 +43,7 @@ urlpatterns = [
     path("quan-tri/", admin.site.urls),
     # Django's set_language (i18n/setlang/), posted by the language switch in the navbar.
     path("i18n/", include("django.conf.urls.i18n")),
+    # The texts of static/js/app.js in the reader's language (djangojs in locale/), as a script file: the
+    # Content Security Policy allows no inline script.
+    path("jsi18n/", JavaScriptCatalog.as_view(packages=["modelphuong"]), name="javascript_catalog"),
 ]

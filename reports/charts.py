@@ -66,9 +66,11 @@ def horizontal_bars(
     return _svg(width, height, body, title)
 
 
-def roadmap_chart(items: list[tuple[int, int, int | None]], *, title: str, width=520, height=220) -> SafeString:
-    """Per milestone year: certified wards (bar) against the target (red mark). A milestone still ahead
-    (certified None) shows its target only: nothing is achieved there yet."""
+def roadmap_chart(
+    items: list[tuple[int, int, int | None]], *, title: str, legend: str, width=520, height=220
+) -> SafeString:
+    """Per milestone year: certified wards (bar) against the target (red mark), the legend below. A milestone
+    still ahead (certified None) shows its target only: nothing is achieved there yet."""
     left, bottom, top = 36, 34, 16
     plot_w, plot_h = width - left - 10, height - bottom - top
     peak = max([t for _, t, _ in items] + [c for _, _, c in items if c is not None] + [1])
@@ -94,8 +96,5 @@ def roadmap_chart(items: list[tuple[int, int, int | None]], *, title: str, width
         body.append(
             f'<text x="{x + bw / 2:.1f}" y="{top + plot_h + 16:.1f}" text-anchor="middle" fill="{TEXT}">{year}</text>'
         )
-    body.append(
-        f'<text x="{left}" y="{height - 4}" fill="{TEXT}">Cột xanh: số phường đã đạt chuẩn (lũy kế); '
-        f"vạch đỏ: chỉ tiêu</text>"
-    )
+    body.append(f'<text x="{left}" y="{height - 4}" fill="{TEXT}">{escape(legend)}</text>')
     return _svg(width, height, body, title)

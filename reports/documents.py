@@ -20,10 +20,12 @@ from urllib.request import url2pathname
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from criteria.scoring import format_number
 from reports import charts
-from wards import entry
+from reports.selectors import report_provinces, require_in_scope
+from wards import access, parsing
 from wards.collation import sort_key
 from wards.map import OLD_MAP_LAST_DAY, map_date, on_new_map
 from wards.models import (
@@ -128,8 +130,8 @@ def dossier_data(assessment: Assessment) -> dict:
                             "code": i.code,
                             "text": i.text,
                             "requirement": i.requirement,
-                            "now": entry.describe(i, page.values.get(i.pk), with_reasons=False),
-                            "note": entry.reasons_of(page.values.get(i.pk)),
+                            "now": parsing.describe(i, page.values.get(i.pk), with_reasons=False),
+                            "note": parsing.reasons_of(page.values.get(i.pk)),
                             **_last_year(previous.source(i), page.values.get(i.pk)),
                             "computed": score.indicators[i.code].label,
                             "reason": score.indicators[i.code].reason,
@@ -145,7 +147,7 @@ def dossier_data(assessment: Assessment) -> dict:
             "name": f.original_name,
             "size": f.size,
             "sha256": f.sha256,
-            "uploaded_by": entry.person(f.uploaded_by),
+            "uploaded_by": parsing.person(f.uploaded_by),
             "uploaded_at": timezone.localtime(f.uploaded_at).strftime("%d/%m/%Y"),
         }
         for c in page.criteria
@@ -180,23 +182,23 @@ def dossier_data(assessment: Assessment) -> dict:
             "certified": decision.outcome == Decision.Outcome.CERTIFIED,
             "number": decision.number,
             "date": vn_date(decision.decided_on),
-            "approver": entry.person(decision.approver),
+            "approver": parsing.person(decision.approver),
         }
         if decision
         else None,
         "place_date": f"{ward.province.name}, {vn_date(dated)}",
         "signatures": {
-            "preparer": entry.person(assessment.submitted_by),
-            "head": entry.person(assessment.submitted_by),
-            "reviewer": entry.person(assessment.reviewer) or _first_reviewer(verdicts),
-            "approver": entry.person(decision.approver) if decision else "",
+            "preparer": parsing.person(assessment.submitted_by),
+            "head": parsing.person(assessment.submitted_by),
+            "reviewer": parsing.person(assessment.reviewer) or _first_reviewer(verdicts),
+            "approver": parsing.person(decision.approver) if decision else "",
         },
     }
 
 
 def _first_reviewer(verdicts) -> str:
     for v in verdicts.values():
-        return entry.person(v.reviewer)
+        return parsing.person(v.reviewer)
     return ""
 
 
@@ -352,7 +354,7 @@ def roadmap_status(rows: list[RoadmapRow], year: int) -> tuple[str, str]:
     due = [r for r in rows if r.year <= year and not r.replaced]
     upcoming = [r for r in rows if r.year > year and not r.replaced]
     if not rows:
-        return "none", "Chưa có chỉ tiêu lộ trình."
+        return "none", _("Chưa có chỉ tiêu lộ trình.")
     if due:
         last = due[-1]
         if last.met:
@@ -365,7 +367,10 @@ def roadmap_status(rows: list[RoadmapRow], year: int) -> tuple[str, str]:
     if not upcoming:
         return "none", "Các mốc sau khi tỉnh sáp nhập đã được thay bằng lộ trình điều chỉnh của tỉnh mới."
     nxt = upcoming[0]
-    return "on_track", f"Chưa đến mốc đầu tiên ({nxt.target} phường năm {nxt.year})."
+    return "on_track", _("Chưa đến mốc đầu tiên (%(target)s phường năm %(year)s).") % {
+        "target": nxt.target,
+        "year": nxt.year,
+    }
 
 
 def _roadmap_dicts(rows: list[RoadmapRow], year: int) -> list[dict]:
@@ -508,11 +513,21 @@ def _before_after(on_map: list[MapWard], year: int, assessments, scores) -> list
 
 
 def province_year_summary(province: Province, year: int) -> dict:
-    """The province's picture for a year, as plain values (shared by the report and the leadership page)."""
-    return province_year(province, year)[0]
+    """The province's picture for a year, as plain values (shared by the report and the leadership page).
+    Checks no user: its callers have (the page, or the render service that accepted the report's request)."""
+    return _province_year(province, year)[0]
 
 
-def province_year(province: Province, year: int):
+def province_year(*, province: Province, year: int, user):
+    """The province's picture for a year as plain values, with the year's assessments and their scores: what
+    the leadership page shows (the report is made of the same summary). Refuses (PermissionDenied) a user who
+    may not read province reports, and one who may but not this province's."""
+    access.require(user, access.Action.READ_PROVINCE)
+    require_in_scope(report_provinces(user), province)
+    return _province_year(province, year)
+
+
+def _province_year(province: Province, year: int):
     """(the summary, the year's assessments, their scores): for pages that also list the wards.
     Everything is on the year's map: its wards, their districts (before the reform only), the roadmap's
     milestones each on its own year's map, and for the year across the reform a table "before → after"."""
@@ -613,7 +628,7 @@ def _province_signers(province: Province) -> dict:
         province=province, role__in=Membership.PROVINCE_ROLES, user__is_active=True
     ).select_related("user")
     for m in members.order_by("user__last_name", "user__first_name", "pk"):
-        people.setdefault(m.role, entry.person(m.user))
+        people.setdefault(m.role, parsing.person(m.user))
     return {
         "preparer": people.get(Membership.Role.REVIEWER, ""),
         "approver": people.get(Membership.Role.APPROVER, ""),
@@ -635,21 +650,24 @@ def province_report_data(province: Province, year: int) -> dict:
 
 
 def report_charts(data: dict) -> dict:
-    """SVG charts drawn on the server: the same markup serves the web page and the PDF."""
+    """SVG charts drawn on the server: the same markup serves the web page (in the reader's language) and the
+    PDF (its data is made in the site's language)."""
     return {
         "distribution": charts.bar_chart(
             [(str(r["k"]), r["wards"]) for r in data["distribution"]],
-            title="Số phường theo số tiêu chí đạt",
-            x_label="Số tiêu chí đạt",
+            title=_("Số phường theo số tiêu chí đạt"),
+            x_label=_("Số tiêu chí đạt"),
         ),
         "rates": charts.horizontal_bars(
             [(r["code"], r["rate"], r["rate_text"]) for r in data["rates"]],
             maximum=100,
             suffix="%",
-            title="Tỷ lệ phường đạt",
+            title=_("Tỷ lệ phường đạt"),
         ),
         "roadmap": charts.roadmap_chart(
-            [(r["year"], r["target"], r["certified"]) for r in data["roadmap"]], title="Lộ trình"
+            [(r["year"], r["target"], r["certified"]) for r in data["roadmap"]],
+            title=_("Lộ trình"),
+            legend=_("Cột xanh: số phường đã đạt chuẩn (lũy kế); vạch đỏ: chỉ tiêu"),
         ),
     }
 

@@ -1,6 +1,8 @@
 """Which provinces' reports and which rendered documents a user may read: scope, enforced in the lookups."""
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from reports.models import BulkRender, RenderJob
 from wards.access import Action, can, role_of
@@ -30,3 +32,10 @@ def jobs_visible_to(user) -> QuerySet[RenderJob]:
 
 def bulks_visible_to(user) -> QuerySet[BulkRender]:
     return BulkRender.objects.filter(province__in=report_provinces(user))
+
+
+def require_in_scope(visible: QuerySet, obj) -> None:
+    """Refuse (PermissionDenied) an object outside what the user sees. The views look objects up within the
+    user's scope (404 outside it); a service or document called from anywhere else refuses on its own."""
+    if not visible.filter(pk=obj.pk).exists():
+        raise PermissionDenied(_("Đối tượng này nằm ngoài phạm vi của bạn."))

@@ -13,10 +13,12 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from modelphuong.language import in_site_language
 from reports import documents
 from reports.models import BulkRender, RenderJob
-from reports.selectors import bulks_visible_to, jobs_visible_to, report_provinces
+from reports.selectors import bulks_visible_to, jobs_visible_to, report_provinces, require_in_scope
 from wards.collation import sort_key
 from wards.models import Assessment, Province, in_province
 from wards.selectors import assessments_visible_to
@@ -51,7 +53,10 @@ def _file_present(job: RenderJob) -> bool:
     return bool(job.file) and job.file.storage.exists(job.file.name)
 
 
+@in_site_language
 def _data_for(kind: str, *, assessment=None, province=None, year=None) -> dict:
+    """A document's data, in the site's language whoever asks: the PDF is Vietnamese, and the same content
+    gives the same hash (and file) for every reader."""
     if kind == RenderJob.Kind.DOSSIER:
         return documents.dossier_data(assessment)
     return documents.province_report_data(province, year)
@@ -96,22 +101,15 @@ def _request(kind, user, **target) -> RenderJob:
 def dossier_request(*, assessment: Assessment, user) -> RenderJob:
     """Ask for an assessment's dossier; unchanged data gives back the job (and file) already made.
     Refuses a user who may not read the assessment."""
-    _require_in_scope(assessments_visible_to(user=user), assessment)
+    require_in_scope(assessments_visible_to(user=user), assessment)
     return _request(RenderJob.Kind.DOSSIER, user, assessment=assessment)
-
-
-def _require_in_scope(visible, obj) -> None:
-    """The views look objects up within the user's scope (404 outside it); a service called from anywhere
-    else refuses on its own."""
-    if not visible.filter(pk=obj.pk).exists():
-        raise PermissionDenied(_("Đối tượng này nằm ngoài phạm vi của bạn."))
 
 
 @transaction.atomic
 def report_request(*, province: Province, year: int, user) -> RenderJob:
     """Ask for a province's yearly report; unchanged data gives back the job (and file) already made.
     Refuses a user who may not read the province's reports."""
-    _require_in_scope(report_provinces(user), province)
+    require_in_scope(report_provinces(user), province)
     return _request(RenderJob.Kind.PROVINCE_REPORT, user, province=province, year=year)
 
 
@@ -119,7 +117,7 @@ def report_request(*, province: Province, year: int, user) -> RenderJob:
 def bulk_request(*, province: Province, year: int, user) -> BulkRender:
     """Every dossier of a province-year, rendered as one Celery group; unchanged dossiers are reused.
     Refuses a user who may not read the province's reports."""
-    _require_in_scope(report_provinces(user), province)
+    require_in_scope(report_provinces(user), province)
     bulk = BulkRender.objects.create(province=province, year=year, requested_by=user)
     new = []
     assessments = Assessment.objects.filter(in_province(province, "ward__"), year=year).select_related(
@@ -167,7 +165,7 @@ def sweep(*, now=None) -> int:
 def job_retry(*, job: RenderJob, user) -> RenderJob:
     """Queue a failed job again, or send again one that has waited long without starting.
     Refuses jobs that are done, running or only just sent, and users who may not read the job's document."""
-    _require_in_scope(jobs_visible_to(user), job)
+    require_in_scope(jobs_visible_to(user), job)
     now = timezone.now()
     retryable = Q(status=Status.FAILED) | _stale_running(now) | _waiting(now)
     if not RenderJob.objects.filter(retryable, pk=job.pk).exists():
@@ -199,6 +197,7 @@ def job_claim(job_id: int, *, token: str = "") -> RenderJob | None:
     return RenderJob.objects.select_related("assessment__ward", "province").get(pk=job_id)
 
 
+@in_site_language
 def job_render(job: RenderJob) -> RenderJob:
     """Render a claimed job's document from the current data and store it under its content hash."""
     data = _data_for(job.kind, assessment=job.assessment, province=job.province, year=job.year)
@@ -255,6 +254,13 @@ def bulk_progress(bulk: BulkRender) -> BulkProgress:
 class BulkUnfinished(Exception):
     """Some dossiers of the bulk request are still queued or running."""
 
+    def __init__(self, pending: int):
+        super().__init__(
+            ngettext("%(pending)s hồ sơ chưa xuất xong", "%(pending)s hồ sơ chưa xuất xong", pending)
+            % {"pending": pending}
+        )
+        self.pending = pending
+
 
 @dataclass
 class BulkArchive:
@@ -273,10 +279,10 @@ def bulk_zip(bulk: BulkRender, *, user) -> BulkArchive:
     """The dossiers of a finished bulk request in one ZIP; a dossier that failed (or whose file is gone) is
     named in a list inside the archive. Refuses (BulkUnfinished) while any is still queued or running, and
     users who may not read the province's reports."""
-    _require_in_scope(bulks_visible_to(user), bulk)
+    require_in_scope(bulks_visible_to(user), bulk)
     progress = bulk_progress(bulk)
     if not progress.finished:
-        raise BulkUnfinished(f"{len(progress.pending)} hồ sơ chưa xuất xong")
+        raise BulkUnfinished(len(progress.pending))
     missing = [f"Phường {job.assessment.ward.name}: {job.error or 'bị lỗi'}" for job in progress.failed]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

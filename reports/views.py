@@ -46,8 +46,8 @@ def leadership(request):
         messages.info(
             request, _("%(name)s chưa có hồ sơ đánh giá nào năm %(year)s.") % {"name": province.name, "year": year}
         )
-    summary, rows, scores = documents.province_year(province, year)
-    previous = documents.province_year_summary(province, year - 1)
+    summary, rows, scores = documents.province_year(province=province, year=year, user=request.user)
+    previous = documents.province_year_summary(province, year - 1)  # the same province, checked just above
     charts = documents.report_charts(summary)
     rows.sort(key=lambda a: (sort_key(a.ward.district.name if a.ward.district else ""), sort_key(a.ward.name)))
     decisions = {d.assessment_id: d for d in Decision.objects.in_force().filter(assessment__in=rows)}

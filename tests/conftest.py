@@ -5,6 +5,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
 from django.test.utils import override_settings
+from django.utils import translation
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -61,6 +62,15 @@ def _force_login_passes_the_second_factor():
 def password_only_login():
     """Django's own force_login: a session signed in without the second factor, as one from before it."""
     return _force_login
+
+
+@pytest.fixture(autouse=True)
+def _no_language_left_over():
+    """A request leaves its reader's language active in the thread (LocaleMiddleware does not undo it; the next
+    request sets its own): every test starts, and leaves, with none, that is in the site's language."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(scope="session")

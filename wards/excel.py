@@ -21,7 +21,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from criteria import scoring
-from wards import entry, services, uploads
+from wards import parsing, services, uploads
 from wards.merge import three_way
 from wards.models import Assessment
 from wards.selectors import AssessmentPage, assessment_page
@@ -87,10 +87,10 @@ def put(cell, value):
 def _cell_value(indicator, part: str, shown: dict[str, str]):
     text = shown.get(part, "")
     if part == "yes":
-        return {entry.YES: "Có", entry.NO: "Không"}.get(text)
+        return {parsing.YES: "Có", parsing.NO: "Không"}.get(text)
     if part == "na":
         return "x" if text else None
-    if part in entry.INTEGER_PARTS:
+    if part in parsing.INTEGER_PARTS:
         return int(text) if text else None
     return text or None
 
@@ -122,11 +122,11 @@ def build_template(*, assessment: Assessment, page: AssessmentPage) -> bytes:
     yes_no = DataValidation(type="list", formula1='"Có,Không"', allow_blank=True)
     flag = DataValidation(type="list", formula1='"x"', allow_blank=True)
     validations = {"yes": yes_no, "na": flag}
-    for limit in {entry.COUNT_LIMIT, entry.SHARE_LIMIT}:
+    for limit in {parsing.COUNT_LIMIT, parsing.SHARE_LIMIT}:
         validations[limit] = DataValidation(
             type="whole", operator="between", formula1="0", formula2=str(limit), allow_blank=True
         )
-    for v in (yes_no, flag, *[validations[entry.COUNT_LIMIT], validations[entry.SHARE_LIMIT]]):
+    for v in (yes_no, flag, *[validations[parsing.COUNT_LIMIT], validations[parsing.SHARE_LIMIT]]):
         v.error = "Giá trị không hợp lệ cho ô này."
         v.errorTitle = "Số liệu không hợp lệ"
         v.showErrorMessage = True
@@ -135,7 +135,7 @@ def build_template(*, assessment: Assessment, page: AssessmentPage) -> bytes:
     row = FIRST_ROW
     prefilled = {}
     for indicator in page.indicators:
-        shown = entry.initial_for(indicator, page.values.get(indicator.pk))
+        shown = parsing.initial_for(indicator, page.values.get(indicator.pk))
         prefilled[indicator.code] = dict(shown)
         locked_last = page.last_year.get(indicator.code)
         if locked_last is not None:
@@ -145,7 +145,7 @@ def build_template(*, assessment: Assessment, page: AssessmentPage) -> bytes:
         put(ws.cell(row=row, column=2), indicator.criterion.code)
         put(ws.cell(row=row, column=3), indicator.text).alignment = Alignment(wrap_text=True)
         put(ws.cell(row=row, column=4), indicator.requirement)
-        open_parts = {p.name for p in entry.parts_for(indicator)}
+        open_parts = {p.name for p in parsing.parts_for(indicator)}
         if locked_last is not None:
             open_parts.discard("last_year")
         for part, col in COLUMN_OF.items():
@@ -156,8 +156,8 @@ def build_template(*, assessment: Assessment, page: AssessmentPage) -> bytes:
                 cell.protection = Protection(locked=False)
                 if part in validations:
                     validations[part].add(cell)
-                elif part in entry.INTEGER_PARTS:
-                    validations[entry.limit_for(indicator)].add(cell)
+                elif part in parsing.INTEGER_PARTS:
+                    validations[parsing.limit_for(indicator)].add(cell)
             else:
                 put(cell, _cell_value(indicator, part, shown) if part == "last_year" else None)
                 cell.fill = LOCKED_FILL
@@ -228,14 +228,14 @@ def vars_of(indicator, value) -> dict:
     """A stored value's figures as clean_indicator gives them (for checks across indicators)."""
     if value is None:
         return {}
-    return {p.name: getattr(value, p.name) for p in entry.parts_for(indicator)}
+    return {p.name: getattr(value, p.name) for p in parsing.parts_for(indicator)}
 
 
 def import_workbook(*, assessment: Assessment, user, upload) -> int:
     """Apply a filled template to the assessment in one transaction; returns how many fields changed.
 
     Raises ImportRefused, changing nothing, for another kind of file, another ward's, year's or set's
-    template, or any error in any row (all of them listed).
+    template, or any error in any row (all of them listed); StaleRevision when other saves kept overtaking it.
     """
     try:
         # The size and the ZIP directory first: a bomb is refused before openpyxl unpacks anything.
@@ -276,10 +276,17 @@ def import_workbook(*, assessment: Assessment, user, upload) -> int:
     if not hmac.compare_digest(ident.signature, _signature(ward.code, assessment.year, assessment.criteria_set.code)):
         raise ImportRefused(gettext("Phần nhận diện của mẫu Excel đã bị sửa. Hãy tải mẫu mới và điền lại."))
 
+    prefilled = parsing.json_dict(ident.prefilled)
+    sheet = wb[DATA_SHEET]
+    return services.retry_when_stale(assessment, lambda current: _apply(current, user, sheet, prefilled))
+
+
+def _apply(assessment: Assessment, user, ws, prefilled: dict) -> int:
+    """Check every row of the sheet against what is stored now (the three-way rule per cell, against what the
+    template showed) and save them all, or refuse with ImportRefused listing every error. Raises StaleRevision
+    when another save got in between the reading and the saving (services.retry_when_stale runs it again)."""
     page = assessment_page(assessment=assessment)
     by_code = {i.code: i for i in page.indicators}
-    prefilled = entry.json_dict(ident.prefilled)
-    ws = wb[DATA_SHEET]
     errors, figures, seen, rows = [], {}, {}, {}
     for row in ws.iter_rows(min_row=FIRST_ROW):
         code_cell = row[0].value
@@ -299,10 +306,10 @@ def import_workbook(*, assessment: Assessment, user, upload) -> int:
             errors.append(gettext("%(where)s: chỉ tiêu đã có ở dòng %(line)s.") % {"where": where, "line": seen[code]})
             continue
         seen[code] = row[0].row
-        parts = entry.parts_for(indicator)
-        labels = {p.name: p.label for p in parts}
+        parts = parsing.parts_for(indicator)
+        labels = {p.name: p.shown() for p in parts}
         raw = {p.name: row[COLUMN_OF[p.name] - 1].value if len(row) >= COLUMN_OF[p.name] else None for p in parts}
-        result = entry.clean_indicator(indicator, raw, last_year_locked=page.last_year.get(code))
+        result = parsing.clean_indicator(indicator, raw, last_year_locked=page.last_year.get(code))
         for part, message in result.errors.items():
             errors.append(
                 gettext("%(where)s, cột «%(column)s» (%(label)s): %(message)s")
@@ -313,8 +320,8 @@ def import_workbook(*, assessment: Assessment, user, upload) -> int:
         # Three-way: a cell left as the template showed it keeps today's value (it may have been changed on
         # the web since); a cell changed in the file wins, unless the web changed it differently meanwhile.
         shown_then = prefilled.get(code) if isinstance(prefilled.get(code), dict) else None
-        now = entry.initial_for(indicator, page.values.get(indicator.pk))
-        typed = entry.initial_for(indicator, SimpleNamespace(**result.data))
+        now = parsing.initial_for(indicator, page.values.get(indicator.pk))
+        typed = parsing.initial_for(indicator, SimpleNamespace(**result.data))
         merged = {}
         for part in labels:
             then = shown_then.get(part, now[part]) if shown_then is not None else now[part]
@@ -329,16 +336,16 @@ def import_workbook(*, assessment: Assessment, user, upload) -> int:
                     % {
                         "where": where,
                         "column": COLUMNS[COLUMN_OF[part] - 1][0],
-                        "web": entry.display(part, now[part]),
-                        "template": entry.display(part, then),
-                        "typed": entry.display(part, typed[part]),
+                        "web": parsing.display(part, now[part]),
+                        "template": parsing.display(part, then),
+                        "typed": parsing.display(part, typed[part]),
                     }
                 )
                 merged = None
                 break
         if merged is None:
             continue
-        final = entry.clean_indicator(indicator, merged, last_year_locked=page.last_year.get(code))
+        final = parsing.clean_indicator(indicator, merged, last_year_locked=page.last_year.get(code))
         for part, message in final.errors.items():
             errors.append(
                 gettext("%(where)s, cột «%(column)s» (%(label)s): %(message)s")
@@ -350,7 +357,7 @@ def import_workbook(*, assessment: Assessment, user, upload) -> int:
     # rows where they parsed, what is stored for the rows the file lacks. A row already in error is not judged.
     failed = {code for code in seen if code not in rows}
     combined = {i.code: figures.get(i.pk) or vars_of(i, page.values.get(i.pk)) for i in page.indicators}
-    for code, parts in entry.contradictions(page.criteria, combined).items():
+    for code, parts in parsing.contradictions(page.criteria, combined).items():
         if code in failed:
             continue
         for part, message in parts.items():
@@ -383,13 +390,6 @@ def import_workbook(*, assessment: Assessment, user, upload) -> int:
             % {"count": len(errors)},
             errors,
         )
-    try:
-        return services.assessment_save(
-            assessment=assessment, user=user, figures=figures, narratives={}, base_revision=assessment.revision
-        )
-    except services.StaleRevision:
-        # The import reads the current figures itself, so a concurrent save only means: try once more.
-        assessment.refresh_from_db()
-        return services.assessment_save(
-            assessment=assessment, user=user, figures=figures, narratives={}, base_revision=assessment.revision
-        )
+    return services.assessment_save(
+        assessment=assessment, user=user, figures=figures, narratives={}, base_revision=assessment.revision
+    )

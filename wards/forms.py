@@ -9,14 +9,14 @@ from django.utils.translation import gettext_lazy
 
 from criteria.models import Indicator
 from criteria.scoring import format_number
-from wards import entry, uploads
+from wards import parsing, uploads
 from wards.merge import three_way
 from wards.selectors import AssessmentPage
 from wards.years import YEAR_MAX, YEAR_MIN
 
 
 def field_name(indicator: Indicator, part: str) -> str:
-    return f"{entry.anchor(indicator)}-{part}"
+    return f"{parsing.anchor(indicator)}-{part}"
 
 
 def narrative_name(criterion) -> str:
@@ -44,7 +44,7 @@ class FiguresForm(forms.Form):
     """The whole assessment page: every indicator's parts and every criterion's narrative.
 
     Fields are plain text so that every mistake gets the same Vietnamese message as in the Excel import
-    (wards.entry does the parsing); the browser is told which keyboard to show, nothing more.
+    (wards.parsing does the parsing); the browser is told which keyboard to show, nothing more.
     """
 
     revision = forms.IntegerField(widget=forms.HiddenInput)
@@ -54,12 +54,12 @@ class FiguresForm(forms.Form):
         super().__init__(data)
         self.page = page
         self.labels: dict[str, str] = {}
-        self.parts: dict[int, list[tuple[entry.Part, str]]] = {}
+        self.parts: dict[int, list[tuple[parsing.Part, str]]] = {}
         for indicator in page.indicators:
-            initial = entry.initial_for(indicator, page.values.get(indicator.pk))
+            initial = parsing.initial_for(indicator, page.values.get(indicator.pk))
             locked_last = page.last_year.get(indicator.code)
             names = []
-            for part in entry.parts_for(indicator):
+            for part in parsing.parts_for(indicator):
                 name = field_name(indicator, part.name)
                 self.fields[name] = self._field_for(indicator, part, initial[part.name])
                 if part.name == "last_year":
@@ -73,7 +73,7 @@ class FiguresForm(forms.Form):
                         self.fields[name].disabled = True
                 self.labels[name] = _("Chỉ tiêu %(code)s — %(label)s") % {
                     "code": indicator.code,
-                    "label": _(part.label),
+                    "label": part.shown(),
                 }
                 names.append((part, name))
             self.parts[indicator.pk] = names
@@ -105,8 +105,8 @@ class FiguresForm(forms.Form):
     def _field_for(indicator, part, initial):
         if part.name == "yes":
             return forms.ChoiceField(
-                label=_(part.label),
-                choices=entry.YES_NO_CHOICES,
+                label=part.shown(),
+                choices=parsing.YES_NO_CHOICES,
                 required=False,
                 initial=initial,
                 widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
@@ -114,17 +114,17 @@ class FiguresForm(forms.Form):
             )
         if part.name == "na":
             return forms.BooleanField(
-                label=_(part.label),
+                label=part.shown(),
                 required=False,
                 initial=bool(initial),
                 widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
             )
-        if part.name in entry.TEXT_PARTS:
+        if part.name in parsing.TEXT_PARTS:
             return forms.CharField(
-                label=_(part.label), required=False, initial=initial, strip=True, widget=_text_input()
+                label=part.shown(), required=False, initial=initial, strip=True, widget=_text_input()
             )
         return forms.CharField(
-            label=_(part.label),
+            label=part.shown(),
             required=False,
             initial=initial,
             strip=True,
@@ -135,7 +135,7 @@ class FiguresForm(forms.Form):
         """Each field's text as stored now: what the page showed when it was opened."""
         result = {}
         for indicator in self.page.indicators:
-            shown = entry.initial_for(indicator, self.page.values.get(indicator.pk))
+            shown = parsing.initial_for(indicator, self.page.values.get(indicator.pk))
             for part, name in self.parts[indicator.pk]:
                 result[name] = shown[part.name]
         for criterion in self.page.criteria:
@@ -169,21 +169,21 @@ class FiguresForm(forms.Form):
             raw = {}
             for part, name in self.parts[indicator.pk]:
                 raw[part.name] = cleaned.get(name) if name in cleaned else self.data.get(name)
-            result = entry.clean_indicator(indicator, raw, last_year_locked=self.page.last_year.get(indicator.code))
+            result = parsing.clean_indicator(indicator, raw, last_year_locked=self.page.last_year.get(indicator.code))
             for part, name in self.parts[indicator.pk]:
                 if part.name in result.errors and name not in self.errors:
                     self.add_error(name, result.errors[part.name])
             self.figures[indicator.pk] = result.data
         indicators = {i.code: i for i in self.page.indicators}
         by_code = {code: self.figures[i.pk] for code, i in indicators.items()}
-        for code, parts in entry.contradictions(self.page.criteria, by_code).items():
+        for code, parts in parsing.contradictions(self.page.criteria, by_code).items():
             indicator = indicators[code]
             for part, message in parts.items():
                 name = field_name(indicator, part)
                 if name not in self.errors:
                     self.add_error(name, message)
         for criterion in self.page.criteria:
-            self.narratives[criterion.pk] = entry.nfc(cleaned.get(narrative_name(criterion), ""))
+            self.narratives[criterion.pk] = parsing.nfc(cleaned.get(narrative_name(criterion), ""))
         return cleaned
 
     def merge_newer(self) -> tuple[list[FieldDiff], list[FieldDiff]]:
@@ -192,7 +192,7 @@ class FiguresForm(forms.Form):
         Fields only the other user changed take their value; fields both changed differently are
         conflicts, kept as typed here until the user chooses. Returns (merged, conflicts).
         """
-        base = {k: v for k, v in entry.json_dict(self.data.get("base")).items() if isinstance(v, str)}
+        base = {k: v for k, v in parsing.json_dict(self.data.get("base")).items() if isinstance(v, str)}
         current = self.stored_strings()
         mine = self.posted_strings()
         merged, conflicts = [], []
@@ -212,7 +212,7 @@ class FiguresForm(forms.Form):
 
     def apply_choices(self) -> None:
         """After a conflict, the user picked per field: keep theirs ("theirs") or keep what they typed."""
-        base = entry.json_dict(self.data.get("base"))
+        base = parsing.json_dict(self.data.get("base"))
         for key in list(self.data):
             if key.startswith("keep-") and self.data[key] == "theirs":
                 name = key.removeprefix("keep-")
@@ -325,14 +325,14 @@ class VerdictsForm(forms.Form):
         return {
             c.pk: (
                 self.cleaned_data.get(f"verdict-{c.number}") or "",
-                entry.nfc(self.cleaned_data.get(f"comment-{c.number}", "")),
+                parsing.nfc(self.cleaned_data.get(f"comment-{c.number}", "")),
             )
             for c in self.criteria
         }
 
     def base_verdicts(self) -> dict[int, tuple[str, str]]:
         result = {}
-        for key, value in entry.json_dict(self.cleaned_data.get("base")).items():
+        for key, value in parsing.json_dict(self.cleaned_data.get("base")).items():
             if (
                 str(key).isdigit()
                 and isinstance(value, list)
@@ -343,7 +343,7 @@ class VerdictsForm(forms.Form):
         return result
 
     def reasons(self) -> dict[int, str]:
-        return {c.pk: entry.nfc(self.cleaned_data.get(f"reason-{c.number}", "")) for c in self.criteria}
+        return {c.pk: parsing.nfc(self.cleaned_data.get(f"reason-{c.number}", "")) for c in self.criteria}
 
     def add_criterion_error(self, criterion_id: int, message: str) -> None:
         number = next(c.number for c in self.criteria if c.pk == criterion_id)

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from criteria import scoring
-from wards import entry
+from wards import parsing
 
 # Kinds whose figure is one count, summed across predecessors (this year's count for trends too).
 COUNT_KINDS = frozenset({scoring.Kind.COUNT_MIN, scoring.Kind.COUNT_MAX, *scoring.TREND_KINDS})
@@ -170,7 +170,7 @@ class LastYearSource:
         """The figure and the sentence saying where it came from, as the reviewer's page and the dossier show
         them (typed: what the ward typed as last year, shown where nothing is computed). No sentence for an
         indicator that is not a trend and is the ward's own: there is nothing to explain."""
-        text = (entry.format_integer(typed) if typed is not None else "—") if self.typed_by_hand else self.text
+        text = (parsing.format_integer(typed) if typed is not None else "—") if self.typed_by_hand else self.text
         return text, self.explanation if self.trend or self.figures else ""
 
 
@@ -199,8 +199,8 @@ def _shown(indicator, value) -> str | None:
     if value is None:
         return None
     if indicator.kind in scoring.TREND_KINDS:
-        return None if value.count is None else entry.format_integer(value.count)
-    text = entry.describe(indicator, value, with_reasons=False)
+        return None if value.count is None else parsing.format_integer(value.count)
+    text = parsing.describe(indicator, value, with_reasons=False)
     return None if text == "—" else text
 
 
@@ -251,10 +251,10 @@ class LastYear:
             return LastYearSource(Source.CARRIED, text=figures[0].text, count=_count(amounts[0]), **base)
         if indicator.kind in COUNT_KINDS:
             total = sum(amounts)
-            return LastYearSource(Source.SUM, text=entry.format_integer(total), count=total, **base)
+            return LastYearSource(Source.SUM, text=parsing.format_integer(total), count=total, **base)
         if indicator.kind in scoring.SHARE_KINDS:
             numerator, denominator = sum(a[0] for a in amounts), sum(a[1] for a in amounts)
-            text = f"{entry.format_integer(numerator)}/{entry.format_integer(denominator)}"
+            text = f"{parsing.format_integer(numerator)}/{parsing.format_integer(denominator)}"
             return LastYearSource(Source.SUM, text=text, **base)
         return LastYearSource(Source.MANUAL, text="—", **base)  # yes/no answers are never added up
 

@@ -3,9 +3,25 @@
 (function () {
   "use strict";
 
+  // The texts are Vietnamese, the source language, and come translated from Django's JavaScript catalogue
+  // (jsi18n/, loaded before this file: a script file, as the Content Security Policy wants). Were it missing,
+  // they would stay Vietnamese rather than every behaviour below failing.
+  var django = window.django || {};
+  var gettext = django.gettext || function (text) { return text; };
+  var ngettext = django.ngettext || function (one, many, count) { return count === 1 ? one : many; };
+  var interpolate = django.interpolate || function (text, values) {
+    return text.replace(/%\((\w+)\)s/g, function (match, name) { return values[name]; });
+  };
+
+  function say(text, values) {
+    return interpolate(text, values || {}, true);
+  }
+
   // ---- When a request fails, say so: nothing on the page is lost. --------------------------------------
 
-  var KEPT = " Những gì bạn nhập vẫn còn trên trang này và trong bản nháp của trình duyệt.";
+  function kept() {
+    return gettext("Những gì bạn nhập vẫn còn trên trang này và trong bản nháp của trình duyệt.");
+  }
 
   function showProblem(text) {
     var box = document.getElementById("problem");
@@ -30,18 +46,21 @@
 
   document.addEventListener("htmx:responseError", function (event) {
     var status = event.detail.xhr.status;
-    var what = status === 403 ? "bạn không có quyền thực hiện thao tác này" : "máy chủ báo lỗi";
+    var what = status === 403 ? gettext("bạn không có quyền thực hiện thao tác này") : gettext("máy chủ báo lỗi");
     if (isPost(event.detail)) {
-      showProblem("Chưa lưu được: " + what + " (mã " + status + "), nên những gì bạn vừa gửi chưa được lưu." + KEPT +
-        " Hãy thử lại sau ít phút; nếu lỗi lặp lại, hãy báo quản trị hệ thống.");
+      showProblem(say(gettext("Chưa lưu được: %(what)s (mã %(status)s), nên những gì bạn vừa gửi chưa được lưu."),
+        { what: what, status: status }) + " " + kept() + " " +
+        gettext("Hãy thử lại sau ít phút; nếu lỗi lặp lại, hãy báo quản trị hệ thống."));
     } else {
-      showProblem("Không tải được nội dung: " + what + " (mã " + status + "). Hãy tải lại trang.");
+      showProblem(say(gettext("Không tải được nội dung: %(what)s (mã %(status)s). Hãy tải lại trang."),
+        { what: what, status: status }));
     }
   });
 
   document.addEventListener("htmx:sendError", function (event) {
-    showProblem("Không kết nối được máy chủ: " + (isPost(event.detail) ? "lần lưu này chưa được lưu." : "") +
-      KEPT + " Hãy kiểm tra mạng rồi thử lại.");
+    var what = isPost(event.detail) ? gettext("Không kết nối được máy chủ: lần lưu này chưa được lưu.")
+      : gettext("Không kết nối được máy chủ.");
+    showProblem(what + " " + kept() + " " + gettext("Hãy kiểm tra mạng rồi thử lại."));
   });
 
   // An answer that is not the part of the page it should replace (a login page after the session ended, a
@@ -52,8 +71,8 @@
     if (event.detail.xhr.responseText.indexOf('id="' + target.id + '"') !== -1) return;
     event.detail.shouldSwap = false;
     event.detail.xhr.notTheAnswer = true;
-    showProblem("Máy chủ trả về một trang khác (có thể phiên đăng nhập đã hết), nên trang này được giữ nguyên." +
-      KEPT + " Hãy đăng nhập lại ở một thẻ khác rồi thử lại.");
+    showProblem(gettext("Máy chủ trả về một trang khác (có thể phiên đăng nhập đã hết), nên trang này được giữ nguyên.") +
+      " " + kept() + " " + gettext("Hãy đăng nhập lại ở một thẻ khác rồi thử lại."));
   });
 
   // ---- Drafts: what is typed in a form marked data-draft is kept in the browser until it is saved. -------
@@ -169,12 +188,13 @@
     return draft;
   }
 
+  // "14:05 01/12/2026", as the pages write a time; "" for a draft without one.
   function describeTime(iso) {
     var at = new Date(iso);
     if (isNaN(at)) return "";
     function two(n) { return (n < 10 ? "0" : "") + n; }
-    return " (lúc " + two(at.getHours()) + ":" + two(at.getMinutes()) + " " + two(at.getDate()) + "/" +
-      two(at.getMonth() + 1) + "/" + at.getFullYear() + ")";
+    return two(at.getHours()) + ":" + two(at.getMinutes()) + " " + two(at.getDate()) + "/" +
+      two(at.getMonth() + 1) + "/" + at.getFullYear();
   }
 
   function button(text, classes) {
@@ -194,10 +214,16 @@
     banner.tabIndex = -1;
     var text = document.createElement("span");
     text.className = "draft-banner-text";
-    text.textContent = "Trình duyệt này còn giữ " + count + " ô bạn đã nhập nhưng chưa lưu" +
-      describeTime(draft.at) + ". Khôi phục để tiếp tục, rồi bấm Lưu.";
-    var restore = button("Khôi phục", "btn-primary");
-    var discard = button("Bỏ bản nháp", "btn-outline-dark");
+    var at = describeTime(draft.at);
+    text.textContent = at
+      ? say(ngettext("Trình duyệt này còn giữ %(count)s ô bạn đã nhập nhưng chưa lưu (lúc %(at)s). Khôi phục để tiếp tục, rồi bấm Lưu.",
+        "Trình duyệt này còn giữ %(count)s ô bạn đã nhập nhưng chưa lưu (lúc %(at)s). Khôi phục để tiếp tục, rồi bấm Lưu.",
+        count), { count: count, at: at })
+      : say(ngettext("Trình duyệt này còn giữ %(count)s ô bạn đã nhập nhưng chưa lưu. Khôi phục để tiếp tục, rồi bấm Lưu.",
+        "Trình duyệt này còn giữ %(count)s ô bạn đã nhập nhưng chưa lưu. Khôi phục để tiếp tục, rồi bấm Lưu.",
+        count), { count: count });
+    var restore = button(gettext("Khôi phục"), "btn-primary");
+    var discard = button(gettext("Bỏ bản nháp"), "btn-outline-dark");
     var actions = document.createElement("span");
     actions.className = "d-flex gap-2";
     actions.append(restore, discard);
@@ -210,7 +236,8 @@
         setValue(fields, draft.values[name]);
         restored += 1;
       });
-      text.textContent = "Đã khôi phục " + restored + " ô từ bản nháp (tô vàng). Bấm Lưu để lưu lên máy chủ.";
+      text.textContent = say(ngettext("Đã khôi phục %(count)s ô từ bản nháp (tô vàng). Bấm Lưu để lưu lên máy chủ.",
+        "Đã khôi phục %(count)s ô từ bản nháp (tô vàng). Bấm Lưu để lưu lên máy chủ.", restored), { count: restored });
       restore.remove();
       discard.remove();
       banner.focus();

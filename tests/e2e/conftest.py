@@ -56,7 +56,8 @@ def browser(_async_unsafe_allowed):
 
 @pytest.fixture
 def new_page(browser, live_server):
-    """Open a page in a fresh browser context (own cookies: one per person), closed after the test.
+    """Open a page in a fresh browser context (own cookies: one per person; a Vietnamese browser unless told
+    another locale), closed after the test.
 
     Every page is watched: anything the Content Security Policy refused, and any uncaught script error,
     fails the test."""
@@ -67,8 +68,8 @@ def new_page(browser, live_server):
         if message.type == "error" and "Content Security Policy" in message.text:
             problems.append(f"CSP: {message.text}")
 
-    def open_page():
-        context = browser.new_context(viewport=VIEWPORT, base_url=live_server.url, locale="vi-VN")
+    def open_page(locale="vi-VN"):
+        context = browser.new_context(viewport=VIEWPORT, base_url=live_server.url, locale=locale)
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         page = context.new_page()

@@ -156,3 +156,31 @@ def test_reviewer_comments_survive_a_reload(new_page, ward, assessment):
     page.reload()
     expect(page.locator("#draft-banner")).to_have_count(0)
     assert page.evaluate("Object.keys(localStorage).filter(k => k.includes('draft')).length") == 0
+
+
+def test_the_script_speaks_english_to_an_english_browser(new_page, ward, assessment):
+    """The draft banner and the connection message come from Django's JavaScript catalogue, in English here."""
+    user_with_role(Membership.Role.WARD_OFFICER, ward=ward, username="canbo")
+    page = new_page(locale="en-US")
+    page.goto("/dang-nhap/")
+    page.locator("#id_username").fill("canbo")
+    page.locator("#id_password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/")
+    page.goto(f"/ho-so/{assessment.pk}/")
+    type_into(page, TYPED)
+
+    page.context.set_offline(True)
+    page.locator("#save").click()
+    problem = page.locator("#problem")
+    expect(problem).to_contain_text("Could not reach the server: this save was not saved.")
+    expect(problem).to_contain_text("What you typed is still on this page")
+    page.context.set_offline(False)
+
+    page.reload()
+    banner = page.locator("#draft-banner")
+    expect(banner).to_contain_text("This browser still holds 3 fields you typed but did not save")
+    banner.get_by_role("button", name="Restore").click()
+    expect(banner).to_contain_text("Restored 3 fields from the draft")
+    expect_values(page, TYPED)
+    assert "ô" not in banner.inner_text() and "Khôi phục" not in page.content()

@@ -58,8 +58,8 @@ def test_dossier_lists_evidence_with_its_sha256(approved, people):
 
 def test_typed_text_comes_back_out_of_the_pdf_as_typed(approved):
     decomposed = unicodedata.normalize("NFD", "Đã đối chiếu số liệu với Phòng Cảnh sát hình sự")
-    from wards.entry import nfc
     from wards.models import Narrative
+    from wards.parsing import nfc
 
     Narrative.objects.create(assessment=approved, criterion=Criterion.objects.get(number=13), text=nfc(decomposed))
     text = pdf_text(documents.render_pdf("dossier", documents.dossier_data(approved))[0])

@@ -73,7 +73,7 @@ def test_future_milestones_show_their_target_only(approved):
 
 
 def test_the_roadmap_chart_draws_no_bar_for_a_milestone_ahead():
-    svg = str(charts.roadmap_chart([(2025, 10, 4), (2030, 42, None)], title="Lộ trình"))
+    svg = str(charts.roadmap_chart([(2025, 10, 4), (2030, 42, None)], title="Lộ trình", legend="vạch đỏ: chỉ tiêu"))
     assert svg.count("<rect") == 1 and ">42<" in svg
 
 

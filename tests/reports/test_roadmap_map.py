@@ -132,8 +132,8 @@ def test_kon_tum_2024_keeps_its_wards_and_quang_ngai_2024_has_none_of_them(quang
     nghia_lo = Ward.objects.get(code="21028", valid_to=OLD_MAP_LAST_DAY)
     for ward in (thong_nhat, nghia_lo):
         AssessmentFactory(ward=ward, year=2024, criteria_set=criteria_set, status=Assessment.Status.SUBMITTED)
-    kon_tum_2024 = documents.province_year(kon_tum, 2024)
-    old_2024 = documents.province_year(old, 2024)
+    kon_tum_2024 = documents._province_year(kon_tum, 2024)
+    old_2024 = documents._province_year(old, 2024)
     assert kon_tum_2024[0]["map_wards"] == 10 and [a.ward for a in kon_tum_2024[1]] == [thong_nhat]
     assert old_2024[0]["map_wards"] == 17 and [a.ward for a in old_2024[1]] == [nghia_lo]
     # The new province's history is both, each under its own name; its own map has 9 phường.

@@ -3,10 +3,11 @@
 import copy
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.test.utils import override_settings
 from django.urls import get_resolver
 
-from reports import services, tasks
+from reports import documents, services, tasks
 from reports.models import RenderJob
 from tests.conftest import catalogue, make_people, shared_data
 from tests.factories import AssessmentFactory, UserFactory, WardFactory
@@ -135,3 +136,24 @@ def test_files_are_not_under_static_or_a_media_url(client, people, documents_mad
     name = documents_made["dossier"].file.name
     for guess in (f"/{name}", f"/media/{name}", f"/static/{name}"):
         assert client.get(guess).status_code == 404
+
+
+@pytest.mark.parametrize("who", ["leader", "reviewer", "national_leader", "admin"])
+def test_the_province_picture_is_given_to_the_province_side_and_national_leadership(people, approved, who):
+    summary, assessments, scores = documents.province_year(province=approved.ward.province, year=2026, user=people[who])
+    assert summary["assessments"] == 1 and [a.pk for a in assessments] == [approved.pk] and approved.pk in scores
+
+
+@pytest.mark.parametrize(
+    ("who", "refusal"),
+    [
+        ("foreign_leader", "nằm ngoài phạm vi"),  # may read reports, but of another province
+        ("foreign_reviewer", "nằm ngoài phạm vi"),
+        ("officer", "dành cho cán bộ thẩm định và lãnh đạo"),  # in the province, without the permission
+        ("head", "dành cho cán bộ thẩm định và lãnh đạo"),
+    ],
+)
+def test_the_province_picture_refuses_whoever_may_not_read_it_when_called_directly(people, approved, who, refusal):
+    with pytest.raises(PermissionDenied) as refused:
+        documents.province_year(province=approved.ward.province, year=2026, user=people[who])
+    assert refusal in str(refused.value)

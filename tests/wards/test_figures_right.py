@@ -9,7 +9,7 @@ from django.core.management import call_command
 from tests.conftest import page_data
 from tests.factories import AssessmentFactory, fill_assessment
 from tests.wards.test_excel import col, download, row_of, upload
-from wards import entry, excel
+from wards import excel, parsing
 from wards.models import IndicatorValue
 
 pytestmark = pytest.mark.django_db
@@ -216,7 +216,7 @@ def test_format_number_handles_any_size():
 
 def test_labels_keep_acronyms_as_written(criteria_set):
     indicator = criteria_set.indicators.get(code="5.1")
-    labels = [p.label for p in entry.parts_for(indicator)]
+    labels = [p.label for p in parsing.parts_for(indicator)]
     assert "Tổng số CBCS" in labels
     assert all("cbcs" not in label for label in labels)
 

@@ -69,7 +69,7 @@ class Membership(models.Model):  # Vai trò của người dùng
     @property
     def scope_label(self) -> str:
         if self.ward_id:
-            return str(self.ward)
+            return gettext("Phường %(ward)s") % {"ward": self.ward.name}
         if self.province_id:
             return str(self.province)
         return gettext("Toàn quốc")

@@ -19,6 +19,7 @@ from wards.services.entry import (
     can_edit,
     evidence_add,
     evidence_delete,
+    retry_when_stale,
     validate_evidence,
 )
 from wards.services.notifications import deadline_reminders, enqueue_emails, notify
@@ -60,6 +61,7 @@ __all__ = [
     "may_grant_extension",
     "missing_indicators",
     "notify",
+    "retry_when_stale",
     "round_changes",
     "snapshot_data",
     "snapshot_from_page",

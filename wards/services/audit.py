@@ -4,15 +4,16 @@ from wards.models import Assessment, AuditEvent
 
 
 def audit_event(assessment, user, action, target, old="", new=""):
-    """An audit entry (not yet saved) in the assessment's current round."""
+    """An audit entry (not yet saved) in the assessment's current round. Its texts are stored as given: the
+    services make them in the site's language (modelphuong.language), so lazy ones are resolved here, at once."""
     return AuditEvent(
         assessment=assessment,
         actor=user,
         round=assessment.round,
         action=action,
-        target=target,
-        old=old,
-        new=new,
+        target=str(target),
+        old=str(old),
+        new=str(new),
     )
 
 

@@ -1,6 +1,8 @@
 """What the ward enters: figures and narratives (with conflict detection), and evidence files."""
 
 import hashlib
+from collections.abc import Callable
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -8,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from criteria.models import Criterion, Indicator
-from wards import entry, filetypes, uploads, workflow
+from wards import filetypes, parsing, uploads, workflow
 from wards.models import (
     Assessment,
     AuditEvent,
@@ -18,6 +20,8 @@ from wards.models import (
 )
 from wards.services.audit import audit_event
 from wards.workflow import Action
+
+T = TypeVar("T")
 
 VALUE_FIELDS = (
     "yes",
@@ -37,6 +41,23 @@ class StaleRevision(Exception):
     """The assessment changed since the page was opened."""
 
 
+# How many saves in a row may lose the race to someone else's before the person is asked to try again.
+SAVE_TRIES = 3
+
+
+def retry_when_stale(assessment: Assessment, attempt: Callable[[Assessment], T], *, tries: int = SAVE_TRIES) -> T:
+    """Run `attempt` on the assessment and, each time another save got in first (StaleRevision), again on the
+    assessment as stored now. The attempt reads what is stored itself, reconciles what the person sent with it
+    (wards.merge) and saves with the revision it read: the page's save and the Excel import alike. Refuses,
+    with StaleRevision and its message, after `tries` races lost in a row."""
+    for _attempt in range(tries):
+        try:
+            return attempt(assessment)
+        except StaleRevision:
+            assessment = Assessment.objects.get(pk=assessment.pk)
+    raise StaleRevision(_("Hồ sơ được người khác lưu liên tục trong lúc bạn lưu, nên chưa lưu được. Hãy thử lại."))
+
+
 def can_edit(user, assessment: Assessment) -> bool:
     """Whether the user may change the ward's figures, narratives and evidence now."""
     return workflow.can(user, Action.EDIT, assessment)
@@ -54,7 +75,7 @@ def _nothing_entered(data: dict) -> bool:
 
 
 def _shown(indicator: Indicator, value) -> dict[str, str]:
-    return entry.initial_for(indicator, value)
+    return parsing.initial_for(indicator, value)
 
 
 @transaction.atomic
@@ -97,7 +118,7 @@ def assessment_save(
         if value.pk:
             to_update.append(value)
         after = _shown(indicator, value)
-        labels = {p.name: p.label for p in entry.parts_for(indicator)}
+        labels = {p.name: p.label for p in parsing.parts_for(indicator)}
         for name, old in before.items():
             if after[name] != old:
                 events.append(
@@ -106,8 +127,8 @@ def assessment_save(
                         user,
                         AuditEvent.Action.VALUE,
                         f"Chỉ tiêu {indicator.code} — {labels[name]}",
-                        entry.display(name, old),
-                        entry.display(name, after[name]),
+                        parsing.display(name, old),
+                        parsing.display(name, after[name]),
                     )
                 )
     IndicatorValue.objects.bulk_create(to_create)
@@ -183,7 +204,7 @@ def evidence_add(*, assessment: Assessment, criterion: Criterion, user, upload) 
     evidence = EvidenceFile(
         assessment=assessment,
         criterion=criterion,
-        original_name=entry.nfc(upload.name)[:255],
+        original_name=parsing.nfc(upload.name)[:255],
         content_type=kind.content_type,
         size=upload.size,
         sha256=digest.hexdigest(),

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.template.loader import render_to_string
 
+from modelphuong.language import in_site_language
 from wards.models import (
     Assessment,
     Membership,
@@ -28,9 +29,10 @@ def province_people(province_id):
     )
 
 
+@in_site_language
 def message(kind: str, **context) -> tuple[str, str]:
     """(subject, body) of a notification, from templates/wards/notifications/<kind>.txt: its first line is
-    the subject, the rest the body."""
+    the subject, the rest the body. In the site's language: it is stored, and e-mailed as stored."""
     text = render_to_string(f"wards/notifications/{kind}.txt", context).strip()
     subject, _, body = text.partition("\n")
     return subject.strip(), body.strip()

@@ -29,8 +29,8 @@ from django.utils.translation import gettext
 
 from wards import access, people_sheet, uploads
 from wards.collation import sort_key
-from wards.entry import person as person_name
 from wards.models import Invitation, Membership, PeopleEvent, Province, Ward
+from wards.parsing import person as person_name
 from wards.selectors import membership_of, people_of_province
 
 logger = logging.getLogger(__name__)

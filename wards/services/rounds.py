@@ -2,8 +2,11 @@
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from criteria.models import Criterion
-from wards import entry
+from modelphuong.language import in_site_language
+from wards import parsing
 from wards.collation import sort_key
 from wards.models import (
     Assessment,
@@ -20,14 +23,16 @@ def snapshot_data(assessment: Assessment) -> dict:
     return snapshot_from_page(assessment_page(assessment=assessment))
 
 
+@in_site_language
 def snapshot_from_page(page) -> dict:
+    """What the page holds, as the stored snapshot writes it (in the site's language)."""
     data: dict[str, dict] = {}
     for criterion in page.criteria:
         values = {}
         for indicator in criterion.indicators.all():
-            shown = entry.initial_for(indicator, page.values.get(indicator.pk))
-            for part in entry.parts_for(indicator):
-                values[f"{indicator.code} — {part.label}"] = entry.display(part.name, shown[part.name])
+            shown = parsing.initial_for(indicator, page.values.get(indicator.pk))
+            for part in parsing.parts_for(indicator):
+                values[f"{indicator.code} — {part.label}"] = parsing.display(part.name, shown[part.name])
         narrative = page.narratives.get(criterion.pk)
         data[criterion.code] = {
             "values": values,
@@ -45,6 +50,7 @@ def snapshot_round(locked: Assessment, user, at, *, page=None) -> None:
     )
 
 
+@in_site_language
 def clear_outdated_verdicts(locked: Assessment, user) -> None:
     """A verdict was given on what the ward showed then: where the ward changed a criterion since, the
     verdict no longer applies and that criterion must be concluded again (the old one stays in the audit)."""
@@ -78,22 +84,29 @@ class Change:
     new: str
 
 
+# How a snapshot writes a field left empty (wards.parsing.display): compared as stored.
+EMPTY = "(trống)"
+
+
 def round_changes(previous: dict, current: dict) -> dict[str, list[Change]]:
-    """Per criterion code: what changed between two snapshots (values, narrative, files)."""
+    """Per criterion code: what changed between two snapshots (values, narrative, files). The snapshots' texts
+    are shown as stored (in the site's language); the words around them are the reader's."""
     empty = {"values": {}, "narrative": "", "files": []}
     changes: dict[str, list[Change]] = {}
     for code, now in current.items():
         before = previous.get(code, empty)
         found = [
-            Change(label, before["values"].get(label, "(trống)"), text)
+            Change(label, before["values"].get(label, EMPTY), text)
             for label, text in now["values"].items()
-            if before["values"].get(label, "(trống)") != text
+            if before["values"].get(label, EMPTY) != text
         ]
         if before["narrative"] != now["narrative"]:
-            found.append(Change("Kết quả thực hiện", before["narrative"] or "(trống)", now["narrative"] or "(trống)"))
+            found.append(
+                Change(_("Kết quả thực hiện"), before["narrative"] or _("(trống)"), now["narrative"] or _("(trống)"))
+            )
         old_files, new_files = set(before["files"]), set(now["files"])
-        found += [Change("Minh chứng", name, "(đã xoá)") for name in sorted(old_files - new_files, key=sort_key)]
-        found += [Change("Minh chứng", "(chưa có)", name) for name in sorted(new_files - old_files, key=sort_key)]
+        found += [Change(_("Minh chứng"), name, _("(đã xoá)")) for name in sorted(old_files - new_files, key=sort_key)]
+        found += [Change(_("Minh chứng"), _("(chưa có)"), name) for name in sorted(new_files - old_files, key=sort_key)]
         if found:
             changes[code] = found
     return changes

@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from criteria.models import Criterion, Indicator
-from wards import entry, workflow
+from modelphuong.language import site_language
+from wards import parsing, workflow
 from wards.models import (
     Assessment,
     AuditEvent,
@@ -36,7 +37,7 @@ class MissingIndicator:
 
     @property
     def anchor(self) -> str:
-        return entry.anchor(self.indicator)
+        return parsing.anchor(self.indicator)
 
 
 class IncompleteAssessment(Exception):
@@ -68,22 +69,18 @@ def assessment_submit(*, assessment: Assessment, user) -> Assessment:
     missing = missing_indicators(page)
     if missing:
         raise IncompleteAssessment(missing)
-    old = locked.get_status_display()
+    old = locked.status
     if locked.status == Status.RETURNED:
         locked.round += 1
     locked.status = transition.target
     locked.submitted_at = timezone.now()
     locked.submitted_by = user
     locked.save(update_fields=["status", "round", "submitted_at", "submitted_by", "updated_at"])
-    audit_event(locked, user, AuditEvent.Action.STATUS, "Trạng thái hồ sơ", old, locked.get_status_display()).save()
-    snapshot_round(locked, user, locked.submitted_at, page=page)
-    clear_outdated_verdicts(locked, user)
-    ward = locked.ward
-    notify(
-        users=province_people(ward.province_id),
-        assessment=locked,
-        kind=Notification.Kind.SUBMITTED,
-    )
+    with site_language():  # what is stored and sent reads the same whoever acted
+        status_event(locked, user, Status(old).label, locked.get_status_display())
+        snapshot_round(locked, user, locked.submitted_at, page=page)
+        clear_outdated_verdicts(locked, user)
+        notify(users=province_people(locked.ward.province_id), assessment=locked, kind=Notification.Kind.SUBMITTED)
     return locked
 
 
@@ -102,18 +99,14 @@ def assessment_return(*, assessment: Assessment, user, reasons: dict[int, str]) 
         ReturnReason(assessment=locked, round=locked.round, criterion_id=cid, text=text, reviewer=user)
         for cid, text in reasons.items()
     )
-    old = locked.get_status_display()
+    old = locked.status
     locked.status = transition.target
     locked.save(update_fields=["status", "updated_at"])
-    audit_event(locked, user, AuditEvent.Action.STATUS, "Trạng thái hồ sơ", old, locked.get_status_display()).save()
     numbers = dict(Criterion.objects.filter(pk__in=reasons).values_list("pk", "number"))
     listed = [(f"TC{numbers[cid]}", text) for cid, text in sorted(reasons.items(), key=lambda r: numbers[r[0]])]
-    notify(
-        users=ward_people(locked.ward_id),
-        assessment=locked,
-        kind=Notification.Kind.RETURNED,
-        reasons=listed,
-    )
+    with site_language():  # what is stored and sent reads the same whoever acted
+        status_event(locked, user, Status(old).label, locked.get_status_display())
+        notify(users=ward_people(locked.ward_id), assessment=locked, kind=Notification.Kind.RETURNED, reasons=listed)
     return locked
 
 
@@ -134,7 +127,7 @@ def decision_errors(assessment: Assessment, number: str, decided_on: datetime.da
     """What is wrong with a decision's number and date, by field: the number in the Vietnamese form, a date
     not in the future and not before the assessment was submitted."""
     errors = {}
-    number = entry.nfc((number or "").strip())
+    number = parsing.nfc((number or "").strip())
     if not number:
         errors["number"] = _("Cần ghi số quyết định.")
     elif not DECISION_NUMBER.fullmatch(number):
@@ -174,7 +167,7 @@ def assessment_approve(*, assessment: Assessment, user, number: str, decided_on:
     errors = decision_errors(locked, number, decided_on)
     if errors:
         raise ValidationError(errors)
-    number = entry.nfc(number)
+    number = parsing.nfc(number)
     passed = count_passed(verdicts.values())
     decision = Decision.objects.create(
         assessment=locked,
@@ -186,19 +179,15 @@ def assessment_approve(*, assessment: Assessment, user, number: str, decided_on:
         decided_on=decided_on,
         approver=user,
     )
-    old = locked.get_status_display()
+    old = locked.status
     locked.status = transition.target
     locked.save(update_fields=["status", "updated_at"])
-    audit_event(
-        locked, user, AuditEvent.Action.DECISION, "Quyết định", "", f"{decision.number}: {decision.label}"
-    ).save()
-    status_event(locked, user, old, locked.get_status_display())
-    notify(
-        users=ward_people(locked.ward_id),
-        assessment=locked,
-        kind=Notification.Kind.APPROVED,
-        decision=decision,
-    )
+    with site_language():  # what is stored and sent reads the same whoever acted
+        audit_event(
+            locked, user, AuditEvent.Action.DECISION, "Quyết định", "", f"{decision.number}: {decision.label}"
+        ).save()
+        status_event(locked, user, Status(old).label, locked.get_status_display())
+        notify(users=ward_people(locked.ward_id), assessment=locked, kind=Notification.Kind.APPROVED, decision=decision)
     return decision
 
 
@@ -213,16 +202,18 @@ def assessment_reopen(*, assessment: Assessment, user, reason: str) -> Assessmen
         raise ValidationError(_("Cần nêu lý do mở lại hồ sơ."))
     now = timezone.now()
     locked.decisions.in_force().update(revoked_at=now, revoked_by=user, revoke_reason=reason)
-    old = locked.get_status_display()
+    old = locked.status
     locked.status = transition.target
     locked.round += 1
     locked.save(update_fields=["status", "round", "updated_at"])
-    status_event(locked, user, old, f"{Status.IN_REVIEW.label} (vòng {locked.round}). Lý do: {reason}", "Mở lại hồ sơ")
-    snapshot_round(locked, user, now)
-    notify(
-        users=ward_people(locked.ward_id),
-        assessment=locked,
-        kind=Notification.Kind.REOPENED,
-        reason=reason,
-    )
+    with site_language():  # what is stored and sent reads the same whoever acted
+        status_event(
+            locked,
+            user,
+            Status(old).label,
+            f"{Status.IN_REVIEW.label} (vòng {locked.round}). Lý do: {reason}",
+            "Mở lại hồ sơ",
+        )
+        snapshot_round(locked, user, now)
+        notify(users=ward_people(locked.ward_id), assessment=locked, kind=Notification.Kind.REOPENED, reason=reason)
     return locked

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from criteria import scoring
+from modelphuong.language import in_site_language, site_language
 from wards import workflow
 from wards.models import (
     Assessment,
@@ -21,7 +22,9 @@ from wards.workflow import Action
 Status = Assessment.Status
 
 
+@in_site_language
 def take_into_review(locked: Assessment, user) -> None:
+    """Move a submitted assessment into review (recorded) and make the user its reviewer if it has none."""
     fields = []
     if locked.status == Status.SUBMITTED:
         status_event(locked, user, locked.get_status_display(), str(Status.IN_REVIEW.label))
@@ -83,18 +86,16 @@ def verdicts_save(
         raise ValidationError(errors)
     conflicting = {criterion.pk for criterion, _ in conflicts}
     events = []
-    for cid, (outcome, comment) in changed.items():
-        if cid in conflicting:
-            continue
-        verdict = current.get(cid) or Verdict(assessment=locked, criterion_id=cid)
-        old = verdict_text(current.get(cid))
-        verdict.outcome, verdict.comment, verdict.reviewer = outcome, comment, user
-        verdict.save()
-        events.append(
-            audit_event(
-                locked, user, AuditEvent.Action.VERDICT, f"Kết luận {criteria[cid].code}", old, verdict_text(verdict)
-            )
-        )
+    with site_language():  # the audit trail reads the same whoever acted
+        for cid, (outcome, comment) in changed.items():
+            if cid in conflicting:
+                continue
+            verdict = current.get(cid) or Verdict(assessment=locked, criterion_id=cid)
+            old = verdict_text(current.get(cid))
+            verdict.outcome, verdict.comment, verdict.reviewer = outcome, comment, user
+            verdict.save()
+            target = f"Kết luận {criteria[cid].code}"
+            events.append(audit_event(locked, user, AuditEvent.Action.VERDICT, target, old, verdict_text(verdict)))
     AuditEvent.objects.bulk_create(events)
     reasons_saved = _save_draft_reasons(locked, user, reasons or {})
     take_into_review(locked, user)  # the table's VERDICT: submitted → in review, whatever changed

@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from criteria import scoring
-from wards import access, entry
+from wards import access, parsing
 
 register = template.Library()
 
@@ -47,7 +47,7 @@ def evidence_limit():
 @register.filter
 def person(user):
     """A user's name the Vietnamese way: family name first."""
-    return entry.person(user)
+    return parsing.person(user)
 
 
 @register.filter

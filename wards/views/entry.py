@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from wards import entry, excel, services, uploads, workflow
+from wards import excel, parsing, services, uploads, workflow
 from wards.forms import EvidenceForm, ExcelUploadForm, FiguresForm
 from wards.models import Assessment, EvidenceFile
 from wards.selectors import (
@@ -31,7 +31,7 @@ def _page_context(request, assessment, *, form=None, page=None, **extra):
             indicators = [
                 {
                     "indicator": indicator,
-                    "anchor": entry.anchor(indicator),
+                    "anchor": parsing.anchor(indicator),
                     "fields": [(part, form[name]) for part, name in form.parts[indicator.pk]],
                     "judgement": page.score.criteria[criterion.code].indicators[indicator.code],
                     "value": page.values.get(indicator.pk),
@@ -99,7 +99,20 @@ def _render_page(request, assessment, status=200, **kwargs):
 
 
 def _save_posted(request, assessment, *, then_submit=False):
-    """Save the posted page. Returns None when saved, else the response to show (errors or conflicts)."""
+    """Save the posted page. Returns None when saved, else the response to show (errors or conflicts). A save
+    that someone else's overtook is reconciled with it and tried again (services.retry_when_stale)."""
+    try:
+        return services.retry_when_stale(
+            assessment, lambda current: _try_save(request, current, then_submit=then_submit)
+        )
+    except services.StaleRevision as exc:
+        messages.error(request, exc.args[0])
+        page = assessment_page(assessment=assessment)
+        return _render_page(request, assessment, page=page, unsaved=_typed(request, page), status=409)
+
+
+def _try_save(request, assessment, *, then_submit):
+    """Reconcile the posted page with what is stored now and save it (StaleRevision if overtaken meanwhile)."""
     page = assessment_page(assessment=assessment)
     data = request.POST.copy()
     form = FiguresForm(data, page=page)
@@ -122,17 +135,13 @@ def _save_posted(request, assessment, *, then_submit=False):
             request, assessment, page=page, form=form, merged=merged, conflicts=conflicts,
             status=409 if conflicts else 422,
         )  # fmt: skip
-    try:
-        changes = services.assessment_save(
-            assessment=assessment,
-            user=request.user,
-            figures=form.figures,
-            narratives=form.narratives,
-            base_revision=int(data["revision"]),
-        )
-    except services.StaleRevision:
-        # Someone saved between our check and our save: show the page again, reconciled.
-        return _save_posted(request, Assessment.objects.get(pk=assessment.pk), then_submit=then_submit)
+    changes = services.assessment_save(
+        assessment=assessment,
+        user=request.user,
+        figures=form.figures,
+        narratives=form.narratives,
+        base_revision=int(data["revision"]),
+    )
     if merged:
         messages.info(
             request, _("Đã cập nhật %(merged)s ô theo thay đổi mới của người khác.") % {"merged": len(merged)}
@@ -305,6 +314,9 @@ def excel_upload(request, pk):
         except excel.ImportRefused as exc:
             form.add_error("file", exc.message)
             return _render_page(request, assessment, excel_form=form, excel_errors=exc.errors, status=422)
+        except services.StaleRevision as exc:
+            form.add_error("file", exc.args[0])
+            return _render_page(request, assessment, excel_form=form, status=409)
         messages.success(request, _("Đã nhập số liệu từ tệp Excel (%(changes)s thay đổi).") % {"changes": changes})
         return redirect("assessment", pk=pk)
     return _render_page(request, assessment, excel_form=form, status=422)

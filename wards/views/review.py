@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from wards import access, entry, services, workflow
+from wards import access, parsing, services, workflow
 from wards.forms import ApproveForm, ExtensionForm, ReopenForm, VerdictsForm
 from wards.models import Assessment, DeadlineExtension, District, RoundSnapshot, count_passed
 from wards.selectors import (
@@ -72,7 +72,7 @@ def _review_row(page, last_year, criterion, indicator) -> dict:
     return {
         "indicator": indicator,
         "value": value,
-        "now_text": entry.describe(indicator, value),
+        "now_text": parsing.describe(indicator, value),
         "last_source": source,
         "last_text": last_text,
         "last_note": last_note,

@@ -9,8 +9,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, gettext_noop
 
 from criteria import scoring
 from criteria.models import Indicator
@@ -31,7 +31,21 @@ TEXT_PARTS = ("exclusion_reason", "na_reason")
 @dataclass(frozen=True)
 class Part:
     name: str  # the IndicatorValue field it fills
+    # In Vietnamese, as the audit trail and the round snapshots store it: a gettext_noop text, "Số <unit>",
+    # or the criteria set's own denominator label.
     label: str
+    unit: str = ""  # for "Số <unit>": the indicator's unit (data, as the administrator entered it)
+
+    def shown(self) -> str:
+        """The label in the reader's language (the unit and a denominator label stay as entered)."""
+        if self.unit:
+            return gettext("Số %(unit)s") % {"unit": self.unit}
+        return gettext(self.label)
+
+
+def _number_of(name: str, unit: str, without_unit: str) -> Part:
+    unit = unit.strip()
+    return Part(name, f"Số {unit}", unit) if unit else Part(name, without_unit)
 
 
 def parts_for(indicator: Indicator) -> list[Part]:
@@ -41,13 +55,13 @@ def parts_for(indicator: Indicator) -> list[Part]:
         parts = [Part("yes", gettext_noop("Kết quả"))]
     elif kind in scoring.SHARE_KINDS:
         parts = [
-            Part("numerator", f"Số {indicator.unit or 'đạt'}".strip()),
+            _number_of("numerator", indicator.unit, gettext_noop("Số đạt")),
             Part("denominator", _sentence_case(indicator.denominator_label or gettext_noop("Tổng số"))),
         ]
     elif kind in scoring.TREND_KINDS:
         parts = [Part("count", gettext_noop("Năm nay")), Part("last_year", gettext_noop("Năm trước"))]
     else:
-        parts = [Part("count", f"Số {indicator.unit}".strip() if indicator.unit else gettext_noop("Số lượng"))]
+        parts = [_number_of("count", indicator.unit, gettext_noop("Số lượng"))]
         if indicator.allows_exclusion:
             parts += [
                 Part("excluded", gettext_noop("Trong đó bất khả kháng")),

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from criteria.models import Indicator
-from wards import entry
+from wards import parsing
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,7 @@ def indicators(criteria_set):
 
 
 def clean(indicators, code, **raw):
-    return entry.clean_indicator(indicators[code], raw)
+    return parsing.clean_indicator(indicators[code], raw)
 
 
 @pytest.mark.parametrize(
@@ -70,7 +70,7 @@ def test_last_year_typed_by_hand_is_marked(indicators):
 
 
 def test_last_year_from_last_years_assessment_wins_over_typing(indicators):
-    result = entry.clean_indicator(indicators["13.2"], {"count": "47", "last_year": "999"}, last_year_locked=50)
+    result = parsing.clean_indicator(indicators["13.2"], {"count": "47", "last_year": "999"}, last_year_locked=50)
     assert result.data["last_year"] == 50 and result.data["last_year_manual"] is False
 
 
@@ -83,8 +83,8 @@ def test_stored_values_show_back_as_typed(indicators):
     from wards.models import IndicatorValue
 
     value = IndicatorValue(count=3, excluded=1, exclusion_reason="Bão")
-    assert entry.initial_for(indicators["10.1"], value) == {"count": "3", "excluded": "1", "exclusion_reason": "Bão"}
-    assert entry.initial_for(indicators["1.1"], None) == {"yes": ""}
+    assert parsing.initial_for(indicators["10.1"], value) == {"count": "3", "excluded": "1", "exclusion_reason": "Bão"}
+    assert parsing.initial_for(indicators["1.1"], None) == {"yes": ""}
 
 
 @pytest.mark.parametrize(
@@ -106,9 +106,9 @@ def test_the_three_way_rule(base, mine, theirs, value, outcome):
 
 def _stored_text():
     """Text as clean_indicator stores it: NFC, stripped, at most TEXT_LIMIT characters (the longest included)."""
-    typed = st.text(max_size=50).map(lambda t: entry.nfc(t).strip())
-    longest = st.sampled_from(["ư", "Đ", "a"]).map(lambda c: c * entry.TEXT_LIMIT)
-    return st.one_of(typed, longest).filter(lambda t: entry.nfc(t.strip()) == t and len(t) <= entry.TEXT_LIMIT)
+    typed = st.text(max_size=50).map(lambda t: parsing.nfc(t).strip())
+    longest = st.sampled_from(["ư", "Đ", "a"]).map(lambda c: c * parsing.TEXT_LIMIT)
+    return st.one_of(typed, longest).filter(lambda t: parsing.nfc(t.strip()) == t and len(t) <= parsing.TEXT_LIMIT)
 
 
 def _stored_part(indicator, name):
@@ -116,13 +116,13 @@ def _stored_part(indicator, name):
         return st.sampled_from([None, True, False])
     if name == "na":
         return st.booleans()
-    if name in entry.INTEGER_PARTS:
-        limit = entry.limit_for(indicator)
+    if name in parsing.INTEGER_PARTS:
+        limit = parsing.limit_for(indicator)
         return st.one_of(st.none(), st.integers(0, limit), st.sampled_from([0, 1, limit - 1, limit]))
     return _stored_text()
 
 
-# The shipped indicators as the fixture defines them (unsaved: entry.py reads their fields only), by the parts
+# The shipped indicators as the fixture defines them (unsaved: parsing.py reads their fields only), by the parts
 # they have and their limit: indicators alike in both are parsed alike, so one value per kind is drawn for all.
 SHIPPED = [
     d.object
@@ -131,7 +131,7 @@ SHIPPED = [
 ]
 ALIKE: dict[tuple, list[Indicator]] = {}
 for _indicator in SHIPPED:
-    _shape = (tuple(p.name for p in entry.parts_for(_indicator)), entry.limit_for(_indicator))
+    _shape = (tuple(p.name for p in parsing.parts_for(_indicator)), parsing.limit_for(_indicator))
     ALIKE.setdefault(_shape, []).append(_indicator)
 STORED_VALUES = st.fixed_dictionaries(
     {
@@ -147,13 +147,13 @@ def test_the_shipped_indicators_are_all_generated(indicators):
 
 @given(values=STORED_VALUES)
 def test_every_stored_part_shows_and_parses_back_to_itself(values):
-    """entry.initial_for (what the page shows) then entry.clean_indicator (what the page reads back) gives the
+    """parsing.initial_for (what the page shows) then parsing.clean_indicator (what the page reads back) gives the
     stored value of every part of every indicator, for any value within the limits."""
     from wards.models import IndicatorValue
 
     for shape, group in ALIKE.items():
         stored = values[shape]
         for indicator in group:
-            shown = entry.initial_for(indicator, IndicatorValue(**stored))
-            parsed = entry.clean_indicator(indicator, shown).data
+            shown = parsing.initial_for(indicator, IndicatorValue(**stored))
+            parsed = parsing.clean_indicator(indicator, shown).data
             assert {name: parsed[name] for name in stored} == stored, (indicator.code, shown)
