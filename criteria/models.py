@@ -40,8 +40,8 @@ class CriteriaSet(models.Model):  # Bộ tiêu chí
     issued_on = models.DateField(_("ngày ban hành"), null=True, blank=True)
     year_from = models.PositiveSmallIntegerField(_("áp dụng từ năm"))
     year_to = models.PositiveSmallIntegerField(_("áp dụng đến năm"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
 
     class Meta:
         verbose_name = _("bộ tiêu chí")

@@ -9,10 +9,14 @@ from wards.models import Assessment, Province
 
 
 class BulkRender(models.Model):  # Xuất hàng loạt hồ sơ của một tỉnh-năm
-    province = models.ForeignKey(Province, on_delete=models.CASCADE, related_name="bulk_renders")
+    province = models.ForeignKey(
+        Province, on_delete=models.CASCADE, related_name="bulk_renders", verbose_name=_("tỉnh/thành phố")
+    )
     year = models.PositiveSmallIntegerField(_("năm"))
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("người yêu cầu")
+    )
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("xuất hồ sơ hàng loạt")
@@ -40,14 +44,23 @@ class RenderJob(models.Model):  # Yêu cầu xuất PDF
 
     kind = models.CharField(_("loại"), max_length=20, choices=Kind.choices)
     assessment = models.ForeignKey(
-        Assessment, on_delete=models.CASCADE, null=True, blank=True, related_name="render_jobs"
+        Assessment,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="render_jobs",
+        verbose_name=_("hồ sơ đánh giá"),
     )
-    province = models.ForeignKey(Province, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    province = models.ForeignKey(
+        Province, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("tỉnh/thành phố")
+    )
     year = models.PositiveSmallIntegerField(_("năm"), null=True, blank=True)
     # SHA-256 of the data the document shows (and of the layout's version): same data, same file.
     content_hash = models.CharField(_("mã nội dung"), max_length=64)
     status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.QUEUED)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("người yêu cầu")
+    )
     created_at = models.DateTimeField(_("yêu cầu lúc"), auto_now_add=True)
     # None until the broker accepted the task: the periodic sweep sends what the broker refused.
     sent_at = models.DateTimeField(_("gửi cho Celery lúc"), null=True, blank=True)
@@ -64,7 +77,7 @@ class RenderJob(models.Model):  # Yêu cầu xuất PDF
     file = models.FileField(_("tệp"), upload_to=report_path, blank=True)
     size = models.PositiveIntegerField(_("dung lượng"), null=True, blank=True)
     pages = models.PositiveSmallIntegerField(_("số trang"), null=True, blank=True)
-    batch = models.ManyToManyField(BulkRender, related_name="jobs", blank=True)
+    batch = models.ManyToManyField(BulkRender, related_name="jobs", blank=True, verbose_name=_("lô xuất hàng loạt"))
 
     class Meta:
         verbose_name = _("yêu cầu xuất PDF")

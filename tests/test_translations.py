@@ -334,3 +334,19 @@ def test_makemessages_adds_no_untranslated_entry(extracted, domain):
     entries = list(_entries((extracted / f"{domain}.po").read_text(encoding="utf-8")))
     assert entries
     assert [msgid for msgid, msgstr, flags in entries if not msgstr or "fuzzy" in flags] == []
+
+
+def test_every_field_of_the_apps_models_has_a_vietnamese_name():
+    """The admin labels fields by their verbose names: one Django makes up from the field's name ("Ward",
+    "Criteria set") is English on a Vietnamese page."""
+    from django.apps import apps
+
+    made_up = []
+    for app in ("criteria", "wards", "reports"):
+        for model in apps.get_app_config(app).get_models():
+            for field in model._meta.get_fields():
+                if not field.concrete or field.auto_created:
+                    continue
+                if str(field.verbose_name) == field.name.replace("_", " "):
+                    made_up.append(f"{model._meta.label}.{field.name}")
+    assert made_up == []

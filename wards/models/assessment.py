@@ -30,9 +30,11 @@ class Assessment(models.Model):  # Hồ sơ đánh giá
 
     EDITABLE_BY_WARD = (Status.DRAFT, Status.RETURNED)
 
-    ward = models.ForeignKey(Ward, on_delete=models.PROTECT, related_name="assessments")
+    ward = models.ForeignKey(Ward, on_delete=models.PROTECT, related_name="assessments", verbose_name=_("phường"))
     year = models.PositiveSmallIntegerField(_("năm"))
-    criteria_set = models.ForeignKey(CriteriaSet, on_delete=models.PROTECT, related_name="assessments")
+    criteria_set = models.ForeignKey(
+        CriteriaSet, on_delete=models.PROTECT, related_name="assessments", verbose_name=_("bộ tiêu chí")
+    )
     status = models.CharField(_("trạng thái"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     deadline = models.DateField(_("hạn nộp"))
     round = models.PositiveSmallIntegerField(_("vòng thẩm định"), default=1)
@@ -49,10 +51,15 @@ class Assessment(models.Model):  # Hồ sơ đánh giá
     )
     submitted_at = models.DateTimeField(_("thời điểm gửi"), null=True, blank=True)
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người gửi"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
 
     class Meta:
         verbose_name = _("hồ sơ đánh giá")
@@ -123,8 +130,12 @@ class Assessment(models.Model):  # Hồ sơ đánh giá
 class IndicatorValue(models.Model):  # Số liệu chỉ tiêu
     """The figures a ward entered for one indicator. Empty fields are not entered yet."""
 
-    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="values")
-    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="values")
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="values", verbose_name=_("hồ sơ đánh giá")
+    )
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="values", verbose_name=_("chỉ tiêu")
+    )
     yes = models.BooleanField(_("có/không"), null=True, blank=True)
     count = models.IntegerField(_("số lượng năm nay"), null=True, blank=True)
     excluded = models.IntegerField(_("số vụ bất khả kháng"), null=True, blank=True)
@@ -136,9 +147,14 @@ class IndicatorValue(models.Model):  # Số liệu chỉ tiêu
     last_year_manual = models.BooleanField(_("số liệu năm trước nhập tay"), default=False)
     na = models.BooleanField(_("không áp dụng"), default=False)
     na_reason = models.TextField(_("lý do không áp dụng"), blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người sửa"),
     )
 
     class Meta:
@@ -185,12 +201,19 @@ class IndicatorValue(models.Model):  # Số liệu chỉ tiêu
 
 
 class Narrative(models.Model):  # Kết quả thực hiện (per criterion)
-    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="narratives")
-    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="narratives", verbose_name=_("hồ sơ đánh giá")
+    )
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+", verbose_name=_("tiêu chí"))
     text = models.TextField(_("kết quả thực hiện"), blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người sửa"),
     )
 
     class Meta:
@@ -210,14 +233,18 @@ def evidence_path(instance, filename):
 
 
 class EvidenceFile(models.Model):  # Tài liệu minh chứng
-    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="evidence")
-    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("hồ sơ đánh giá")
+    )
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+", verbose_name=_("tiêu chí"))
     file = models.FileField(_("tệp"), upload_to=evidence_path)
     original_name = models.CharField(_("tên tệp gốc"), max_length=255)
     content_type = models.CharField(_("loại tệp"), max_length=100)
     size = models.PositiveBigIntegerField(_("dung lượng (byte)"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("người tải lên")
+    )
     uploaded_at = models.DateTimeField(_("thời điểm tải lên"), auto_now_add=True)
 
     class Meta:

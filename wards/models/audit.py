@@ -22,8 +22,12 @@ class AuditEvent(models.Model):  # Nhật ký thay đổi
         DEADLINE = "deadline", _("Đổi hạn nộp")
         EXTENSION = "extension", _("Gia hạn nộp")
 
-    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="audit_events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="audit_events", verbose_name=_("hồ sơ đánh giá")
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("người thực hiện")
+    )
     at = models.DateTimeField(_("thời điểm"), auto_now_add=True)
     round = models.PositiveSmallIntegerField(_("vòng thẩm định"))
     action = models.CharField(_("thao tác"), max_length=20, choices=Action.choices)

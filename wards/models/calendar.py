@@ -18,7 +18,9 @@ class ReportingCalendar(models.Model):  # Lịch báo cáo
     DEFAULT_DEADLINE = (11, 15)
     DEFAULT_HALF_YEAR = (5, 15)
 
-    province = models.ForeignKey(Province, on_delete=models.CASCADE, related_name="calendars")
+    province = models.ForeignKey(
+        Province, on_delete=models.CASCADE, related_name="calendars", verbose_name=_("tỉnh/thành phố")
+    )
     year = models.PositiveSmallIntegerField(_("năm"))
     deadline = models.DateField(_("hạn nộp hồ sơ năm"))
     half_year_report = models.DateField(_("hạn báo cáo 6 tháng"))
@@ -60,7 +62,9 @@ class DeadlineExtension(models.Model):  # Gia hạn nộp hồ sơ
 
     MAX_DAYS = 90
 
-    assessment = models.ForeignKey("wards.Assessment", on_delete=models.CASCADE, related_name="extensions")
+    assessment = models.ForeignKey(
+        "wards.Assessment", on_delete=models.CASCADE, related_name="extensions", verbose_name=_("hồ sơ đánh giá")
+    )
     until = models.DateField(_("gia hạn đến ngày"))
     reason = models.TextField(_("lý do gia hạn"))
     granted_by = models.ForeignKey(

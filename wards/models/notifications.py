@@ -20,15 +20,19 @@ class Notification(models.Model):  # Thông báo
         OPENED = "opened", _("Mở đợt đánh giá")
         EXTENDED = "extended", _("Được gia hạn nộp")
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
-    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="notifications")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("người dùng")
+    )
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("hồ sơ đánh giá")
+    )
     kind = models.CharField(_("loại"), max_length=20, choices=Kind.choices)
     subject = models.CharField(_("tiêu đề"), max_length=200)
     body = models.TextField(_("nội dung"))
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     emailed_at = models.DateTimeField(_("đã gửi email lúc"), null=True, blank=True)
     # For reminders: how many days before the deadline it was for; one per user, assessment and threshold.
-    days_before = models.PositiveSmallIntegerField(null=True, blank=True)
+    days_before = models.PositiveSmallIntegerField(_("số ngày trước hạn"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("thông báo")

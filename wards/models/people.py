@@ -24,9 +24,13 @@ class Membership(models.Model):  # Vai trò của người dùng
     WARD_ROLES = (Role.WARD_OFFICER, Role.WARD_HEAD)
     PROVINCE_ROLES = (Role.REVIEWER, Role.APPROVER)
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership", verbose_name=_("người dùng")
+    )
     role = models.CharField(_("vai trò"), max_length=20, choices=Role.choices)
-    ward = models.ForeignKey(Ward, on_delete=models.PROTECT, null=True, blank=True, related_name="members")
+    ward = models.ForeignKey(
+        Ward, on_delete=models.PROTECT, null=True, blank=True, related_name="members", verbose_name=_("phường")
+    )
     province = models.ForeignKey(
         Province,
         on_delete=models.PROTECT,
@@ -34,9 +38,10 @@ class Membership(models.Model):  # Vai trò của người dùng
         blank=True,
         related_name="members",
         help_text=_("Để trống với lãnh đạo phụ trách mọi tỉnh"),
+        verbose_name=_("tỉnh/thành phố"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
 
     class Meta:
         verbose_name = _("vai trò người dùng")
@@ -81,8 +86,12 @@ class Invitation(models.Model):  # Lời mời
     The link's token is made when the e-mail is sent (wards.tasks.send_invitation_emails) and is Django's
     password-reset token: it stops working once the password is set, and after PASSWORD_RESET_TIMEOUT."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations")
-    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("người dùng")
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("người mời")
+    )
     # Where the link points: the address the administrator used (the worker has no request of its own).
     site = models.CharField(_("địa chỉ trang"), max_length=200)
     created_at = models.DateTimeField(_("mời lúc"), auto_now_add=True)
@@ -114,12 +123,21 @@ class PeopleEvent(models.Model):  # Nhật ký quản lý người dùng
         REACTIVATE = "reactivate", _("Hoạt động lại")
         INVITE = "invite", _("Gửi lại lời mời")
 
-    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="people_events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, related_name="people_events", verbose_name=_("tỉnh/thành phố")
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("người thực hiện")
+    )
     at = models.DateTimeField(_("thời điểm"), auto_now_add=True)
     kind = models.CharField(_("thao tác"), max_length=20, choices=Kind.choices)
     person = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người dùng"),
     )
     file_name = models.CharField(_("tệp"), max_length=255, blank=True)
     created = models.PositiveIntegerField(_("tạo mới"), default=0)

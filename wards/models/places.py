@@ -119,7 +119,9 @@ class Province(Unit):  # Tỉnh / Thành phố trực thuộc trung ương
 
 
 class District(models.Model):  # Quận / Huyện / Thị xã: only before the 2025 reform
-    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="districts")
+    province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, related_name="districts", verbose_name=_("tỉnh/thành phố")
+    )
     code = models.CharField(_("mã"), max_length=10, unique=True)
     name = models.CharField(_("tên"), max_length=100, db_collation=COLLATION)
 
@@ -138,8 +140,12 @@ class Ward(Unit):  # Phường (and the communes a new phường was formed from
         COMMUNE = "xa", _("Xã")
         TOWNSHIP = "thi_tran", _("Thị trấn")
 
-    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="wards")
-    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="wards", null=True, blank=True)
+    province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, related_name="wards", verbose_name=_("tỉnh/thành phố")
+    )
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, related_name="wards", null=True, blank=True, verbose_name=_("quận/huyện")
+    )
     code = models.CharField(_("mã đơn vị hành chính"), max_length=10)
     # Only phường are assessed; communes and townships are here as what a new phường was formed from.
     kind = models.CharField(_("loại đơn vị"), max_length=10, choices=Kind.choices, default=Kind.WARD)

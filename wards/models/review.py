@@ -25,13 +25,17 @@ class Verdict(models.Model):  # Kết luận thẩm định từng tiêu chí
         PASS = "pass", _("Đạt")
         FAIL = "fail", _("Không đạt")
 
-    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="verdicts")
-    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="verdicts", verbose_name=_("hồ sơ đánh giá")
+    )
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+", verbose_name=_("tiêu chí"))
     outcome = models.CharField(_("kết luận"), max_length=10, choices=Outcome.choices)
     comment = models.TextField(_("nhận xét"), blank=True)
-    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("cán bộ thẩm định")
+    )
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
 
     objects = VerdictQuerySet.as_manager()
 
@@ -57,19 +61,28 @@ class Decision(models.Model):  # Quyết định công nhận
         CERTIFIED = "certified", _("Công nhận đạt chuẩn")
         NOT_CERTIFIED = "not_certified", _("Chưa đạt chuẩn")
 
-    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="decisions")
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="decisions", verbose_name=_("hồ sơ đánh giá")
+    )
     round = models.PositiveSmallIntegerField(_("vòng thẩm định"), default=1)
     outcome = models.CharField(_("kết quả"), max_length=20, choices=Outcome.choices)
     criteria_passed = models.PositiveSmallIntegerField(_("số tiêu chí đạt"))
     criteria_total = models.PositiveSmallIntegerField(_("tổng số tiêu chí"))
     number = models.CharField(_("số quyết định"), max_length=50)
     decided_on = models.DateField(_("ngày quyết định"))
-    approver = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("người phê duyệt")
+    )
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     # A reopened assessment keeps its old decision, marked revoked, with who reopened it and why.
     revoked_at = models.DateTimeField(_("thời điểm mở lại"), null=True, blank=True)
     revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người thu hồi"),
     )
     revoke_reason = models.TextField(_("lý do mở lại"), blank=True)
 
@@ -108,14 +121,18 @@ class Decision(models.Model):  # Quyết định công nhận
 class ReturnReason(models.Model):  # Lý do trả lại, theo từng tiêu chí
     """Why a reviewer returned an assessment, per criterion and round; the ward sees it next to the criterion."""
 
-    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="return_reasons")
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="return_reasons", verbose_name=_("hồ sơ đánh giá")
+    )
     round = models.PositiveSmallIntegerField(_("vòng thẩm định"))
-    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+", verbose_name=_("tiêu chí"))
     text = models.TextField(_("lý do"))
-    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("cán bộ thẩm định")
+    )
     # Saved with the verdicts while the reviewer prepares the return; the ward sees only sent reasons.
     draft = models.BooleanField(_("bản nháp (chưa gửi phường)"), default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("lý do trả lại")
@@ -132,10 +149,14 @@ class ReturnReason(models.Model):  # Lý do trả lại, theo từng tiêu chí
 class RoundSnapshot(models.Model):  # Bản chụp hồ sơ khi gửi
     """What the ward submitted in a round (figures, narratives, files as text), to show what changed."""
 
-    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="snapshots")
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="snapshots", verbose_name=_("hồ sơ đánh giá")
+    )
     round = models.PositiveSmallIntegerField(_("vòng thẩm định"))
     submitted_at = models.DateTimeField(_("thời điểm gửi"))
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("người gửi")
+    )
     data = models.JSONField(_("nội dung"))
 
     class Meta:

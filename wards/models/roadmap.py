@@ -15,7 +15,9 @@ from wards.models.places import Province
 class RoadmapTarget(models.Model):  # Chỉ tiêu lộ trình
     """How many wards (or what share) of a province should be certified by the end of a year."""
 
-    province = models.ForeignKey(Province, on_delete=models.CASCADE, related_name="roadmap_targets")
+    province = models.ForeignKey(
+        Province, on_delete=models.CASCADE, related_name="roadmap_targets", verbose_name=_("tỉnh/thành phố")
+    )
     year = models.PositiveSmallIntegerField(_("năm"))
     target_count = models.PositiveSmallIntegerField(_("số phường đạt chuẩn (lũy kế)"), null=True, blank=True)
     target_share = models.DecimalField(
