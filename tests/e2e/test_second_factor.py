@@ -68,6 +68,7 @@ def test_an_approver_sets_it_up_then_signs_in_with_a_code_and_with_a_recovery_co
     page.wait_for_url("**/tham-dinh/")
 
     # 3. Next time: the password, then the code.
+    page.locator("#account-menu > summary").click()
     page.get_by_role("button", name="Đăng xuất").click()
     password_step(page, "pheduyet")
     page.wait_for_url("**/dang-nhap/ma-xac-thuc/")
@@ -77,6 +78,7 @@ def test_an_approver_sets_it_up_then_signs_in_with_a_code_and_with_a_recovery_co
     page.wait_for_url("/")
 
     # 4. Without the phone: a recovery code, once.
+    page.locator("#account-menu > summary").click()
     page.get_by_role("button", name="Đăng xuất").click()
     password_step(page, "pheduyet")
     page.locator("#id_code").fill(recovery)
