@@ -48,7 +48,8 @@ class SecondFactorMiddleware:
     administrator's reset their session loses its verification (its device is gone) and they set up anew."""
 
     # The pages of signing in and out, and of setting the second factor up.
-    OPEN = frozenset({"login", "logout", "second_factor_code", "set_language"})
+    # javascript_catalog: the set-up page's own script texts (a redirect would hand the browser HTML as script).
+    OPEN = frozenset({"login", "logout", "second_factor_code", "set_language", "javascript_catalog"})
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
-from wards.models import Assessment, Membership
+from wards.models import Assessment, Membership, ProvinceLineage
 from wards.selectors import membership_of
 
 Status = Assessment.Status
@@ -79,7 +79,12 @@ def _in_scope(membership: Membership, assessment: Assessment) -> bool:
     if membership.role in Membership.WARD_ROLES:
         return membership.ward_id == assessment.ward_id
     if membership.role in Membership.PROVINCE_ROLES:
-        return membership.province_id == assessment.ward.province_id
+        province_id = assessment.ward.province_id
+        if membership.province_id == province_id:
+            return True
+        # A predecessor province's years are its successor's to finish: a 2024 round still open when the
+        # province merged, a 2024 decision to reopen (nobody is left on the province that ended).
+        return ProvinceLineage.objects.filter(successor_id=membership.province_id, predecessor_id=province_id).exists()
     return False
 
 

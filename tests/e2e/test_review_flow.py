@@ -58,9 +58,19 @@ class Dialogs:
     """Answers the page's confirmation dialogs (accept unless told to decline once) and keeps their text."""
 
     def __init__(self, page: Page):
+        self.page = page
         self.messages: list[str] = []
         self.decline_next = False
         page.on("dialog", self._answer)
+
+    def seen(self, text: str, *, within_ms: int = 5000) -> bool:
+        """Whether a dialog with the text has come: its event is delivered apart from the click, later on a
+        loaded machine, so it is waited for (at most a few seconds)."""
+        for _ in range(within_ms // 100):
+            if any(text in m for m in self.messages):
+                return True
+            self.page.wait_for_timeout(100)
+        return False
 
     def _answer(self, dialog):
         self.messages.append(dialog.message)
@@ -102,7 +112,7 @@ def test_reviewer_returns_ward_resubmits_then_approver_certifies(new_page, ward,
     reviewer_dialogs.decline_next = True
     reviewer.locator("#return-assessment").click()
     expect(reviewer.locator('[name="reason-13"]')).to_have_value(REASON)
-    assert reviewer_dialogs.messages and "Trả lại hồ sơ" in reviewer_dialogs.messages[-1]
+    assert reviewer_dialogs.seen("Trả lại hồ sơ")
     assert posts == [], "declining the confirmation still sent the return"
     assessment.refresh_from_db()
     assert assessment.status == Assessment.Status.SUBMITTED

@@ -97,3 +97,44 @@ def test_the_admin_saves_the_calendar_and_says_how_many_drafts_moved(client, pro
     )
     assert "Đã chuyển hạn nộp của 1 hồ sơ đang soạn sang 30/11/2027." in response.content.decode()
     assert Assessment.objects.get(year=2027).deadline == datetime.date(2027, 11, 30)
+
+
+def test_reminders_follow_a_moved_deadline_and_an_extension(province, admin_user, criteria_set):
+    from wards.models import DeadlineExtension, Notification
+    from wards.services.notifications import deadline_reminders
+
+    ward = WardFactory(district__province=province)
+    head = user_with_role(Membership.Role.WARD_HEAD, ward=ward)
+    draft = AssessmentFactory(ward=ward, year=2027, criteria_set=criteria_set, deadline=datetime.date(2027, 11, 15))
+    assert deadline_reminders(today=datetime.date(2027, 11, 8)) == 1
+    calendar = ReportingCalendar(
+        province=province, year=2027, deadline=datetime.date(2027, 12, 15), half_year_report=datetime.date(2027, 5, 15)
+    )
+    calendar_save(calendar=calendar, user=admin_user)
+    assert deadline_reminders(today=datetime.date(2027, 12, 8)) == 1  # the moved deadline's 7 days
+    assert deadline_reminders(today=datetime.date(2027, 12, 8)) == 0  # once
+    DeadlineExtension.objects.create(
+        assessment=draft, until=datetime.date(2028, 1, 10), reason="Mưa lũ", granted_by=admin_user
+    )
+    assert deadline_reminders(today=datetime.date(2027, 12, 14)) == 0  # the deadline no longer is the last day
+    assert deadline_reminders(today=datetime.date(2028, 1, 9)) == 1
+    reminder = Notification.objects.filter(user=head, kind=Notification.Kind.REMINDER).order_by("-pk").first()
+    assert "Hạn nộp: 10/01/2028 (còn 1 ngày)" in reminder.body
+
+
+def test_a_deadline_off_the_map_of_the_drafts_is_refused_at_the_field(admin_user, criteria_set):
+    from wards.map import REFORM_DATE
+
+    new_province = ProvinceFactory.build(code="92", name="Cần Thơ", valid_from=REFORM_DATE)
+    new_province.save()
+    ward = WardFactory(province=new_province, district=None, valid_from=REFORM_DATE)
+    AssessmentFactory(ward=ward, year=2025, criteria_set=criteria_set, deadline=datetime.date(2025, 11, 15))
+    calendar = ReportingCalendar(
+        province=new_province,
+        year=2025,
+        deadline=datetime.date(2025, 6, 1),
+        half_year_report=datetime.date(2025, 5, 15),
+    )
+    with pytest.raises(ValidationError) as error:
+        calendar_save(calendar=calendar, user=admin_user)
+    assert "Cần Thơ không tồn tại vào ngày 01/06/2025" in error.value.message_dict["deadline"][0]

@@ -158,3 +158,69 @@ def test_the_new_wards_home_lists_its_own_years_and_links_its_predecessors(clien
     assert 'id="assessment-2026"' in page and 'id="assessment-2024"' not in page
     assert "Lịch sử các phường tiền thân:" in page
     assert f'<a href="/phuong/{reform["bhn"].pk}/">một phần Bùi Hữu Nghĩa</a>' in page
+
+
+def test_the_admin_refuses_in_words_a_ward_period_that_leaves_an_assessment_off_its_map(reform):
+    AssessmentFactory(ward=reform["an_hoa"], year=2024, criteria_set=reform["set"])
+    an_hoa = Ward.objects.get(pk=reform["an_hoa"].pk)
+    an_hoa.valid_to = datetime.date(2023, 6, 30)
+    with pytest.raises(ValidationError) as error:
+        an_hoa.full_clean()
+    assert error.value.message_dict["valid_to"] == [
+        "Phường An Hòa có hồ sơ đánh giá năm 2024 (hạn nộp 15/11/2024) nằm ngoài thời gian … – 30/06/2023."
+    ]
+    an_hoa.refresh_from_db()
+    an_hoa.kind = Ward.Kind.COMMUNE
+    with pytest.raises(ValidationError) as error:
+        an_hoa.full_clean()
+    assert "chỉ phường mới được đánh giá" in error.value.message_dict["kind"][0]
+
+
+def test_a_provinces_period_must_cover_its_wards(reform):
+    old_province = reform["old"].province
+    old_province.valid_to = datetime.date(2023, 12, 31)
+    with pytest.raises(ValidationError) as error:
+        old_province.full_clean()
+    assert (
+        "3 đơn vị của tỉnh/thành phố tồn tại ngoài thời gian … – 31/12/2023" in error.value.message_dict["valid_to"][0]
+    )
+
+
+def test_the_ward_admin_answers_a_field_error_not_a_500(client, reform):
+    from tests.factories import UserFactory
+
+    AssessmentFactory(ward=reform["an_hoa"], year=2024, criteria_set=reform["set"])
+    client.force_login(UserFactory(username="quantri_ward", is_staff=True, is_superuser=True))
+    url = f"/quan-tri/wards/ward/{reform['an_hoa'].pk}/change/"
+    page = client.get(url)
+    assert page.status_code == 200
+    form = {
+        "province": reform["an_hoa"].province_id,
+        "district": reform["an_hoa"].district_id,
+        "code": "31120",
+        "name": "An Hòa",
+        "kind": "phuong",
+        "valid_from": "",
+        "valid_to": "30/06/2023",
+        "predecessor_links-TOTAL_FORMS": 0,
+        "predecessor_links-INITIAL_FORMS": 0,
+    }
+    response = client.post(url, form)
+    assert response.status_code == 200
+    assert "nằm ngoài thời gian" in response.content.decode()
+
+
+def test_the_successor_provinces_reviewers_finish_a_predecessors_open_year(reform):
+    from tests.factories import user_with_role
+    from wards import workflow
+    from wards.models import Membership, ProvinceLineage
+
+    new_province, old_province = reform["new"].province, reform["old"].province
+    ProvinceLineage.objects.create(successor=new_province, predecessor=old_province)
+    pending = AssessmentFactory(
+        ward=reform["old"], year=2024, criteria_set=reform["set"], status=Assessment.Status.SUBMITTED
+    )
+    reviewer = user_with_role(Membership.Role.REVIEWER, province=new_province)
+    assert workflow.can(reviewer, workflow.Action.START_REVIEW, pending)
+    outsider = user_with_role(Membership.Role.REVIEWER, province=ProvinceFactory(code="51", name="Quảng Ngãi"))
+    assert not workflow.may_act(outsider, workflow.Action.START_REVIEW, pending)

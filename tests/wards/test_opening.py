@@ -116,3 +116,12 @@ def test_a_provinces_administrator_opens_their_own_province_only(can_tho):
         open_year(province=quang_ngai, year=2027, user=province_admin)
     reviewer = user_with_role(Membership.Role.REVIEWER, province=can_tho)
     assert not provinces_administered_by(reviewer).exists()
+
+
+def test_opening_a_year_whose_deadline_has_passed_says_so(can_tho, admin_user):
+    from django.utils import timezone
+
+    last_year = timezone.localdate().year - 1  # its 15 November has passed (the new Cần Thơ exists since 2025)
+    opened = open_year(province=can_tho, year=last_year, user=admin_user)
+    assert "Lưu ý: hạn nộp đã qua" in opened.summary
+    assert "Lưu ý" not in open_year(province=can_tho, year=last_year + 2, user=admin_user).summary

@@ -52,8 +52,35 @@ class ReportingCalendar(models.Model):  # Lịch báo cáo
                     errors[name] = gettext("Ngày này phải thuộc năm %(year)s hoặc đầu năm sau.") % {"year": self.year}
             if self.deadline and self.half_year_report and self.half_year_report >= self.deadline:
                 errors["half_year_report"] = gettext("Hạn báo cáo 6 tháng phải trước hạn nộp hồ sơ năm.")
+        if "deadline" not in errors and self.deadline and self.province_id:
+            message = self._deadline_off_the_map()
+            if message:
+                errors["deadline"] = message
         if errors:
             raise ValidationError(errors)
+
+    def _deadline_off_the_map(self) -> str:
+        """A deadline is a day of the map: the province and the wards of the year's drafts (which move to it) must
+        exist on it (1/7/2025 separates the old map from the new)."""
+        province = self.province
+        day = self.deadline.strftime("%d/%m/%Y")
+        if not province.exists_on(self.deadline):
+            return gettext("%(province)s không tồn tại vào ngày %(day)s (đơn vị tồn tại %(period)s).") % {
+                "province": province,
+                "day": day,
+                "period": province.period_label,
+            }
+        from wards.models.assessment import Assessment
+
+        drafts = Assessment.objects.filter(ward__province=province, year=self.year, status=Assessment.Status.DRAFT)
+        off = [a.ward for a in drafts.select_related("ward") if not a.ward.exists_on(self.deadline)]
+        if off:
+            names = ", ".join(str(w) for w in off[:3]) + ("…" if len(off) > 3 else "")
+            return gettext(
+                "%(count)s phường có hồ sơ đang soạn năm %(year)s không tồn tại vào ngày %(day)s (%(names)s): "
+                "hạn nộp phải là một ngày của bản đồ các phường đó."
+            ) % {"count": len(off), "year": self.year, "day": day, "names": names}
+        return ""
 
 
 class DeadlineExtension(models.Model):  # Gia hạn nộp hồ sơ

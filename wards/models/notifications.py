@@ -33,6 +33,9 @@ class Notification(models.Model):  # Thông báo
     emailed_at = models.DateTimeField(_("đã gửi email lúc"), null=True, blank=True)
     # For reminders: how many days before the deadline it was for; one per user, assessment and threshold.
     days_before = models.PositiveSmallIntegerField(_("số ngày trước hạn"), null=True, blank=True)
+    # For reminders: the last day it was about (the deadline, or the extension's day): a moved deadline or an
+    # extension is reminded of again.
+    due_on = models.DateField(_("hạn được nhắc"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("thông báo")
@@ -40,7 +43,7 @@ class Notification(models.Model):  # Thông báo
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "assessment", "days_before"],
+                fields=["user", "assessment", "days_before", "due_on"],
                 condition=Q(kind="reminder"),
                 name="notification_one_reminder_per_threshold",
             ),

@@ -117,6 +117,24 @@ class Province(Unit):  # Tỉnh / Thành phố trực thuộc trung ương
         """Its wards and its predecessors' wards, each on its own period (see in_province)."""
         return Ward.objects.filter(in_province(self))
 
+    def clean(self):
+        """A province's period covers its wards' periods (a ward cannot outlive its province)."""
+        super().clean()
+        if self.pk is None:
+            return
+        outside = [w for w in self.wards.order_by("name") if not w._period_within(self)]
+        if outside:
+            names = ", ".join(str(w) for w in outside[:5]) + ("…" if len(outside) > 5 else "")
+            raise ValidationError(
+                {
+                    "valid_to" if self.valid_to else "valid_from": gettext(
+                        "%(count)s đơn vị của tỉnh/thành phố tồn tại ngoài thời gian %(period)s: %(names)s. Hãy sửa "
+                        "thời gian của các đơn vị đó trước."
+                    )
+                    % {"count": len(outside), "period": self.period_label, "names": names}
+                }
+            )
+
 
 class District(models.Model):  # Quận / Huyện / Thị xã: only before the 2025 reform
     province = models.ForeignKey(
@@ -176,8 +194,36 @@ class Ward(Unit):  # Phường (and the communes a new phường was formed from
                 "province": self.province,
                 "period": self.period_label,
             }
+        errors.update(self._assessments_kept_errors())
         if errors:
             raise ValidationError(errors)
+
+    def _assessments_kept_errors(self) -> dict[str, str]:
+        """Said in words what the database refuses (trigger ward_keeps_assessments): a period or a kind that
+        would leave one of the ward's assessments off its map."""
+        if self.pk is None:
+            return {}
+        assessments = list(self.assessments.order_by("year").only("year", "deadline"))
+        if assessments and self.kind != Ward.Kind.WARD:
+            return {
+                "kind": gettext("%(ward)s có hồ sơ đánh giá (năm %(years)s): chỉ phường mới được đánh giá.")
+                % {"ward": self, "years": ", ".join(str(a.year) for a in assessments)}
+            }
+        off = [a for a in assessments if not self.exists_on(a.deadline)]
+        if not off:
+            return {}
+        field = "valid_from" if self.valid_from and any(a.deadline < self.valid_from for a in off) else "valid_to"
+        return {
+            field: gettext(
+                "%(ward)s có hồ sơ đánh giá năm %(years)s (hạn nộp %(deadlines)s) nằm ngoài thời gian %(period)s."
+            )
+            % {
+                "ward": self,
+                "years": ", ".join(str(a.year) for a in off),
+                "deadlines": ", ".join(a.deadline.strftime("%d/%m/%Y") for a in off),
+                "period": self.period_label,
+            }
+        }
 
     @property
     def formed_from(self) -> str:

@@ -37,6 +37,7 @@ def calendar_save(*, calendar: ReportingCalendar, user) -> int:
     Returns how many assessments were moved."""
     access.require_province(user, access.Action.MANAGE_ROUNDS, calendar.province)
     with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
+        calendar.full_clean()  # refuses (ValidationError) a deadline off the map of the drafts it would move
         calendar.save()
         drafts = list(
             Assessment.objects.select_for_update()

@@ -5,6 +5,7 @@ import logging
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 
 from modelphuong.language import in_site_language
@@ -65,19 +66,31 @@ REMINDER_DAYS = (14, 7, 1)
 
 
 def deadline_reminders(*, today: datetime.date) -> int:
-    """Remind ward users of unsubmitted assessments 14, 7 and 1 days before the deadline. Each reminder
-    exists once per user, assessment and threshold (a database constraint), so running twice sends nothing."""
+    """Remind ward users of unsubmitted assessments 14, 7 and 1 days before their last day: the deadline (as the
+    province's calendar set it) or the last extension granted. Each reminder exists once per user, assessment,
+    threshold and day (a database constraint), so running twice sends nothing, and a moved day is reminded of."""
     created = []
     for days in REMINDER_DAYS:
         due = today + datetime.timedelta(days=days)
-        assessments = Assessment.objects.filter(deadline=due, status__in=Assessment.EDITABLE_BY_WARD)
-        for assessment in assessments.select_related("ward"):
+        assessments = (
+            Assessment.objects.filter(
+                Q(deadline=due) | Q(extensions__until=due), status__in=Assessment.EDITABLE_BY_WARD
+            )
+            .distinct()
+            .select_related("ward")
+            .prefetch_related("extensions")
+        )
+        for assessment in assessments:
+            if assessment.last_day_to_submit() != due:  # a later extension is the day to remind of
+                continue
             existing = set(
                 Notification.objects.filter(
-                    assessment=assessment, kind=Notification.Kind.REMINDER, days_before=days
+                    assessment=assessment, kind=Notification.Kind.REMINDER, days_before=days, due_on=due
                 ).values_list("user_id", flat=True)
             )
-            subject, body = message(Notification.Kind.REMINDER, a=assessment, ward=assessment.ward, days=days)
+            subject, body = message(
+                Notification.Kind.REMINDER, a=assessment, ward=assessment.ward, days=days, last_day=due
+            )
             created += Notification.objects.bulk_create(
                 [
                     Notification(
@@ -85,6 +98,7 @@ def deadline_reminders(*, today: datetime.date) -> int:
                         assessment=assessment,
                         kind=Notification.Kind.REMINDER,
                         days_before=days,
+                        due_on=due,
                         subject=subject,
                         body=body,
                     )

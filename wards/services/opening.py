@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from criteria.models import CriteriaSet
@@ -43,7 +43,7 @@ class OpenedYear:
                 "Đợt đánh giá năm %(year)s của %(province)s đã được mở trước đó: không tạo thêm hồ sơ nào "
                 "(%(already)s phường đã có hồ sơ)."
             ) % {"year": self.year, "province": self.province, "already": self.already}
-        return gettext(
+        text = gettext(
             "Đã mở đợt đánh giá năm %(year)s của %(province)s: tạo %(created)s hồ sơ (hạn nộp %(deadline)s, "
             "bộ tiêu chí %(set)s); %(already)s phường đã có hồ sơ từ trước."
         ) % {
@@ -54,6 +54,12 @@ class OpenedYear:
             "set": self.criteria_set.code,
             "already": self.already,
         }
+        if self.deadline < timezone.localdate():
+            text += " " + gettext(
+                "Lưu ý: hạn nộp đã qua, phường chỉ gửi được khi được gia hạn; có thể đặt lại hạn nộp trong lịch "
+                "báo cáo (các hồ sơ đang soạn sẽ theo hạn mới)."
+            )
+        return text
 
 
 def province_on_map(code: str, year: int) -> Province:
@@ -95,6 +101,8 @@ def _open_year(province, year, user, deadline) -> OpenedYear:
         )
     wards = list(Ward.objects.on(deadline).filter(province=province, kind=Ward.Kind.WARD).order_by("name", "pk"))
     with transaction.atomic():
+        # One opening of a province at a time: a double click waits for the first, then creates nothing.
+        Province.objects.select_for_update().filter(pk=province.pk).first()
         had = set(Assessment.objects.filter(ward__in=wards, year=year).values_list("ward_id", flat=True))
         created = Assessment.objects.bulk_create(
             Assessment(ward=w, year=year, criteria_set=criteria_set, deadline=deadline)

@@ -129,12 +129,21 @@ def _set_active(request, code, pk, *, active: bool):
     province = administered_province(request, code, ACTION)
     person = _person(province, pk)
     try:
-        people.person_set_active(province=province, person=person, user=request.user, active=active)
+        changed = people.person_set_active(province=province, person=person, user=request.user, active=active)
     except people.PeopleRefused as refused:
         messages.error(request, refused.message)
     else:
-        done = _("%(email)s hoạt động trở lại.") if active else _("%(email)s đã ngừng hoạt động: không đăng nhập được.")
-        messages.success(request, done % {"email": person.email or person.get_username()})
+        email = person.email or person.get_username()
+        if not changed:
+            already = _("%(email)s vẫn đang hoạt động.") if active else _("%(email)s đã ngừng hoạt động từ trước.")
+            messages.info(request, already % {"email": email})
+        else:
+            done = (
+                _("%(email)s hoạt động trở lại.")
+                if active
+                else _("%(email)s đã ngừng hoạt động: không đăng nhập được.")
+            )
+            messages.success(request, done % {"email": email})
     return _back(code)
 
 
