@@ -138,3 +138,31 @@ def test_a_deadline_off_the_map_of_the_drafts_is_refused_at_the_field(admin_user
     with pytest.raises(ValidationError) as error:
         calendar_save(calendar=calendar, user=admin_user)
     assert "Cần Thơ không tồn tại vào ngày 01/06/2025" in error.value.message_dict["deadline"][0]
+
+
+def test_the_half_year_report_is_reminded_of_on_the_provinces_day(province, criteria_set, admin_user):
+    from wards.models import Notification
+    from wards.services.notifications import deadline_reminders
+
+    ward = WardFactory(district__province=province)
+    head = user_with_role(Membership.Role.WARD_HEAD, ward=ward)
+    AssessmentFactory(ward=ward, year=2027, criteria_set=criteria_set, deadline=datetime.date(2027, 11, 15))
+    other = WardFactory()  # a province without a calendar: 15/5
+    other_head = user_with_role(Membership.Role.WARD_HEAD, ward=other)
+    AssessmentFactory(ward=other, year=2027, criteria_set=criteria_set, deadline=datetime.date(2027, 11, 15))
+    calendar_save(
+        calendar=ReportingCalendar(
+            province=province,
+            year=2027,
+            deadline=datetime.date(2027, 11, 15),
+            half_year_report=datetime.date(2027, 6, 1),
+        ),
+        user=admin_user,
+    )
+    assert deadline_reminders(today=datetime.date(2027, 5, 8)) == 1  # the default 15/5, for the other province
+    assert Notification.objects.get(kind=Notification.Kind.HALF_YEAR).user == other_head
+    assert deadline_reminders(today=datetime.date(2027, 5, 25)) == 1  # this province's 1/6
+    note = Notification.objects.get(kind=Notification.Kind.HALF_YEAR, user=head)
+    assert note.subject == "Còn 7 ngày đến hạn báo cáo 6 tháng năm 2027"
+    assert "trước ngày 01/06/2027" in note.body
+    assert deadline_reminders(today=datetime.date(2027, 5, 25)) == 0

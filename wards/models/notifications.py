@@ -19,6 +19,7 @@ class Notification(models.Model):  # Thông báo
         REMINDER = "reminder", _("Nhắc hạn nộp")
         OPENED = "opened", _("Mở đợt đánh giá")
         EXTENDED = "extended", _("Được gia hạn nộp")
+        HALF_YEAR = "half_year", _("Nhắc báo cáo 6 tháng")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("người dùng")
@@ -43,8 +44,8 @@ class Notification(models.Model):  # Thông báo
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "assessment", "days_before", "due_on"],
-                condition=Q(kind="reminder"),
+                fields=["user", "assessment", "kind", "days_before", "due_on"],
+                condition=Q(kind__in=["reminder", "half_year"]),
                 name="notification_one_reminder_per_threshold",
             ),
         ]

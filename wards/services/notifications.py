@@ -67,9 +67,10 @@ REMINDER_DAYS = (14, 7, 1)
 
 def deadline_reminders(*, today: datetime.date) -> int:
     """Remind ward users of unsubmitted assessments 14, 7 and 1 days before their last day: the deadline (as the
-    province's calendar set it) or the last extension granted. Each reminder exists once per user, assessment,
-    threshold and day (a database constraint), so running twice sends nothing, and a moved day is reminded of."""
-    created = []
+    province's calendar set it) or the last extension granted; and of the half-year report on the province's
+    calendar (15/5 by default). Each reminder exists once per user, assessment, kind, threshold and day (a
+    database constraint), so running twice sends nothing, and a moved day is reminded of."""
+    created = 0
     for days in REMINDER_DAYS:
         due = today + datetime.timedelta(days=days)
         assessments = (
@@ -81,30 +82,47 @@ def deadline_reminders(*, today: datetime.date) -> int:
             .prefetch_related("extensions")
         )
         for assessment in assessments:
-            if assessment.last_day_to_submit() != due:  # a later extension is the day to remind of
-                continue
-            existing = set(
-                Notification.objects.filter(
-                    assessment=assessment, kind=Notification.Kind.REMINDER, days_before=days, due_on=due
-                ).values_list("user_id", flat=True)
+            if assessment.last_day_to_submit() == due:  # else a later extension is the day to remind of
+                created += _remind(assessment, Notification.Kind.REMINDER, days, due)
+        for assessment in _half_year_due(due):
+            created += _remind(assessment, Notification.Kind.HALF_YEAR, days, due)
+    return created
+
+
+def _half_year_due(due: datetime.date):
+    """The year's drafts of the provinces whose half-year report falls on the day (their calendar's, else 15/5)."""
+    from wards.models import ReportingCalendar
+
+    set_here = ReportingCalendar.objects.filter(year=due.year)
+    on_day = set_here.filter(half_year_report=due).values("province_id")
+    drafts = Assessment.objects.filter(year=due.year, status__in=Assessment.EDITABLE_BY_WARD).select_related("ward")
+    by_calendar = Q(ward__province_id__in=on_day)
+    if (due.month, due.day) == ReportingCalendar.DEFAULT_HALF_YEAR:
+        by_calendar |= ~Q(ward__province_id__in=set_here.values("province_id"))
+    return drafts.filter(by_calendar)
+
+
+def _remind(assessment, kind, days: int, due: datetime.date) -> int:
+    existing = set(
+        Notification.objects.filter(assessment=assessment, kind=kind, days_before=days, due_on=due).values_list(
+            "user_id", flat=True
+        )
+    )
+    subject, body = message(kind, a=assessment, ward=assessment.ward, days=days, last_day=due)
+    made = Notification.objects.bulk_create(
+        [
+            Notification(
+                user=u,
+                assessment=assessment,
+                kind=kind,
+                days_before=days,
+                due_on=due,
+                subject=subject,
+                body=body,
             )
-            subject, body = message(
-                Notification.Kind.REMINDER, a=assessment, ward=assessment.ward, days=days, last_day=due
-            )
-            created += Notification.objects.bulk_create(
-                [
-                    Notification(
-                        user=u,
-                        assessment=assessment,
-                        kind=Notification.Kind.REMINDER,
-                        days_before=days,
-                        due_on=due,
-                        subject=subject,
-                        body=body,
-                    )
-                    for u in ward_people(assessment.ward_id)
-                    if u.pk not in existing
-                ],
-                ignore_conflicts=True,
-            )
-    return len(created)
+            for u in ward_people(assessment.ward_id)
+            if u.pk not in existing
+        ],
+        ignore_conflicts=True,
+    )
+    return len(made)
