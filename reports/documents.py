@@ -9,6 +9,7 @@ import json
 import logging
 import math
 import mimetypes
+from collections import Counter
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
@@ -350,7 +351,9 @@ def roadmap_rows(
 
 def roadmap_status(rows: list[RoadmapRow], year: int) -> tuple[str, str]:
     """("on_track" | "behind" | "none", a sentence), judged on the last milestone due by `year` and,
-    when none is due yet, on the progress toward the next one. A replaced milestone is never judged."""
+    when none is due yet, on the progress toward the next one. A replaced milestone is never judged, nor one
+    whose year has not come: a year ahead (2030 looked at in 2026) is judged as of this year."""
+    year = min(year, timezone.localdate().year)
     due = [r for r in rows if r.year <= year and not r.replaced]
     upcoming = [r for r in rows if r.year > year and not r.replaced]
     if not rows:
@@ -614,11 +617,34 @@ def _province_year(province: Province, year: int):
             1 for ward_id, first in certified.items() if first <= year and ward_id not in on_map_ids
         ),
         "predecessor_certified": _predecessor_certified(on_map, certified, year),
+        "map_provinces": _map_provinces(on_map, assessments, certified, year),
         "before_after": _before_after(on_map, year, assessments, scores),
         "place_date": f"{province.name}, {vn_date(timezone.localdate())}",
         "signatures": _province_signers(province),
     }
     return summary, assessments, scores
+
+
+def _map_provinces(on_map: list[MapWard], assessments, certified: dict[int, int], year: int) -> list[dict]:
+    """On a year before the reform, the provinces of the lineage as they were on that map, each with its own
+    figures (the new Quảng Ngãi's 2024 is the old Quảng Ngãi's and Kon Tum's); empty when the map has one."""
+    province_ids = {w.province_id for w in on_map}
+    if len(province_ids) < 2:
+        return []
+    assessed = Counter(a.ward.province_id for a in assessments)
+    rows = []
+    for province in Province.objects.filter(pk__in=province_ids):
+        own = [w for w in on_map if w.province_id == province.pk]
+        rows.append(
+            {
+                "name": province.name,
+                "period": province.period_label,
+                "wards": len(own),
+                "assessments": assessed.get(province.pk, 0),
+                "certified": sum(1 for w in own if certified.get(w.id, year + 1) <= year),
+            }
+        )
+    return sorted(rows, key=lambda r: (-r["wards"], sort_key(r["name"])))
 
 
 def _province_signers(province: Province) -> dict:

@@ -327,7 +327,8 @@ def test_the_leadership_page_query_count_does_not_grow_with_the_wards(
 
     client.force_login(can_tho_leader)
     assess(new_wards[:2])
-    with django_assert_max_num_queries(62) as few:  # 61 measured with 2 wards (last year across mergers: 3 a year)
+    # 63 measured with 2 wards: last year across mergers (3 a year), the old map's provinces named apart (1).
+    with django_assert_max_num_queries(63) as few:
         assert client.get("/lanh-dao/?year=2025").status_code == 200
     assess(new_wards[2:12])
     with django_assert_max_num_queries(len(few.captured_queries)):
@@ -365,3 +366,34 @@ def test_the_province_report_of_2025_shows_both_roadmaps_and_the_before_after_ta
     assert "Cái Khế (tiền thân đã đạt chuẩn: An Hòa 2023, Cái Khế 2024)" in report
     assert "V. Trước và sau sắp xếp đơn vị hành chính" in report and "một phần Bùi Hữu Nghĩa" in report
     assert "Quận/huyện" not in report
+
+
+def test_a_milestone_whose_year_has_not_come_is_not_judged():
+    from django.utils import timezone
+
+    this_year = timezone.localdate().year
+    rows = [
+        documents.RoadmapRow(this_year + 4, 9, "9 phường", "", 4),
+    ]
+    status, text = documents.roadmap_status(rows, this_year + 4)
+    assert status == "on_track" and "Chưa đến mốc đầu tiên (9 phường năm" in text
+
+
+def test_a_year_before_the_reform_shows_each_old_province_apart(quang_ngai_imported, criteria_set):
+    """The new Quảng Ngãi's 2024 is the old Quảng Ngãi's and Kon Tum's: each is named with its own figures."""
+    kon_tum, old = quang_ngai_imported["kon_tum"], quang_ngai_imported["old"]
+    certify(Ward.objects.filter(province=kon_tum, kind=Ward.Kind.WARD).first(), 2024, criteria_set)
+    summary = documents.province_year_summary(quang_ngai_imported["new"], 2024)
+    by_name = {p["name"]: p for p in summary["map_provinces"]}
+    assert set(by_name) == {kon_tum.name, old.name}
+    assert (
+        by_name[kon_tum.name]["wards"],
+        by_name[kon_tum.name]["assessments"],
+        by_name[kon_tum.name]["certified"],
+    ) == (
+        10,
+        1,
+        1,
+    )
+    assert by_name[old.name]["wards"] == 17 and by_name[old.name]["certified"] == 0
+    assert documents.province_year_summary(quang_ngai_imported["new"], 2025)["map_provinces"] == []
