@@ -53,13 +53,19 @@ def notify(*, users, assessment: Assessment, kind: str, **context) -> list[Notif
 
 
 def enqueue_emails(ids: list[int]) -> None:
-    """Queue the emails; when the broker is down the periodic sweep sends them later."""
+    """Queue the notifications' emails; when the broker is down the periodic sweep sends them later."""
     from wards.tasks import send_notification_emails
 
+    queue_or_leave_for_the_sweep(send_notification_emails, ids, "notification")
+
+
+def queue_or_leave_for_the_sweep(task, ids: list[int], what: str) -> None:
+    """Queue a sending task for the rows; a broker that is down costs nothing here: the rows stay unsent and
+    the periodic sweep sends them later (the request never waits on it, never fails for it)."""
     try:
-        send_notification_emails.delay(ids)
-    except Exception:  # any broker failure: the notifications stay unsent and the sweep retries
-        logger.warning("Broker unreachable; %d notification emails left for the sweep", len(ids), exc_info=True)
+        task.delay(ids)
+    except Exception:  # any broker failure
+        logger.warning("Broker unreachable; %d %s emails left for the sweep", len(ids), what, exc_info=True)
 
 
 REMINDER_DAYS = (14, 7, 1)

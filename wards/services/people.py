@@ -32,6 +32,7 @@ from wards.collation import sort_key
 from wards.models import Invitation, Membership, PeopleEvent, Province, Ward
 from wards.parsing import person as person_name
 from wards.selectors import membership_of, people_of_province
+from wards.services.notifications import queue_or_leave_for_the_sweep
 
 logger = logging.getLogger(__name__)
 Role = Membership.Role
@@ -560,10 +561,7 @@ def enqueue_invitations(ids: list[int]) -> None:
     """Queue the invitations' e-mails; when the broker is down the periodic sweep sends them later."""
     from wards.tasks import send_invitation_emails
 
-    try:
-        send_invitation_emails.delay(ids)
-    except Exception:  # any broker failure: the invitations stay unsent and the sweep retries
-        logger.warning("Broker unreachable; %d invitation emails left for the sweep", len(ids), exc_info=True)
+    queue_or_leave_for_the_sweep(send_invitation_emails, ids, "invitation")
 
 
 def invitation_resend(*, province: Province, person, user, site: str) -> Invitation:
