@@ -65,12 +65,15 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
 def open_deadline(year: int) -> datetime.date:
     """The year's 15 November; for the current year, once that has passed (tests run on any date), a month from
-    today, since a test that submits needs a deadline still open. Tests about the deadline itself set theirs."""
+    today but within the year (on 31 December, today: still open), since a test that submits needs a deadline
+    still open. Tests about the deadline itself set theirs."""
     from django.utils import timezone
 
     today = timezone.localdate()
     deadline = datetime.date(year, 11, 15)
-    return max(deadline, today + datetime.timedelta(days=30)) if year == today.year else deadline
+    if year != today.year:
+        return deadline
+    return max(deadline, min(today + datetime.timedelta(days=30), datetime.date(year, 12, 31)))
 
 
 class AssessmentFactory(factory.django.DjangoModelFactory):

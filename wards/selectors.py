@@ -4,7 +4,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, DateTimeField, F, Prefetch, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -363,7 +363,21 @@ def review_queue(*, user, year: int, status: str = "", district: str = "", passe
         rows = rows.filter(status=status)
     if district:
         rows = rows.filter(ward__district__code=district)
-    rows = list(rows.order_by("ward__district__name", "ward__name"))
+    # What needs the reviewer's action first: submitted (and resubmitted), the longest waiting first; then
+    # those in review; then the returned, the drafts and the approved, by place.
+    action_first = Case(
+        When(status=Assessment.Status.SUBMITTED, then=Value(0)),
+        When(status=Assessment.Status.IN_REVIEW, then=Value(1)),
+        When(status=Assessment.Status.RETURNED, then=Value(2)),
+        When(status=Assessment.Status.DRAFT, then=Value(3)),
+        default=Value(4),
+    )
+    waiting = Case(
+        When(status__in=[Assessment.Status.SUBMITTED, Assessment.Status.IN_REVIEW], then=F("submitted_at")),
+        default=Value(None),
+        output_field=DateTimeField(),
+    )
+    rows = list(rows.order_by(action_first, waiting.asc(nulls_last=True), "ward__district__name", "ward__name"))
     scores = assessment_scores(assessments=rows)
     result = []
     for a in rows:

@@ -74,7 +74,7 @@ def test_the_database_refuses_an_assessment_of_a_ward_that_did_not_exist_on_its_
 
 
 def test_the_database_refuses_ending_a_ward_before_one_of_its_assessments(reform):
-    AssessmentFactory(ward=reform["new"], year=2026, criteria_set=reform["set"])
+    AssessmentFactory(ward=reform["new"], year=2026, criteria_set=reform["set"], deadline=datetime.date(2026, 11, 15))
     with pytest.raises(IntegrityError), transaction.atomic():
         Ward.objects.filter(pk=reform["new"].pk).update(valid_to=datetime.date(2026, 1, 1))
     Ward.objects.filter(pk=reform["new"].pk).update(valid_to=datetime.date(2026, 12, 31))

@@ -387,3 +387,40 @@ def test_a_double_click_on_return_keeps_the_typed_reasons(client, people, submit
     assert response.status_code == 409
     page = text(response)
     assert "«Trả lại để bổ sung»" in page and "Bổ sung biên bản chi bộ" in page
+
+
+def test_the_queue_opens_on_what_needs_the_reviewers_action(people, criteria_set, ward):
+    """Submitted first, the longest waiting first, then in review, then the rest (issue 13: not 41 drafts with
+    the one submission buried at row 22)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tests.factories import AssessmentFactory, WardFactory
+    from wards.selectors import review_queue
+
+    now = timezone.now()
+    made = {}
+    for name, status, days_ago in [
+        ("A draft", Assessment.Status.DRAFT, None),
+        ("B sent yesterday", Assessment.Status.SUBMITTED, 1),
+        ("C in review", Assessment.Status.IN_REVIEW, 9),
+        ("D sent last week", Assessment.Status.SUBMITTED, 7),
+        ("E approved", Assessment.Status.APPROVED, 20),
+        ("F returned", Assessment.Status.RETURNED, 5),
+    ]:
+        made[name] = AssessmentFactory(
+            ward=WardFactory(district=ward.district, name=name),
+            criteria_set=criteria_set,
+            status=status,
+            submitted_at=now - dt.timedelta(days=days_ago) if days_ago else None,
+        )
+    rows, _counts = review_queue(user=people["reviewer"], year=made["A draft"].year)
+    assert [r.assessment.ward.name for r in rows] == [
+        "D sent last week",
+        "B sent yesterday",
+        "C in review",
+        "F returned",
+        "A draft",
+        "E approved",
+    ]
