@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
+from playwright.sync_api import expect
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -17,6 +18,9 @@ CHROMIUM_ARGS = [
 ]
 VIEWPORT = {"width": 1366, "height": 768}
 TIMEOUT_MS = 15_000
+# Assertions wait as long as actions do: on a loaded 2-core machine (two xdist workers, one rendering PDFs) an
+# answer can take longer than Playwright's default 5 s; a passing assertion returns as soon as it holds.
+expect.set_options(timeout=TIMEOUT_MS)
 # axe-core comes from npm (package.json; `make install` runs `npm ci`), never from a CDN.
 AXE = Path(django_settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
 
