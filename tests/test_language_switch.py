@@ -121,6 +121,10 @@ def stored_texts() -> list[str]:
                         piece = " ".join(DECISION_NUMBER.sub(" ", piece).split()).lower()
                         if VIETNAMESE_LETTERS.search(piece):
                             found.add(piece)
+    # The national list's provinces (reference data, offered before they are loaded): place names.
+    from wards.services.divisions import national_provinces
+
+    found.update(name.lower() for _, name in national_provinces() if VIETNAMESE_LETTERS.search(name))
     return sorted(found, key=len, reverse=True)
 
 
@@ -309,8 +313,14 @@ def pages(site) -> list[tuple[str | None, str]]:
         ("leader", f"{reverse('leadership')}?year={year - 1}"),
         ("leader", f"{reverse('leadership')}?year={year + 1}"),
         ("leader", reverse("bulk", args=[site["bulk"].pk])),
+        ("officer", reverse("ward", args=[this.ward_id])),
+        ("officer", reverse("second_factor")),
+        ("reviewer", reverse("ward", args=[other.ward_id])),
         ("admin", reverse("home")),
         ("admin", reverse("job", args=[site["failed"].pk])),
+        ("admin", reverse("administration_index")),
+        ("admin", reverse("administration", args=[this.ward.province.code])),
+        ("admin", reverse("administration_people", args=[this.ward.province.code])),
         # The admin is Django's: its own texts and the models' names follow the reader; the objects' names
         # (__str__) are Vietnamese, as Django's change history stores them.
         ("admin", reverse("admin:index")),
