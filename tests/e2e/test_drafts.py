@@ -50,7 +50,12 @@ def test_typed_figures_survive_lost_connection_reload_and_failed_save(
     type_into(page, TYPED)
 
     # 0. The session ends (the login expired): the answer is the login page, which is not swapped in; the
-    #    page says why and keeps everything. Logged in again, the draft is offered.
+    #    page says why and keeps everything. Logged in again, the draft is offered. (The page's scripts are
+    #    ready and no request is in flight first: the save must be htmx's, and the only one.)
+    page.wait_for_function(
+        "window.htmx && document.querySelector('#figures-form').dataset.draftReady"
+        " && !document.querySelector('.htmx-request')"
+    )
     cookies = [c for c in page.context.cookies() if c["name"] != "sessionid"]
     page.context.clear_cookies()
     page.context.add_cookies(cookies)
