@@ -98,6 +98,15 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded mode runs the web server and the worker on one file: a writer waits for the other (20 s)
+    # instead of failing "database is locked", and takes the write lock when its transaction begins, since a
+    # lock upgraded mid-transaction fails at once whatever the wait.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
+    # The test database in a file (one per test worker), not in memory: an in-memory database is one
+    # connection that the browser tests' live server shares across its request threads, and requests running at
+    # once (a page, its script catalogue, a second person) then interleave on it.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")
