@@ -60,8 +60,11 @@ def test_typed_figures_survive_lost_connection_reload_and_failed_save(
     page.context.clear_cookies()
     page.context.add_cookies(cookies)
     mark_document(page)
-    page.locator("#save").click()
     problem = page.locator("#problem")
+    with page.expect_response(lambda r: "/dang-nhap/" in r.url) as answered:
+        page.locator("#save").click()
+    # The answer to the save is the login page (the redirect followed): it must not be swapped in.
+    assert answered.value.ok
     expect(problem).to_contain_text("phiên đăng nhập")
     expect_page_intact(page, form="#figures-form", typed=TYPED)
     log_in(page, "canbo")
