@@ -17,7 +17,7 @@ from tests.factories import AssessmentFactory, user_with_role
 from tests.wards.test_excel import col, row_of, upload
 from wards import excel
 from wards.lineage import LastYear, Predecessor, Problem, Source
-from wards.models import Assessment, IndicatorValue, Membership, Province, Ward
+from wards.models import Assessment, IndicatorValue, Membership, Province, Ward, in_province
 from wards.selectors import assessment_page, assessment_scores, previous_year_counts, previous_year_sources
 from wards.services.divisions import import_divisions
 
@@ -55,7 +55,7 @@ def can_tho(django_db_setup, django_db_blocker):
             criteria_set = catalogue()
             province = Province.objects.on(NOV_2025).get(code="92")
             indicators = {i.code: i for i in criteria_set.indicators.filter(code__in=TREND)}
-            old = Ward.objects.on(NOV_2024).filter(province__in=province.lineage_ids(), kind=Ward.Kind.WARD)
+            old = Ward.objects.on(NOV_2024).filter(in_province(province), kind=Ward.Kind.WARD)
             rows = []
             for ward in old.select_related("district"):
                 key = (ward.district.name, ward.name)

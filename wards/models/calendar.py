@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from wards.map import DEFAULT_DEADLINE
 from wards.models.places import Province
 from wards.years import YEAR_MAX, YEAR_MIN
 
@@ -15,7 +16,7 @@ from wards.years import YEAR_MAX, YEAR_MIN
 class ReportingCalendar(models.Model):  # Lịch báo cáo
     """Where a province sets its own dates; without one, the ministry's (15/11 yearly, 15/5 half-year)."""
 
-    DEFAULT_DEADLINE = (11, 15)
+    DEFAULT_DEADLINE = DEFAULT_DEADLINE  # the ministry's 15/11 (wards.map)
     DEFAULT_HALF_YEAR = (5, 15)
 
     province = models.ForeignKey(

@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from wards.collation import COLLATION
-from wards.map import REFORM_DATE, in_force_on, period_label
+from wards.map import REFORM_DATE, in_force_on, map_date, period_label
 
 
 def _period_constraints(prefix: str) -> list:
@@ -39,6 +39,10 @@ class UnitQuerySet(models.QuerySet):
     def current(self):
         """The units on today's map."""
         return self.on(timezone.localdate())
+
+    def on_map(self, year: int):
+        """The units on a year's map (its deadline's: wards.map.map_date)."""
+        return self.on(map_date(year))
 
 
 def in_province(province, prefix: str = "") -> Q:
@@ -107,15 +111,6 @@ class Province(Unit):  # Tỉnh / Thành phố trực thuộc trung ương
 
     def __str__(self):
         return self.name
-
-    def lineage_ids(self) -> list[int]:
-        """This province and the provinces it was formed from: whose wards make up its history."""
-        return [self.pk, *ProvinceLineage.objects.filter(successor=self).values_list("predecessor_id", flat=True)]
-
-    @property
-    def history_wards(self):
-        """Its wards and its predecessors' wards, each on its own period (see in_province)."""
-        return Ward.objects.filter(in_province(self))
 
     def clean(self):
         """A province's period covers its wards' periods (a ward cannot outlive its province)."""

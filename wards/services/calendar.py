@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
@@ -74,12 +75,13 @@ class SubmissionWindow:
 
 
 def submission_window(assessment: Assessment, today=None) -> SubmissionWindow:
-    """In one query (the extensions, newest first)."""
-    today = today or timezone.localdate()
-    extensions = list(assessment.extensions.select_related("granted_by"))
-    last_day = max([assessment.deadline, *(e.until for e in extensions)])
-    closed = assessment.status == Assessment.Status.DRAFT and today > last_day
-    return SubmissionWindow(extensions, last_day, closed)
+    """In one query (the extensions, newest first), by the assessment's own rule (last_day_to_submit)."""
+    prefetch_related_objects(
+        [assessment], Prefetch("extensions", queryset=DeadlineExtension.objects.select_related("granted_by"))
+    )
+    return SubmissionWindow(
+        list(assessment.extensions.all()), assessment.last_day_to_submit(), assessment.submission_closed(today)
+    )
 
 
 def closed_message(assessment: Assessment) -> str:

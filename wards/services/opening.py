@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 
 from criteria.models import CriteriaSet
 from wards import access
-from wards.map import yearly_deadline
+from wards.map import map_date
 from wards.models import Assessment, AuditEvent, Notification, Province, Ward
 from wards.selectors import criteria_set_for_year
 from wards.services.audit import audit_event
@@ -64,8 +64,8 @@ class OpenedYear:
 
 def province_on_map(code: str, year: int) -> Province:
     """The province with this code on the year's map (92 in 2024: the old Cần Thơ; in 2027: the new city)."""
-    day = yearly_deadline(year)
-    province = Province.objects.on(day).filter(code=code).first()  # the default deadline: the map's date
+    day = map_date(year)
+    province = Province.objects.on_map(year).filter(code=code).first()
     if province is None:
         raise YearNotOpenable(
             gettext("Không có tỉnh/thành phố mã %(code)s vào ngày %(day)s.")

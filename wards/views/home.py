@@ -64,12 +64,12 @@ def home(request):
                 {
                     "assessment": a,
                     "score": scores[a.pk],
-                    "days_left": (a.last_day_to_submit() - today).days if a.editable_by_ward else None,
-                    "last_day": a.last_day_to_submit(),
+                    "days_left": (last_day - today).days if a.editable_by_ward else None,
+                    "last_day": last_day,
                     "reasons": reasons.get(a.pk, []),
                     "decision": decisions.get(a.pk),
                 }
-                for a in rows
+                for a, last_day in ((a, a.last_day_to_submit()) for a in rows)
             ],
             "status_counts": status_counts,
             "predecessors": predecessors,

@@ -14,7 +14,7 @@ def province_on_map(code: str, year: int) -> Province:
     if not YEAR_MIN <= year <= YEAR_MAX:
         raise CommandError(f"Năm đánh giá phải từ {YEAR_MIN} đến {YEAR_MAX}.")
     day = map_date(year)
-    province = Province.objects.filter(code=code).on(day).first()
+    province = Province.objects.on_map(year).filter(code=code).first()
     if province is not None:
         return province
     others = list(Province.objects.filter(code=code).order_by("valid_from"))
