@@ -7,14 +7,14 @@ Fractions), so 50 → 47 is exactly a 6% fall and 3 of 200 is exactly 1.5%.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, localcontext
 from enum import StrEnum
 from fractions import Fraction
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 
 class Kind(StrEnum):
@@ -83,14 +83,36 @@ class Figures:
     na: bool = False  # declared not applicable, with a reason
 
 
-@dataclass(frozen=True)
 class Judgement:
-    result: Result
-    reason: str
+    """A computed result with its short Vietnamese reason. The reason may be given as a function that writes it:
+    it is then written only when a page reads it (province-wide counts never do), once."""
+
+    __slots__ = ("_reason", "result")
+
+    def __init__(self, result: Result, reason: str | Callable[[], str]):
+        self.result = result
+        self._reason = reason
+
+    @property
+    def reason(self) -> str:
+        if callable(self._reason):
+            self._reason = self._reason()
+        return self._reason
 
     @property
     def label(self) -> str:
         return RESULT_LABELS[self.result]
+
+    def __eq__(self, other):
+        if not isinstance(other, Judgement):
+            return NotImplemented
+        return (self.result, self.reason) == (other.result, other.reason)
+
+    def __hash__(self):
+        return hash((self.result, self.reason))
+
+    def __repr__(self):
+        return f"Judgement({self.result!r}, {self.reason!r})"
 
 
 @dataclass(frozen=True)
@@ -136,6 +158,10 @@ class AssessmentScore:
     def complete(self) -> int:
         return sum(1 for c in self.criteria.values() if c.complete)
 
+    @property
+    def total(self) -> int:
+        return len(self.criteria)
+
 
 def format_number(value: int | float | Fraction | Decimal, *, decimals: int | None = None) -> str:
     """Vietnamese number: dot for thousands, comma for decimals. By default at most two decimals, floored
@@ -170,7 +196,7 @@ def _threshold(rule: IndicatorRule) -> Fraction:
     return threshold / 100 if rule.kind in PERCENT_KINDS else threshold
 
 
-def _verdict(ok: bool, reason: str) -> Judgement:
+def _verdict(ok: bool, reason: str | Callable[[], str]) -> Judgement:
     return Judgement(Result.PASS if ok else Result.FAIL, reason)
 
 
@@ -194,21 +220,25 @@ def judge_indicator(rule: IndicatorRule, figures: Figures) -> Judgement:
         if kind == Kind.COUNT_MIN:
             return _verdict(
                 figures.count >= limit,
-                _("%(count)s (yêu cầu ≥ %(limit)s)")
-                % {"count": format_number(figures.count), "limit": format_number(limit)},
+                lambda: (
+                    _("%(count)s (yêu cầu ≥ %(limit)s)")
+                    % {"count": format_number(figures.count), "limit": format_number(limit)}
+                ),
             )
         excluded = (figures.excluded or 0) if rule.allows_exclusion else 0
         net = figures.count - excluded
-        shown = format_number(figures.count)
-        if excluded:
-            shown = _("%(shown)s − %(excluded)s bất khả kháng = %(net)s") % {
-                "shown": shown,
-                "excluded": format_number(excluded),
-                "net": format_number(net),
-            }
-        return _verdict(
-            net <= limit, _("%(shown)s (yêu cầu ≤ %(limit)s)") % {"shown": shown, "limit": format_number(limit)}
-        )
+
+        def count_reason() -> str:
+            shown = format_number(figures.count)
+            if excluded:
+                shown = _("%(shown)s − %(excluded)s bất khả kháng = %(net)s") % {
+                    "shown": shown,
+                    "excluded": format_number(excluded),
+                    "net": format_number(net),
+                }
+            return _("%(shown)s (yêu cầu ≤ %(limit)s)") % {"shown": shown, "limit": format_number(limit)}
+
+        return _verdict(net <= limit, count_reason)
 
     if kind in SHARE_KINDS:
         if figures.numerator is None or figures.denominator is None:
@@ -217,12 +247,17 @@ def judge_indicator(rule: IndicatorRule, figures: Figures) -> Judgement:
             return Judgement(Result.NA, _("Không phát sinh (mẫu số bằng 0)"))
         share = Fraction(figures.numerator, figures.denominator)
         limit = _threshold(rule)
-        shown = f"{format_number(figures.numerator)}/{format_number(figures.denominator)} = {_pct(share)}"
+
+        def share_reason(text: str) -> Callable[[], str]:
+            def reason() -> str:
+                shown = f"{format_number(figures.numerator)}/{format_number(figures.denominator)} = {_pct(share)}"
+                return _(text) % {"shown": shown, "limit": _pct(limit)}
+
+            return reason
+
         if kind == Kind.SHARE_MIN:
-            return _verdict(
-                share >= limit, _("%(shown)s (yêu cầu ≥ %(limit)s)") % {"shown": shown, "limit": _pct(limit)}
-            )
-        return _verdict(share < limit, _("%(shown)s (yêu cầu dưới %(limit)s)") % {"shown": shown, "limit": _pct(limit)})
+            return _verdict(share >= limit, share_reason(gettext_noop("%(shown)s (yêu cầu ≥ %(limit)s)")))
+        return _verdict(share < limit, share_reason(gettext_noop("%(shown)s (yêu cầu dưới %(limit)s)")))
 
     if kind in TREND_KINDS:
         if figures.count is None:
@@ -234,28 +269,30 @@ def judge_indicator(rule: IndicatorRule, figures: Figures) -> Judgement:
         if last == 0:
             if kind == Kind.FALL_MIN:
                 return _verdict(
-                    this == 0, _("Năm trước 0, năm nay %(this)s (yêu cầu bằng 0)") % {"this": format_number(this)}
+                    this == 0,
+                    lambda: _("Năm trước 0, năm nay %(this)s (yêu cầu bằng 0)") % {"this": format_number(this)},
                 )
             return _verdict(
-                this > 0, _("Năm trước 0, năm nay %(this)s (yêu cầu lớn hơn 0)") % {"this": format_number(this)}
+                this > 0,
+                lambda: _("Năm trước 0, năm nay %(this)s (yêu cầu lớn hơn 0)") % {"this": format_number(this)},
             )
-        wanted = _("giảm") if kind == Kind.FALL_MIN else _("tăng")
         change = Fraction(last - this if kind == Kind.FALL_MIN else this - last, last)
-        if change >= 0:
-            moved = f"{wanted} {_pct(change)}"
-        else:  # it went the wrong way: say so plainly rather than "giảm -5%"
-            moved = f"{_('tăng') if kind == Kind.FALL_MIN else _('giảm')} {_pct(-change)}"
-        return _verdict(
-            change >= limit,
-            _("%(last)s → %(this)s: %(moved)s (yêu cầu %(wanted)s ≥ %(limit)s)")
-            % {
+
+        def trend_reason() -> str:
+            wanted = _("giảm") if kind == Kind.FALL_MIN else _("tăng")
+            if change >= 0:
+                moved = f"{wanted} {_pct(change)}"
+            else:  # it went the wrong way: say so plainly rather than "giảm -5%"
+                moved = f"{_('tăng') if kind == Kind.FALL_MIN else _('giảm')} {_pct(-change)}"
+            return _("%(last)s → %(this)s: %(moved)s (yêu cầu %(wanted)s ≥ %(limit)s)") % {
                 "last": format_number(last),
                 "this": format_number(this),
                 "moved": moved,
                 "wanted": wanted,
                 "limit": _pct(limit),
-            },
-        )
+            }
+
+        return _verdict(change >= limit, trend_reason)
 
     raise ValueError(f"Unknown indicator kind {kind!r}")
 
@@ -263,11 +300,14 @@ def judge_indicator(rule: IndicatorRule, figures: Figures) -> Judgement:
 def _combine_all(judgements: Mapping[str, Judgement]) -> Judgement:
     failed = [code for code, j in judgements.items() if j.result is Result.FAIL]
     if failed:
-        return Judgement(Result.FAIL, _("Không đạt: chỉ tiêu %(codes)s") % {"codes": ", ".join(failed)})
+        return Judgement(Result.FAIL, lambda: _("Không đạt: chỉ tiêu %(codes)s") % {"codes": ", ".join(failed)})
     missing = [code for code, j in judgements.items() if j.result is Result.MISSING]
     if missing:
-        return Judgement(Result.INCOMPLETE, _("Thiếu số liệu: chỉ tiêu %(codes)s") % {"codes": ", ".join(missing)})
-    return Judgement(Result.PASS, _("Đạt %(judgements)s/%(judgements)s chỉ tiêu") % {"judgements": len(judgements)})
+        return Judgement(
+            Result.INCOMPLETE, lambda: _("Thiếu số liệu: chỉ tiêu %(codes)s") % {"codes": ", ".join(missing)}
+        )
+    count = len(judgements)
+    return Judgement(Result.PASS, lambda: _("Đạt %(judgements)s/%(judgements)s chỉ tiêu") % {"judgements": count})
 
 
 def judge_criterion(rule: CriterionRule, judgements: Mapping[str, Judgement]) -> Judgement:
