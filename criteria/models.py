@@ -122,7 +122,12 @@ class Criterion(EnglishTitle, models.Model):  # Tiêu chí (1–22)
 
     @property
     def code(self) -> str:
-        return f"TC{self.number}"
+        return self.code_for(self.number)
+
+    @staticmethod
+    def code_for(number: int) -> str:
+        """ "TC5" for criterion 5 (queries that read the number alone name it so)."""
+        return f"TC{number}"
 
     def spec(self) -> scoring.CriterionSpec:
         return scoring.CriterionSpec(

@@ -44,6 +44,7 @@ from wards.models import (
     Verdict,
     Ward,
 )
+from wards.services import scores
 from wards.services.calendar import extension_grant
 from wards.services.divisions import import_divisions
 
@@ -688,6 +689,9 @@ def demo_seed() -> dict[str, object]:
     seeder.new_province(CAN_THO, index_base=100, suffix="CAT")
     seeder.new_province(QUANG_NGAI, index_base=400, suffix="CAT-QNG")
     _keep_the_demo_ward_open(users)
+    if seeder.created:
+        # The figures went in with bulk_create: store every result once they are all there (last year first).
+        scores.rescore(Assessment.objects.order_by("year", "pk"))
     return {
         "users": [u.username for u in DEMO_USERS],
         "password": DEMO_PASSWORD,

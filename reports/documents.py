@@ -42,10 +42,10 @@ from wards.models import (
 )
 from wards.selectors import (
     assessment_page,
-    assessment_scores,
     criteria_set_with_catalogue,
     last_year_for,
-    summarize_scores,
+    stored_scores,
+    summarize_stored,
 )
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
@@ -455,8 +455,8 @@ def _result_text(assessment, score, decision) -> str:
     if decision is not None and decision.outcome == Decision.Outcome.CERTIFIED:
         return f"Công nhận đạt chuẩn (QĐ {decision.number})"
     if assessment.status == Assessment.Status.DRAFT:
-        return f"Chưa gửi hồ sơ (đạt {score.passed}/{len(score.criteria)} theo số liệu đang soạn)"
-    text = f"đạt {score.passed}/{len(score.criteria)} ({assessment.get_status_display()})"
+        return f"Chưa gửi hồ sơ (đạt {score.passed}/{score.total} theo số liệu đang soạn)"
+    text = f"đạt {score.passed}/{score.total} ({assessment.get_status_display()})"
     if decision is not None:
         text += f", {decision.label}"
     return text
@@ -478,7 +478,7 @@ def _before_after(on_map: list[MapWard], year: int, assessments, scores) -> list
             "ward"
         )
     )
-    previous_scores = assessment_scores(assessments=previous)
+    previous_scores = stored_scores(assessments=previous)
     decisions = {
         d.assessment_id: d
         for d in Decision.objects.in_force().filter(assessment__in=[a.pk for a in [*previous, *assessments]])
@@ -537,16 +537,21 @@ def _province_year(province: Province, year: int):
     assessments = list(
         Assessment.objects.filter(in_province(province, "ward__"), year=year).select_related("ward__district")
     )
-    scores = assessment_scores(assessments=assessments)
-    # A draft is not yet in: counting it as "0 criteria met" would sink every rate of the current year.
-    submitted = {a.pk: scores[a.pk] for a in assessments if a.status != Assessment.Status.DRAFT}
+    scores = stored_scores(assessments=assessments)
     drafts = [a for a in assessments if a.status == Assessment.Status.DRAFT]
     criteria_titles, criteria_numbers = {}, {}
     if assessments:
         catalogue = criteria_set_with_catalogue(assessments[0].criteria_set_id)
         criteria_titles = {c.code: c.title for g in catalogue.groups.all() for c in g.criteria.all()}
         criteria_numbers = {c.code: c.number for g in catalogue.groups.all() for c in g.criteria.all()}
-    counted = summarize_scores(province=province, year=year, scores=submitted)
+    # A draft is not yet in: counting it as "0 criteria met" would sink every rate of the current year.
+    counted = summarize_stored(
+        province=province,
+        year=year,
+        assessments=Assessment.objects.filter(pk__in=[a.pk for a in assessments]).exclude(
+            status=Assessment.Status.DRAFT
+        ),
+    )
     if not counted.criteria_codes and criteria_titles:
         counted = replace(counted, criteria_codes=list(criteria_titles), passes=dict.fromkeys(criteria_titles, 0))
     codes, distribution, passes = counted.criteria_codes, counted.distribution, counted.passes

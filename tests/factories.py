@@ -115,14 +115,17 @@ def complete_figures(indicator):
 
 
 def fill_assessment(assessment, *, skip=()):
-    """Store passing figures for every indicator but those whose codes are in skip."""
+    """Store passing figures for every indicator but those whose codes are in skip, with the stored result (as the
+    ward's page stores it)."""
     from criteria.models import Indicator
     from wards.models import IndicatorValue
+    from wards.services import scores
 
     indicators = Indicator.objects.filter(criteria_set=assessment.criteria_set).exclude(code__in=skip)
     IndicatorValue.objects.bulk_create(
         IndicatorValue(assessment=assessment, indicator=i, **complete_figures(i)) for i in indicators
     )
+    scores.rescore_changed([assessment])
 
 
 class EvidenceFileFactory(factory.django.DjangoModelFactory):

@@ -41,6 +41,7 @@ MODULES_LEFT_VIETNAMESE = {
     "wards/management/commands/import_divisions.py": "an administrator's command",
     "wards/management/commands/open_year.py": "an administrator's command",
     "wards/management/commands/setup_province.py": "an administrator's command",
+    "wards/management/commands/rescore.py": "an administrator's command",
     "wards/services/divisions.py": "reads the Vietnamese reference data and reports to the import command",
 }
 # Single texts, as the scan sees them (an f-string's fields read "{}").

@@ -14,6 +14,7 @@ from wards import lineage
 from wards.collation import sort_key
 from wards.models import (
     Assessment,
+    CriterionResult,
     Decision,
     EvidenceFile,
     IndicatorValue,
@@ -242,32 +243,67 @@ class ProvinceSummary:
 
 
 def province_summary(*, province: Province, year: int) -> ProvinceSummary:
-    """Computed from the stored figures by the scoring engine, over the assessments submitted (a draft is not
-    yet in, as in the province report); ignores verdicts."""
-    assessments = list(
-        Assessment.objects.filter(in_province(province, "ward__"), year=year).exclude(status=Assessment.Status.DRAFT)
+    """Counted in SQL from the stored results (wards.services.scores) of the assessments submitted (a draft is
+    not yet in, as in the province report); ignores verdicts. Two queries whatever the province's size."""
+    submitted = Assessment.objects.filter(in_province(province, "ward__"), year=year).exclude(
+        status=Assessment.Status.DRAFT
     )
-    return summarize_scores(province=province, year=year, scores=assessment_scores(assessments=assessments))
+    return summarize_stored(province=province, year=year, assessments=submitted)
 
 
-def summarize_scores(*, province: Province, year: int, scores: dict[int, scoring.AssessmentScore]) -> ProvinceSummary:
-    """Wards by criteria met and wards passing each criterion, from already computed scores."""
-    codes = list(next(iter(scores.values())).criteria) if scores else []
-    distribution = Counter(score.passed for score in scores.values())
-    passes = Counter(
-        code
-        for score in scores.values()
-        for code, criterion in score.criteria.items()
-        if criterion.judgement.result is scoring.Result.PASS
-    )
+def summarize_stored(*, province: Province, year: int, assessments: QuerySet[Assessment]) -> ProvinceSummary:
+    """Wards by criteria met and wards passing each criterion, counted in SQL over the stored results of these
+    assessments (a queryset, never loaded)."""
+    distribution = {
+        row["criteria_passed"]: row["wards"]
+        for row in assessments.order_by().values("criteria_passed").annotate(wards=Count("pk"))
+    }
+    wards = sum(distribution.values())
+    passes: dict[str, int] = {}
+    codes: list[str] = []
+    if wards:
+        rows = (
+            CriterionResult.objects.filter(assessment__in=assessments.order_by().values("pk"))
+            .values("criterion__number")
+            .annotate(passes=Count("pk", filter=Q(result=CriterionResult.Result.PASS)))
+            .order_by("criterion__number")
+        )
+        passes = {Criterion.code_for(row["criterion__number"]): row["passes"] for row in rows}
+        codes = list(passes)
     return ProvinceSummary(
         province=province,
         year=year,
-        wards=len(scores),
+        wards=wards,
         criteria_codes=codes,
         distribution=dict(sorted(distribution.items())),
-        passes={code: passes.get(code, 0) for code in codes},
+        passes=passes,
     )
+
+
+@dataclass(frozen=True)
+class StoredScore:
+    """An assessment's stored result, as the lists of a province's wards show it."""
+
+    passed: int
+    complete: int
+    total: int  # the criteria of its set
+
+
+def stored_scores(*, assessments: Iterable[Assessment]) -> dict[int, StoredScore]:
+    """The stored result of each assessment, keyed by id, in one query (for the number of criteria of each set)
+    whatever their number: the figures are not read, nothing is scored."""
+    assessments = list(assessments)
+    if not assessments:
+        return {}
+    totals = dict(
+        Criterion.objects.filter(criteria_set_id__in={a.criteria_set_id for a in assessments})
+        .order_by()
+        .values_list("criteria_set_id")
+        .annotate(Count("pk"))
+    )
+    return {
+        a.pk: StoredScore(a.criteria_passed, a.criteria_complete, totals.get(a.criteria_set_id, 0)) for a in assessments
+    }
 
 
 def assessment_for(*, user, pk: int) -> Assessment:
@@ -340,7 +376,7 @@ def last_year_for(*, assessment: Assessment) -> lineage.LastYear:
 @dataclass
 class QueueRow:
     assessment: Assessment
-    score: scoring.AssessmentScore
+    score: StoredScore
     days_since_submission: int | None
     overdue: bool
 
@@ -377,15 +413,15 @@ def review_queue(*, user, year: int, status: str = "", district: str = "", passe
         default=Value(None),
         output_field=DateTimeField(),
     )
+    if passed:
+        rows = rows.filter(criteria_passed=int(passed)) if passed.isdigit() else rows.none()
+    if overdue:
+        rows = rows.filter(status__in=Assessment.EDITABLE_BY_WARD, deadline__lt=today)
     rows = list(rows.order_by(action_first, waiting.asc(nulls_last=True), "ward__district__name", "ward__name"))
-    scores = assessment_scores(assessments=rows)
+    scores = stored_scores(assessments=rows)
     result = []
     for a in rows:
         late = a.editable_by_ward and a.deadline < today
-        if overdue and not late:
-            continue
-        if passed and str(scores[a.pk].passed) != passed:
-            continue
         since = (
             (today - timezone.localtime(a.submitted_at).date()).days
             if a.submitted_at and not a.editable_by_ward

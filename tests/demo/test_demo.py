@@ -428,3 +428,12 @@ def test_summary_command_refuses_a_code_not_on_the_years_map(demo):
         CommandError, match=r"^Không có tỉnh/thành phố mã 99 trên bản đồ năm 2022 \(ngày 15/11/2022\)\.$"
     ):
         call_command("assessment_summary", province="99", year=2022)
+
+
+def test_the_demos_stored_results_match_a_fresh_computation(demo, capsys):
+    """`manage.py rescore --check` over the whole demo (both maps, six years): every stored result is what the
+    scoring engine computes from the figures now (it raises CommandError, exit code 1, on any difference)."""
+    call_command("rescore", "--check")
+    total = Assessment.objects.count()
+    assert f"Kết quả đã lưu của {total} hồ sơ khớp" in capsys.readouterr().out
+    assert Assessment.objects.filter(criteria_passed__gt=0).exists()

@@ -7,10 +7,10 @@ import pytest
 from django.core.management import call_command
 
 from tests.conftest import page_data
-from tests.factories import AssessmentFactory, fill_assessment
+from tests.factories import AssessmentFactory, fill_assessment, user_with_role
 from tests.wards.test_excel import col, download, row_of, upload
-from wards import excel, parsing
-from wards.models import IndicatorValue
+from wards import excel, parsing, services
+from wards.models import IndicatorValue, Membership
 
 pytestmark = pytest.mark.django_db
 
@@ -58,8 +58,17 @@ def test_correcting_last_years_figure_changes_this_years_result(client, people, 
 def test_the_summary_counts_a_criterion_from_last_years_corrected_figure(two_years, capsys):
     y2027, y2028 = two_years
     y2028.status = y2028.Status.SUBMITTED
-    y2028.save()
-    IndicatorValue.objects.filter(assessment=y2027, indicator__code="16.1").update(count=10)
+    y2028.save(update_fields=["status"])
+    # Corrected on 2027's page (the summary counts stored results, which the page's save keeps right).
+    officer = user_with_role(Membership.Role.WARD_OFFICER, ward=y2027.ward)
+    y2027.refresh_from_db()
+    services.assessment_save(
+        assessment=y2027,
+        user=officer,
+        figures={y2027.criteria_set.indicators.get(code="16.1").pk: {"count": 10}},
+        narratives={},
+        base_revision=y2027.revision,
+    )
     call_command("assessment_summary", "--province", y2028.ward.province.code, "--year", "2028", "--json")
     import json
 

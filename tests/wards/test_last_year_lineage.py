@@ -419,3 +419,38 @@ def test_the_page_of_a_merged_ward_costs_what_any_page_costs(
         client.force_login(officer_of(name))
         with django_assert_max_num_queries(20):
             assert client.get(f"/ho-so/{draft.pk}/").status_code == 200
+
+
+def test_correcting_a_predecessors_figure_on_its_page_rescored_the_successors_stored_result(can_tho):
+    """The stored result (wards.services.scores) follows the lineage too: Tân An's 2024 save rescored Ninh Kiều's
+    2025 assessment, which reads it as part of its last year."""
+    from wards import services
+    from wards.models import CriterionResult
+    from wards.services import scores
+
+    draft = can_tho["drafts"]["Ninh Kiều"]
+    indicators = {i.code: i for i in draft.criteria_set.indicators.filter(code__in=("13.1", "13.2"))}
+
+    def save(assessment, user, figures):
+        assessment.refresh_from_db()
+        services.assessment_save(
+            assessment=assessment,
+            user=user,
+            figures={indicators[code].pk: values for code, values in figures.items()},
+            narratives={},
+            base_revision=assessment.revision,
+        )
+
+    def tc13():
+        return CriterionResult.objects.get(assessment=draft, criterion__number=13).result
+
+    save(
+        draft,
+        user_with_role(Membership.Role.WARD_OFFICER, ward=draft.ward),
+        {"13.1": {"count": 0}, "13.2": {"count": 8}},
+    )
+    assert tc13() == "pass"  # 3 + 2 + 4 = 9 last year, 8 now: an 11% fall
+    tan_an = Assessment.objects.get(ward__district__name="Ninh Kiều", ward__name="Tân An", year=2024)
+    save(tan_an, user_with_role(Membership.Role.WARD_OFFICER, ward=tan_an.ward), {"13.2": {"count": 0}})
+    assert tc13() == "fail"  # 0 + 2 + 4 = 6 last year, 8 now
+    assert scores.differences([draft, tan_an]) == []

@@ -6,6 +6,7 @@ import pytest
 
 from criteria.models import Indicator
 from tests.factories import AssessmentFactory, UserFactory, WardFactory
+from wards import services
 from wards.models import Assessment, IndicatorValue
 from wards.selectors import assessments_visible_to, wards_visible_to
 
@@ -67,7 +68,14 @@ def test_reviewer_home_lists_their_province_only(client, people, three_assessmen
 def test_home_shows_the_computed_result(client, people, three_assessments):
     assessment = three_assessments["Cái Khế"]
     indicator = Indicator.objects.get(criteria_set=assessment.criteria_set, code="2.1")
-    IndicatorValue.objects.create(assessment=assessment, indicator=indicator, yes=True)
+    # Through the ward's save, which stores the result the home page lists.
+    services.assessment_save(
+        assessment=assessment,
+        user=people["officer"],
+        figures={indicator.pk: {"yes": True}},
+        narratives={},
+        base_revision=0,
+    )
     client.force_login(people["officer"])
     page = " ".join(re.sub(r"<[^>]+>", " ", client.get("/").content.decode()).split())
     assert "Đủ số liệu 1/22 · đạt 1/22 tiêu chí" in page

@@ -7,6 +7,7 @@ from wards.models.calendar import DeadlineExtension, ReportingCalendar
 from wards.models.notifications import Notification
 from wards.models.people import Invitation, Membership, PeopleEvent
 from wards.models.places import District, Province, ProvinceLineage, Ward, WardLineage, in_province
+from wards.models.results import CriterionResult
 from wards.models.review import Decision, ReturnReason, RoundSnapshot, Verdict, count_passed
 from wards.models.roadmap import RoadmapTarget
 
@@ -14,6 +15,7 @@ __all__ = [
     "AccountEvent",
     "Assessment",
     "AuditEvent",
+    "CriterionResult",
     "DeadlineExtension",
     "Decision",
     "District",

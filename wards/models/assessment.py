@@ -58,6 +58,10 @@ class Assessment(models.Model):  # Hồ sơ đánh giá
         related_name="+",
         verbose_name=_("người gửi"),
     )
+    # The scoring engine's result, stored with the figures it comes from (wards.services.scores): how many
+    # criteria pass and how many have every figure they ask for. Province-wide pages count these in SQL.
+    criteria_passed = models.PositiveSmallIntegerField(_("số tiêu chí đạt (tính toán)"), default=0, editable=False)
+    criteria_complete = models.PositiveSmallIntegerField(_("số tiêu chí đủ số liệu"), default=0, editable=False)
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
 

@@ -25,6 +25,7 @@ from django.db import transaction
 from wards.collation import sort_key
 from wards.map import OLD_MAP_LAST_DAY, REFORM_DATE
 from wards.models import Assessment, District, Membership, Province, ProvinceLineage, Ward, WardLineage
+from wards.services import scores
 
 DATA_DIR = Path(settings.BASE_DIR) / "fixtures" / "divisions-2025"
 KINDS = {"phường": Ward.Kind.WARD, "xã": Ward.Kind.COMMUNE, "thị trấn": Ward.Kind.TOWNSHIP}
@@ -328,4 +329,7 @@ def import_divisions(*, provinces: set[str] | None = None, data_dir: Path = DATA
     loader.provinces()
     loader.wards()
     loader.orphans()
+    if loader.report.ward_links.created or loader.report.ward_links.changed:
+        # A new or changed link moves where a merged ward's "last year" comes from: store their results again.
+        scores.rescore(Assessment.objects.filter(ward__predecessor_links__isnull=False).distinct())
     return loader.report

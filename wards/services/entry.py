@@ -18,6 +18,7 @@ from wards.models import (
     IndicatorValue,
     Narrative,
 )
+from wards.services import scores
 from wards.services.audit import audit_event
 from wards.workflow import Action
 
@@ -133,6 +134,9 @@ def assessment_save(
                 )
     IndicatorValue.objects.bulk_create(to_create)
     IndicatorValue.objects.bulk_update(to_update, [*VALUE_FIELDS, "updated_by", "updated_at"])
+    if to_create or to_update:
+        # The stored result moves with the figures, in this transaction (and next year's, which reads them).
+        scores.rescore_changed([locked])
 
     criteria = {c.pk: c for c in Criterion.objects.filter(pk__in=narratives)}
     current = {n.criterion_id: n for n in locked.narratives.filter(criterion_id__in=narratives)}
@@ -165,6 +169,7 @@ def assessment_save(
         locked.revision += 1
         locked.save(update_fields=["revision", "updated_at"])
         assessment.revision = locked.revision
+    assessment.criteria_passed, assessment.criteria_complete = locked.criteria_passed, locked.criteria_complete
     return len(events)
 
 

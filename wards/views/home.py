@@ -6,10 +6,10 @@ from django.utils import timezone
 
 from wards.models import Decision, Membership, WardLineage
 from wards.selectors import (
-    assessment_scores,
     assessments_visible_to,
     latest_return_reasons,
     membership_of,
+    stored_scores,
 )
 from wards.years import year_param
 
@@ -45,7 +45,7 @@ def home(request):
             if year
             else []
         )
-    scores = assessment_scores(assessments=rows)
+    scores = stored_scores(assessments=rows)
     reasons = latest_return_reasons(assessments=rows)
     decisions = {d.assessment_id: d for d in Decision.objects.in_force().filter(assessment__in=rows)}
     today = timezone.localdate()
