@@ -13,6 +13,7 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 from modelphuong.client_ip import trusted_networks
 
@@ -227,6 +228,16 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=300)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
+# Rendering has a queue of its own, "render", so that PDF workers can run on other machines (README, production):
+# `celery -A modelphuong worker -Q render` there, and the beat with a worker for the default queue (e-mails,
+# reminders, the sweep) here. Both queues are declared: a worker started without -Q consumes both.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+RENDER_QUEUE = "render"
+CELERY_TASK_QUEUES = [Queue(CELERY_TASK_DEFAULT_QUEUE), Queue(RENDER_QUEUE)]
+CELERY_TASK_ROUTES = {
+    "reports.tasks.render_job": {"queue": RENDER_QUEUE},
+    "reports.tasks.fan_out_bulk": {"queue": RENDER_QUEUE},
+}
 CELERY_BEAT_SCHEDULE = {
     "deadline-reminders": {
         "task": "wards.tasks.send_deadline_reminders",
