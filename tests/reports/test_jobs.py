@@ -221,6 +221,27 @@ def test_a_real_celery_worker_renders_a_dossier_through_the_broker(criteria_set,
     assert job.pages >= 5
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_real_celery_worker_fans_a_bulk_export_out_and_renders_every_dossier(criteria_set, people, assessment):
+    """The fan-out task and the render tasks it sends, all through the broker and the render queue."""
+    import time
+
+    others = [AssessmentFactory(ward=WardFactory(district=assessment.ward.district), criteria_set=criteria_set)]
+    for a in (assessment, *others):
+        fill_assessment(a)
+    celery_app.control.purge() if celery_app.conf.broker_url.startswith("redis") else None
+    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+        bulk = services.bulk_request(province=assessment.ward.province, year=2026, user=people["leader"])
+        bulk.refresh_from_db()
+        assert bulk.sent_at is not None and bulk.total == 2
+        deadline = time.monotonic() + 90
+        while not services.bulk_progress(bulk).finished and time.monotonic() < deadline:
+            time.sleep(0.3)
+            bulk.refresh_from_db()
+    progress = services.bulk_progress(bulk)
+    assert progress.finished and progress.done == 2 and not progress.failed
+
+
 def test_a_job_whose_worker_died_is_requeued_by_the_sweep(approved, people):
     import datetime
 
