@@ -35,7 +35,7 @@ demo: migrate
 # The app on http://$(HOST):$(PORT) with a real Celery worker (and its beat) on the embedded broker.
 run: demo
 	@mkdir -p var/log
-	$(BIN)/celery -A modelphuong worker --beat --schedule var/celerybeat-schedule --concurrency 2 \
+	$(BIN)/celery -A modelphuong worker --beat --schedule var/celerybeat-schedule --queues celery,render --concurrency 2 \
 		--loglevel INFO --logfile var/log/worker.log & \
 	worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) seed_demo; \

@@ -72,7 +72,7 @@ def main():
     ).delete()
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "modelphuong", "worker", "--concurrency", "2", "--loglevel", "WARNING",
-         "--without-heartbeat", "--without-gossip", "--without-mingle", "-Q", "celery"],
+         "--without-heartbeat", "--without-gossip", "--without-mingle", "-Q", "celery,render"],
         cwd=ROOT,
     )  # fmt: skip
     try:
@@ -81,11 +81,12 @@ def main():
 
         user = get_user_model().objects.get(username="lanhdao.cantho")
         start = time.perf_counter()
-        bulk = services.bulk_request(province=can_tho, year=args.year, user=user)
-        total = bulk.jobs.count()
+        bulk = services.bulk_request(province=can_tho, year=args.year, user=user)  # sends the fan-out task
+        total = bulk.total
         while time.perf_counter() - start < args.timeout:
+            bulk.refresh_from_db()
             finished = bulk.jobs.filter(status__in=[RenderJob.Status.DONE, RenderJob.Status.FAILED]).count()
-            if finished == total:
+            if bulk.fanned_out_at and finished == bulk.total:
                 break
             time.sleep(0.5)
         elapsed = time.perf_counter() - start

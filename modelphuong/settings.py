@@ -13,8 +13,10 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 from modelphuong.client_ip import trusted_networks
+from modelphuong.object_storage import s3_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -176,6 +178,20 @@ STORAGES = {
 }
 # Uploaded evidence is private: it lives outside static/ and is only served through views that check scope.
 MEDIA_ROOT = VAR_DIR / "media"
+# Evidence and rendered PDFs go through Django's storage API only: in MEDIA_ROOT by default, in an S3-compatible
+# object store (django-storages) when S3_BUCKET is set, so that web servers and PDF workers on several machines
+# share them (modelphuong/object_storage.py).
+S3_BUCKET = env("S3_BUCKET", default="")
+if S3_BUCKET:
+    STORAGES["default"] = s3_storage(
+        bucket=S3_BUCKET,
+        endpoint_url=env("S3_ENDPOINT_URL", default=""),
+        region=env("S3_REGION", default=""),
+        access_key=env("S3_ACCESS_KEY_ID", default=""),
+        secret_key=env("S3_SECRET_ACCESS_KEY", default=""),
+        prefix=env("S3_PREFIX", default=""),
+        addressing_style=env("S3_ADDRESSING_STYLE", default=""),
+    )
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=20 * 1024 * 1024)
 EXCEL_MAX_BYTES = env.int("EXCEL_MAX_BYTES", default=5 * 1024 * 1024)
 # Office uploads (the Excel import, DOCX/XLSX evidence) are ZIP archives: refused, from their ZIP directory and
@@ -227,6 +243,16 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=300)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
+# Rendering has a queue of its own, "render", so that PDF workers can run on other machines (README, production):
+# `celery -A modelphuong worker -Q render` there, and the beat with a worker for the default queue (e-mails,
+# reminders, the sweep) here. Both queues are declared: a worker started without -Q consumes both.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+RENDER_QUEUE = "render"
+CELERY_TASK_QUEUES = [Queue(CELERY_TASK_DEFAULT_QUEUE), Queue(RENDER_QUEUE)]
+CELERY_TASK_ROUTES = {
+    "reports.tasks.render_job": {"queue": RENDER_QUEUE},
+    "reports.tasks.fan_out_bulk": {"queue": RENDER_QUEUE},
+}
 CELERY_BEAT_SCHEDULE = {
     "deadline-reminders": {
         "task": "wards.tasks.send_deadline_reminders",

@@ -17,6 +17,13 @@ class BulkRender(models.Model):  # Xuất hàng loạt hồ sơ của một tỉ
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("người yêu cầu")
     )
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    # How many dossiers the export has: counted by the request, set again by the fan-out task when it makes the
+    # jobs (an assessment may have appeared in between). The progress page shows "n / total" from the start.
+    total = models.PositiveIntegerField(_("số hồ sơ"), default=0)
+    # None until the broker accepted the fan-out task: the periodic sweep sends what the broker refused or lost.
+    sent_at = models.DateTimeField(_("gửi cho Celery lúc"), null=True, blank=True)
+    # When the fan-out task made a job per dossier; until then the export is not finished whatever its jobs.
+    fanned_out_at = models.DateTimeField(_("đã tạo yêu cầu từng hồ sơ lúc"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("xuất hồ sơ hàng loạt")
@@ -55,8 +62,10 @@ class RenderJob(models.Model):  # Yêu cầu xuất PDF
         Province, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("tỉnh/thành phố")
     )
     year = models.PositiveSmallIntegerField(_("năm"), null=True, blank=True)
-    # SHA-256 of the data the document shows (and of the layout's version): same data, same file.
-    content_hash = models.CharField(_("mã nội dung"), max_length=64)
+    # SHA-256 of the data the document shows (and of the layout's version): same data, same file. Blank until a
+    # worker has built the data: a request only queues the job, the worker hashes and renders (or links to the
+    # file of an identical finished job).
+    content_hash = models.CharField(_("mã nội dung"), max_length=64, blank=True)
     status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("người yêu cầu")

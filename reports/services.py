@@ -10,7 +10,7 @@ from celery import group
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -25,7 +25,6 @@ from wards.selectors import assessments_visible_to
 
 logger = logging.getLogger(__name__)
 Status = RenderJob.Status
-IN_FORCE = (Status.QUEUED, Status.RUNNING, Status.DONE)
 RESEND_AFTER = timedelta(minutes=10)
 # A queued job the broker took this long ago and no worker started: the page says so and offers to send it
 # again (a busy queue looks the same as a lost message; a second message is harmless, the status guard
@@ -62,44 +61,31 @@ def _data_for(kind: str, *, assessment=None, province=None, year=None) -> dict:
     return documents.province_report_data(province, year)
 
 
-def _job_for(kind, user, *, assessment=None, province=None, year=None) -> tuple[RenderJob, bool]:
-    """The job for this content: an existing one with the same hash (queued, running or done) or a new one."""
-    data = _data_for(kind, assessment=assessment, province=province, year=year)
-    digest = documents.content_hash(kind, data)
-    existing = (
-        RenderJob.objects.filter(
-            kind=kind, content_hash=digest, status__in=IN_FORCE, assessment=assessment, province=province, year=year
-        )
-        .order_by("-created_at")
-        .first()
-    )
-    if existing and existing.status == Status.DONE and not _file_present(existing):
-        # The file went missing (storage restored from an old backup, say): forget it and render again.
-        job_fail(existing.pk, "Tệp không còn trên máy chủ.")
-        existing = None
-    if existing:
-        return existing, False
-    job = RenderJob.objects.create(
-        kind=kind,
-        assessment=assessment,
-        province=province,
-        year=year,
-        content_hash=digest,
-        requested_by=user,
-    )
-    return job, True
+def _will_read_fresh_data(now) -> Q:
+    """Jobs that will build their document's data from now on: queued ones, and ones whose worker is gone (they
+    start over when claimed again). A job running now may have read the data before a change its reader just
+    made, so a new request does not join it."""
+    return Q(status=Status.QUEUED) | _stale_running(now)
 
 
 def _request(kind, user, **target) -> RenderJob:
-    job, created = _job_for(kind, user, **target)
-    if created:
+    """The job for this document: one already waiting for a worker, or a new one handed to the broker once the
+    transaction commits. A constant few queries whatever the document's size: the data is built (and hashed)
+    by the worker, which links to an identical finished file instead of rendering it again."""
+    job = (
+        RenderJob.objects.filter(_will_read_fresh_data(timezone.now()), kind=kind, **target)
+        .order_by("-created_at")
+        .first()
+    )
+    if job is None:
+        job = RenderJob.objects.create(kind=kind, requested_by=user, **target)
         transaction.on_commit(lambda: send_jobs([job.pk]))
     return job
 
 
 @transaction.atomic
 def dossier_request(*, assessment: Assessment, user) -> RenderJob:
-    """Ask for an assessment's dossier; unchanged data gives back the job (and file) already made.
+    """Ask for an assessment's dossier; unchanged data gives the file already made (the worker finds it).
     Refuses a user who may not read the assessment."""
     require_in_scope(assessments_visible_to(user=user), assessment)
     return _request(RenderJob.Kind.DOSSIER, user, assessment=assessment)
@@ -107,30 +93,53 @@ def dossier_request(*, assessment: Assessment, user) -> RenderJob:
 
 @transaction.atomic
 def report_request(*, province: Province, year: int, user) -> RenderJob:
-    """Ask for a province's yearly report; unchanged data gives back the job (and file) already made.
+    """Ask for a province's yearly report; unchanged data gives the file already made (the worker finds it).
     Refuses a user who may not read the province's reports."""
     require_in_scope(report_provinces(user), province)
     return _request(RenderJob.Kind.PROVINCE_REPORT, user, province=province, year=year)
 
 
+def _assessments_of(province, year):
+    return Assessment.objects.filter(in_province(province, "ward__"), year=year)
+
+
 @transaction.atomic
 def bulk_request(*, province: Province, year: int, user) -> BulkRender:
-    """Every dossier of a province-year, rendered as one Celery group; unchanged dossiers are reused.
-    Refuses a user who may not read the province's reports."""
+    """Every dossier of a province-year: the export, counted, and one task that makes a job per dossier
+    (bulk_fan_out). Refuses a user who may not read the province's reports."""
     require_in_scope(report_provinces(user), province)
-    bulk = BulkRender.objects.create(province=province, year=year, requested_by=user)
-    new = []
-    assessments = Assessment.objects.filter(in_province(province, "ward__"), year=year).select_related(
-        "ward__province", "ward__district", "criteria_set", "submitted_by", "reviewer"
+    bulk = BulkRender.objects.create(
+        province=province, year=year, requested_by=user, total=_assessments_of(province, year).count()
     )
-    for assessment in assessments:
-        job, created = _job_for(RenderJob.Kind.DOSSIER, user, assessment=assessment)
-        bulk.jobs.add(job)
-        if created:
-            new.append(job.pk)
-    if new:
-        transaction.on_commit(lambda: send_jobs(new, as_group=True))
+    transaction.on_commit(lambda: send_fan_outs([bulk.pk]))
     return bulk
+
+
+def bulk_fan_out(bulk_id: int) -> int:
+    """The fan-out task's work: a job per dossier of the export (joining one already waiting for a worker), and a
+    render task for each new one. Runs once per export: a second delivery finds it done. Returns how many
+    render tasks were handed to the broker."""
+    with transaction.atomic():
+        bulk = BulkRender.objects.select_for_update().filter(pk=bulk_id, fanned_out_at__isnull=True).first()
+        if bulk is None:
+            return 0
+        now = timezone.now()
+        assessments = _assessments_of(bulk.province_id, bulk.year)
+        ids = list(assessments.values_list("pk", flat=True))
+        waiting = RenderJob.objects.filter(
+            _will_read_fresh_data(now), kind=RenderJob.Kind.DOSSIER, assessment__in=assessments
+        ).order_by("created_at")
+        joined = {job.assessment_id: job.pk for job in waiting.only("pk", "assessment_id")}  # the newest wins
+        new = RenderJob.objects.bulk_create(
+            RenderJob(kind=RenderJob.Kind.DOSSIER, assessment_id=pk, requested_by_id=bulk.requested_by_id)
+            for pk in ids
+            if pk not in joined
+        )
+        new_ids = [job.pk for job in new]
+        link = RenderJob.batch.through
+        link.objects.bulk_create(link(renderjob_id=pk, bulkrender_id=bulk.pk) for pk in [*joined.values(), *new_ids])
+        BulkRender.objects.filter(pk=bulk.pk).update(total=len(ids), fanned_out_at=now)
+    return send_jobs(new_ids, as_group=True) if new_ids else 0
 
 
 def send_jobs(job_ids: list[int], *, as_group: bool = False) -> int:
@@ -151,15 +160,41 @@ def send_jobs(job_ids: list[int], *, as_group: bool = False) -> int:
     return len(job_ids)
 
 
+def send_fan_outs(bulk_ids: list[int]) -> int:
+    """Hand bulk exports' fan-out tasks to the broker; as send_jobs, an unreachable broker leaves them to the
+    sweep. Returns how many were sent."""
+    from reports.tasks import fan_out_bulk
+
+    sent = []
+    try:
+        for pk in bulk_ids:
+            fan_out_bulk.delay(pk)
+            sent.append(pk)
+    except Exception:  # any broker failure: keep the request, the sweep retries
+        logger.warning(
+            "Broker unreachable; %d bulk exports left for the sweep", len(bulk_ids) - len(sent), exc_info=True
+        )
+    if sent:
+        BulkRender.objects.filter(pk__in=sent).update(sent_at=timezone.now())
+    return len(sent)
+
+
 def sweep(*, now=None) -> int:
-    """Send queued jobs the broker never got or lost, and requeue jobs whose worker died mid-render."""
+    """Send queued jobs (and bulk exports' fan-out tasks) the broker never got or lost, and requeue jobs whose
+    worker died mid-render. Returns how many tasks were sent."""
     now = now or timezone.now()
     RenderJob.objects.filter(_stale_running(now)).update(status=Status.QUEUED, sent_at=None, started_at=None)
     waiting = RenderJob.objects.filter(
         Q(status=Status.QUEUED) & (Q(sent_at__isnull=True) | Q(sent_at__lt=now - RESEND_AFTER))
     )
     ids = list(waiting.values_list("pk", flat=True)[:500])
-    return send_jobs(ids) if ids else 0
+    sent = send_jobs(ids) if ids else 0
+    # Exports whose fan-out task the broker never took, or took long ago without a worker running it to the end.
+    bulks = BulkRender.objects.filter(
+        Q(fanned_out_at__isnull=True) & (Q(sent_at__isnull=True) | Q(sent_at__lt=now - RESEND_AFTER))
+    )
+    bulk_ids = list(bulks.values_list("pk", flat=True)[:100])
+    return sent + (send_fan_outs(bulk_ids) if bulk_ids else 0)
 
 
 def job_retry(*, job: RenderJob, user) -> RenderJob:
@@ -199,13 +234,30 @@ def job_claim(job_id: int, *, token: str = "") -> RenderJob | None:
 
 @in_site_language
 def job_render(job: RenderJob) -> RenderJob:
-    """Render a claimed job's document from the current data and store it under its content hash."""
+    """A claimed job's document from the current data, stored under its content hash: the file of an identical
+    finished job when it is still in storage, a new render otherwise (also when that file went missing)."""
     data = _data_for(job.kind, assessment=job.assessment, province=job.province, year=job.year)
-    digest = documents.content_hash(job.kind, data)
-    pdf, pages = documents.render_pdf(job.kind, data)
-    job.content_hash = digest
-    job.file.save(f"{digest}.pdf", ContentFile(pdf), save=False)
-    job.size, job.pages = len(pdf), pages
+    job.content_hash = documents.content_hash(job.kind, data)
+    twin = (
+        RenderJob.objects.filter(
+            kind=job.kind,
+            content_hash=job.content_hash,
+            status=Status.DONE,
+            assessment=job.assessment_id,
+            province=job.province_id,
+            year=job.year,
+        )
+        .exclude(pk=job.pk)
+        .exclude(file="")
+        .order_by("-finished_at")
+        .first()
+    )
+    if twin is not None and _file_present(twin):
+        job.file, job.size, job.pages = twin.file.name, twin.size, twin.pages
+    else:
+        pdf, pages = documents.render_pdf(job.kind, data)
+        job.file.save(f"{job.content_hash}.pdf", ContentFile(pdf), save=False)
+        job.size, job.pages = len(pdf), pages
     job.status, job.finished_at, job.error, job.error_detail = Status.DONE, timezone.now(), "", ""
     job.save(update_fields=["content_hash", "file", "size", "pages", "status", "finished_at", "error", "error_detail"])
     return job
@@ -225,30 +277,33 @@ def job_requeue(job_id: int) -> None:
 
 @dataclass
 class BulkProgress:
-    jobs: list[RenderJob]
-    done: list[RenderJob] = field(default_factory=list)
+    total: int  # dossiers in the export, known from the request on
+    fanned_out: bool  # whether the fan-out task has made their jobs
+    done: int = 0
+    pending: int = 0  # queued or running; before the fan-out, every dossier
+    unsent: int = 0  # queued, and the broker has not taken them (or the fan-out task) yet
     failed: list[RenderJob] = field(default_factory=list)
-    pending: list[RenderJob] = field(default_factory=list)  # queued or running
-    unsent: list[RenderJob] = field(default_factory=list)  # queued, and the broker has not taken them yet
 
     @property
     def finished(self) -> bool:
-        return not self.pending
+        return self.fanned_out and not self.pending
 
 
 def bulk_progress(bulk: BulkRender) -> BulkProgress:
-    """Where a bulk request's dossiers stand, by ward name."""
-    progress = BulkProgress(list(bulk.jobs.select_related("assessment__ward").order_by("assessment__ward__name")))
-    for job in progress.jobs:
-        if job.status == Status.DONE:
-            progress.done.append(job)
-        elif job.status == Status.FAILED:
-            progress.failed.append(job)
-        else:
-            progress.pending.append(job)
-            if job.status == Status.QUEUED and job.sent_at is None:
-                progress.unsent.append(job)
-    return progress
+    """Where a bulk request's dossiers stand: counted in SQL, the failed ones listed by ward name."""
+    if bulk.fanned_out_at is None:
+        return BulkProgress(
+            bulk.total, fanned_out=False, pending=bulk.total, unsent=bulk.total if bulk.sent_at is None else 0
+        )
+    counts = bulk.jobs.aggregate(
+        done=Count("pk", filter=Q(status=Status.DONE)),
+        pending=Count("pk", filter=Q(status__in=(Status.QUEUED, Status.RUNNING))),
+        unsent=Count("pk", filter=Q(status=Status.QUEUED, sent_at__isnull=True)),
+    )
+    failed = (
+        bulk.jobs.filter(status=Status.FAILED).select_related("assessment__ward").order_by("assessment__ward__name")
+    )
+    return BulkProgress(bulk.total, fanned_out=True, failed=list(failed), **counts)
 
 
 class BulkUnfinished(Exception):
@@ -282,11 +337,11 @@ def bulk_zip(bulk: BulkRender, *, user) -> BulkArchive:
     require_in_scope(bulks_visible_to(user), bulk)
     progress = bulk_progress(bulk)
     if not progress.finished:
-        raise BulkUnfinished(len(progress.pending))
+        raise BulkUnfinished(progress.pending)
     missing = [f"Phường {job.assessment.ward.name}: {job.error or 'bị lỗi'}" for job in progress.failed]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for job in progress.done:
+        for job in bulk.jobs.filter(status=Status.DONE).select_related("assessment__ward").order_by("pk"):
             try:
                 with job.file.open("rb") as f:
                     archive.writestr(job.filename, f.read())
@@ -295,7 +350,7 @@ def bulk_zip(bulk: BulkRender, *, user) -> BulkArchive:
                 missing.append(f"Phường {job.assessment.ward.name}: tệp không còn trên máy chủ, hãy xuất lại")
         if missing:
             lines = [
-                f"Tệp ZIP này thiếu {len(missing)} trên {len(progress.jobs)} hồ sơ của {bulk.province.name}, "
+                f"Tệp ZIP này thiếu {len(missing)} trên {progress.total} hồ sơ của {bulk.province.name}, "
                 f"năm {bulk.year}:",
                 *(f"- {line}" for line in sorted(missing, key=sort_key)),
             ]

@@ -70,6 +70,13 @@ def render_job(self, job_id: int) -> str:
     return "done"
 
 
+@shared_task(acks_late=True, soft_time_limit=120, time_limit=150)
+def fan_out_bulk(bulk_id: int) -> int:
+    """A bulk export's jobs, one per dossier, each sent as its own render task. Runs once per export; when it
+    fails (the database away, the worker lost) the sweep sends it again."""
+    return services.bulk_fan_out(bulk_id)
+
+
 @shared_task(acks_late=True, soft_time_limit=60, time_limit=90)
 def sweep_render_jobs() -> int:
     """Periodic: send the render requests the broker could not take when they were made."""

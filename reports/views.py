@@ -158,11 +158,8 @@ def bulk(request, pk):
     progress = services.bulk_progress(bulk)
     context = {
         "bulk": bulk,
-        "jobs": progress.jobs,
-        "done": progress.done,
+        "progress": progress,
         "failed": progress.failed,
-        "unsent": progress.unsent,
-        "finished": progress.finished,
         "show_detail": access.can(request.user, access.Action.SEE_ERROR_DETAILS),
     }
     return render(request, "reports/_bulk.html" if request.htmx else "reports/bulk.html", context)

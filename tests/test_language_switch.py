@@ -258,7 +258,9 @@ def _build(people, ward, other_ward):
         requested_by=people["leader"], status=RenderJob.Status.DONE, file="documents/report.pdf", size=2048, pages=4,
         finished_at=timezone.now(),
     )  # fmt: skip
-    bulk = BulkRender.objects.create(province=ward.province, year=year - 1, requested_by=people["leader"])
+    bulk = BulkRender.objects.create(
+        province=ward.province, year=year - 1, requested_by=people["leader"], total=1, fanned_out_at=timezone.now()
+    )
     bulk.jobs.add(failed)
     return {"last": last, "this": this, "other": other, "failed": failed, "done": done, "bulk": bulk, "year": year}
 

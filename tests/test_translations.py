@@ -66,7 +66,6 @@ TEXTS_LEFT_VIETNAMESE = {
         "Quá thời gian xuất tệp (giới hạn 4 phút).",
     },
     "reports/services.py": {
-        "Tệp không còn trên máy chủ.",
         "Phường {}: tệp không còn trên máy chủ, hãy xuất lại",
         "Phường {}: {}",
         "Tệp ZIP này thiếu {} trên {} hồ sơ của {}, năm {}:",

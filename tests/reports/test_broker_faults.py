@@ -86,8 +86,9 @@ class OwnRedis:
         self.process.send_signal(signal.SIGCONT)
         self.frozen = False
 
-    def queued_messages(self) -> int:
-        return redis.Redis.from_url(self.url, socket_timeout=1).llen("celery")
+    def queued_messages(self, queue: str = "render") -> int:
+        """Messages waiting in a queue; render tasks have their own (CELERY_TASK_ROUTES)."""
+        return redis.Redis.from_url(self.url, socket_timeout=1).llen(queue)
 
 
 @pytest.fixture

@@ -23,25 +23,44 @@ def run(job):
     return result
 
 
+def fan_out(bulk):
+    """What a worker does with the bulk export's fan-out message: a job per dossier."""
+    tasks.fan_out_bulk(bulk.pk)
+    bulk.refresh_from_db()
+    return bulk
+
+
+def no_render(kind, data):
+    raise AssertionError("rendered, where the file of an identical finished job was there to link to")
+
+
 def test_a_request_creates_a_queued_job_that_a_worker_renders(approved, people):
     job = services.dossier_request(assessment=approved, user=people["officer"])
-    assert job.status == Status.QUEUED and len(job.content_hash) == 64
+    assert job.status == Status.QUEUED and job.content_hash == ""  # the worker builds and hashes the data
     assert run(job) == "done"
-    assert job.status == Status.DONE and job.pages >= 5 and job.size > 10_000
+    assert job.status == Status.DONE and len(job.content_hash) == 64 and job.pages >= 5 and job.size > 10_000
     assert job.started_at <= job.finished_at and job.attempts == 1
     with job.file.open("rb") as f:
         assert f.read(5) == b"%PDF-"
 
 
-def test_identical_data_reuses_the_file_and_changed_data_makes_a_new_one(approved, people):
+def test_identical_data_reuses_the_file_and_changed_data_makes_a_new_one(approved, people, monkeypatch):
     job = services.dossier_request(assessment=approved, user=people["officer"])
+    assert services.dossier_request(assessment=approved, user=people["leader"]).pk == job.pk  # still queued: joined
     run(job)
+    # Done: a new request is a new job (only the worker knows whether the data changed), and the worker links
+    # it to the identical file instead of rendering.
     again = services.dossier_request(assessment=approved, user=people["leader"])
-    assert again.pk == job.pk and again.status == Status.DONE
-    assert RenderJob.objects.count() == 1
+    assert again.pk != job.pk and again.status == Status.QUEUED
+    monkeypatch.setattr(documents, "render_pdf", no_render)
+    assert run(again) == "done"
+    assert again.content_hash == job.content_hash and again.file.name == job.file.name
+    assert (again.size, again.pages) == (job.size, job.pages)
+    monkeypatch.undo()
     approved.values.filter(indicator__code="6.1").update(count=5)
     changed = services.dossier_request(assessment=approved, user=people["officer"])
-    assert changed.pk != job.pk and changed.content_hash != job.content_hash
+    assert run(changed) == "done"
+    assert changed.content_hash != job.content_hash and changed.file.name != job.file.name
 
 
 def test_the_status_guard_makes_the_task_idempotent(approved, people):
@@ -105,7 +124,9 @@ def test_when_the_broker_is_down_the_request_is_kept_and_sent_later(
     assert run(job) == "done"
 
 
-def test_bulk_renders_every_dossier_of_the_province_year_and_zips_them(client, approved, people, criteria_set):
+def test_bulk_renders_every_dossier_of_the_province_year_and_zips_them(
+    client, approved, people, criteria_set, monkeypatch
+):
     others = [
         AssessmentFactory(ward=WardFactory(district=approved.ward.district), criteria_set=criteria_set)
         for _ in range(2)
@@ -113,25 +134,32 @@ def test_bulk_renders_every_dossier_of_the_province_year_and_zips_them(client, a
     for a in others:
         fill_assessment(a)
     bulk = services.bulk_request(province=approved.ward.province, year=2026, user=people["leader"])
-    jobs = list(bulk.jobs.all())
-    assert len(jobs) == 3
+    assert bulk.total == 3 and not bulk.jobs.exists()  # the request only counts; the fan-out task makes the jobs
     client.force_login(people["leader"])
-    assert "Đã xong 0 trên 3 hồ sơ" in " ".join(client.get(f"/hang-loat/{bulk.pk}/").content.decode().split()).replace(
-        "<strong>", ""
-    ).replace("</strong>", "")
+
+    def progress():
+        return " ".join(client.get(f"/hang-loat/{bulk.pk}/").content.decode().split())
+
+    assert "Đã xong <strong>0</strong> trên <strong>3</strong> hồ sơ" in progress()
+    jobs = list(fan_out(bulk).jobs.all())
+    assert len(jobs) == 3
+    assert "Đã xong <strong>0</strong> trên <strong>3</strong> hồ sơ" in progress()
     for job in jobs:
         run(job)
     page = " ".join(client.get(f"/hang-loat/{bulk.pk}/").content.decode().split())
     assert "Đã xong <strong>3</strong> trên <strong>3</strong> hồ sơ" in page
     archive = zipfile.ZipFile(io.BytesIO(client.get(f"/hang-loat/{bulk.pk}/zip/").content))
     assert len(archive.namelist()) == 3 and all(n.endswith(".pdf") for n in archive.namelist())
-    # A second bulk request for unchanged data reuses every file.
-    again = services.bulk_request(province=approved.ward.province, year=2026, user=people["leader"])
-    assert set(again.jobs.values_list("pk", flat=True)) == {j.pk for j in jobs}
+    # A second bulk request for unchanged data reuses every file: its jobs link to them without rendering.
+    again = fan_out(services.bulk_request(province=approved.ward.province, year=2026, user=people["leader"]))
+    monkeypatch.setattr(documents, "render_pdf", no_render)
+    for job in again.jobs.all():
+        assert run(job) == "done"
+    assert set(again.jobs.values_list("file", flat=True)) == {j.file.name for j in jobs}
 
 
 def test_bulk_lists_failures(client, approved, people, monkeypatch):
-    bulk = services.bulk_request(province=approved.ward.province, year=2026, user=people["leader"])
+    bulk = fan_out(services.bulk_request(province=approved.ward.province, year=2026, user=people["leader"]))
     monkeypatch.setattr(documents, "render_pdf", lambda kind, data: 1 / 0)
     for job in bulk.jobs.all():
         run(job)
@@ -144,7 +172,8 @@ def test_a_failed_render_tells_users_in_vietnamese_and_only_administrators_see_t
     client, approved, people, monkeypatch, caplog
 ):
     job = services.dossier_request(assessment=approved, user=people["officer"])
-    bulk = services.bulk_request(province=approved.ward.province, year=2026, user=people["leader"])
+    bulk = fan_out(services.bulk_request(province=approved.ward.province, year=2026, user=people["leader"]))
+    assert list(bulk.jobs.all()) == [job]  # the dossier already waiting for a worker is joined, not asked twice
 
     def broken(kind, data):
         raise ZeroDivisionError("division by zero in the chart code")
@@ -192,6 +221,27 @@ def test_a_real_celery_worker_renders_a_dossier_through_the_broker(criteria_set,
     assert job.pages >= 5
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_real_celery_worker_fans_a_bulk_export_out_and_renders_every_dossier(criteria_set, people, assessment):
+    """The fan-out task and the render tasks it sends, all through the broker and the render queue."""
+    import time
+
+    others = [AssessmentFactory(ward=WardFactory(district=assessment.ward.district), criteria_set=criteria_set)]
+    for a in (assessment, *others):
+        fill_assessment(a)
+    celery_app.control.purge() if celery_app.conf.broker_url.startswith("redis") else None
+    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+        bulk = services.bulk_request(province=assessment.ward.province, year=2026, user=people["leader"])
+        bulk.refresh_from_db()
+        assert bulk.sent_at is not None and bulk.total == 2
+        deadline = time.monotonic() + 90
+        while not services.bulk_progress(bulk).finished and time.monotonic() < deadline:
+            time.sleep(0.3)
+            bulk.refresh_from_db()
+    progress = services.bulk_progress(bulk)
+    assert progress.finished and progress.done == 2 and not progress.failed
+
+
 def test_a_job_whose_worker_died_is_requeued_by_the_sweep(approved, people):
     import datetime
 
@@ -219,7 +269,7 @@ def test_a_redelivered_message_for_a_lost_running_job_is_claimed_again(approved,
     assert run(job) == "done"
     fresh = services.dossier_request(assessment=approved, user=people["officer"])
     RenderJob.objects.filter(pk=fresh.pk).update(status=Status.RUNNING, started_at=timezone.now())
-    assert run(fresh) in ("skipped", "done")  # the same job, done already, or a live run: never twice
+    assert run(fresh) == "skipped"  # a live run under another message: never twice
 
 
 def test_transient_errors_retry_and_then_fail_the_job(approved, people, monkeypatch):
@@ -237,16 +287,28 @@ def test_transient_errors_retry_and_then_fail_the_job(approved, people, monkeypa
     assert job.status == Status.FAILED and "database is locked" in job.error_detail
 
 
-def test_a_done_job_whose_file_is_gone_is_rendered_again(client, approved, people):
+def test_a_done_job_whose_file_is_gone_is_rendered_again(client, approved, people, monkeypatch):
     job = services.dossier_request(assessment=approved, user=people["officer"])
     run(job)
-    bulk = services.bulk_request(province=approved.ward.province, year=2026, user=people["leader"])
+    bulk = fan_out(services.bulk_request(province=approved.ward.province, year=2026, user=people["leader"]))
+    [linked] = bulk.jobs.all()
+    assert run(linked) == "done" and linked.file.name == job.file.name
     job.file.storage.delete(job.file.name)
     client.force_login(people["leader"])
-    assert client.get(f"/hang-loat/{bulk.pk}/zip/").status_code == 200  # no 500: the missing file is left out
+    response = client.get(f"/hang-loat/{bulk.pk}/zip/")
+    assert response.status_code == 200  # no 500: the missing file is left out, and named
+    assert (
+        "tệp không còn trên máy chủ"
+        in zipfile.ZipFile(io.BytesIO(response.content)).read(services.MISSING_LIST).decode()
+    )
+    assert client.get(f"/pdf/{job.pk}/tai-ve/").status_code == 404
     again = services.dossier_request(assessment=approved, user=people["officer"])
     assert again.pk != job.pk and again.status == Status.QUEUED
-    assert run(again) == "done"
+    rendered = []
+    real = documents.render_pdf
+    monkeypatch.setattr(documents, "render_pdf", lambda kind, data: rendered.append(kind) or real(kind, data))
+    assert run(again) == "done" and rendered == ["dossier"]  # the identical job's file is gone: rendered anew
+    assert again.file.storage.exists(again.file.name)
 
 
 def test_the_bulk_zip_is_offered_only_once_every_dossier_is_finished_and_a_partial_one_says_what_is_missing(
@@ -258,7 +320,7 @@ def test_the_bulk_zip_is_offered_only_once_every_dossier_is_finished_and_a_parti
     ]
     for a in others:
         fill_assessment(a)
-    bulk = services.bulk_request(province=approved.ward.province, year=2026, user=people["leader"])
+    bulk = fan_out(services.bulk_request(province=approved.ward.province, year=2026, user=people["leader"]))
     jobs = {j.assessment.ward.name: j for j in bulk.jobs.select_related("assessment__ward")}
     client.force_login(people["leader"])
     run(jobs["Cái Khế"])
