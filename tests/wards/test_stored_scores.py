@@ -113,3 +113,19 @@ def test_rescore_check_finds_a_stored_result_that_is_wrong_and_rescore_mends_it(
     call_command("rescore")
     call_command("rescore", "--check")
     assert stored(assessment, "TC7") == "pass"
+
+
+def test_deleting_last_years_assessment_rescored_next_years(people, criteria_set, ward):
+    """13.2 of 2028 (10 cases) read 2027's 20 as last year (a 50% fall, passes); once 2027 is gone, its last
+    year is the figure typed on 2028's page (0: it had to stay at 0, fails), in the stored result too."""
+    officer = people["officer"]
+    y2027 = AssessmentFactory(ward=ward, year=2027, criteria_set=criteria_set)
+    y2028 = AssessmentFactory(ward=ward, year=2028, criteria_set=criteria_set)
+    save_complete(y2027, officer)
+    save_complete(y2028, officer)
+    save(y2027, officer, **{"13_2": {"count": 20}})
+    save(y2028, officer, **{"13_2": {"count": 10, "last_year": 0, "last_year_manual": True}})
+    assert stored(y2028, "TC13") == "pass"
+    Assessment.objects.filter(pk=y2027.pk).delete()
+    assert stored(y2028, "TC13") == "fail"
+    assert scores.differences(Assessment.objects.all()) == []

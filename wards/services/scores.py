@@ -89,6 +89,11 @@ def rescore_changed(assessments: Iterable[Assessment]) -> int:
     return rescore([*rows, *dependents(rows)])
 
 
+def on_assessment_deleted(sender, instance: Assessment, **kwargs) -> None:
+    """post_delete: the next year's assessments no longer read this one as last year."""
+    rescore(dependents([instance]))
+
+
 @dataclass(frozen=True)
 class Difference:
     assessment: Assessment
