@@ -9,7 +9,6 @@ import json
 import logging
 import math
 import mimetypes
-from collections import Counter
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
@@ -19,10 +18,12 @@ from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from django.conf import settings
+from django.db.models import Count, Min, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from criteria.models import Criterion
 from criteria.scoring import format_number
 from reports import charts
 from reports.selectors import report_provinces, require_in_scope
@@ -42,7 +43,6 @@ from wards.models import (
 )
 from wards.selectors import (
     assessment_page,
-    criteria_set_with_catalogue,
     last_year_for,
     stored_scores,
     summarize_stored,
@@ -462,9 +462,9 @@ def _result_text(assessment, score, decision) -> str:
     return text
 
 
-def _before_after(on_map: list[MapWard], year: int, assessments, scores) -> list[dict]:
-    """For a year across the reform: each new ward, the old units it was formed from and their results of the
-    year before (the last year on the old map)."""
+def _before_after(on_map: list[MapWard], year: int) -> list[dict]:
+    """For a year across the reform: each of these new wards, the old units it was formed from and their results
+    of the year before (the last year on the old map). A constant number of queries for any number of wards."""
     if not on_new_map(year) or on_new_map(year - 1):
         return []
     ids = [w.id for w in on_map]
@@ -473,12 +473,13 @@ def _before_after(on_map: list[MapWard], year: int, assessments, scores) -> list
     )
     if not links:
         return []
+    assessments = list(Assessment.objects.filter(ward_id__in=ids, year=year))
     previous = list(
         Assessment.objects.filter(ward_id__in={link.predecessor_id for link in links}, year=year - 1).select_related(
             "ward"
         )
     )
-    previous_scores = stored_scores(assessments=previous)
+    scores = stored_scores(assessments=[*previous, *assessments])
     decisions = {
         d.assessment_id: d
         for d in Decision.objects.in_force().filter(assessment__in=[a.pk for a in [*previous, *assessments]])
@@ -501,7 +502,7 @@ def _before_after(on_map: list[MapWard], year: int, assessments, scores) -> list
             elif (a := previous_by_ward.get(old.pk)) is None:
                 result = f"Chưa có hồ sơ {year - 1}"
             else:
-                result = _result_text(a, previous_scores[a.pk], decisions.get(a.pk))
+                result = _result_text(a, scores[a.pk], decisions.get(a.pk))
             sources.append({"label": link.label, "result": result})
         if not sources:
             sources.append({"label": "—", "result": "Chưa có dữ liệu hình thành"})
@@ -515,42 +516,74 @@ def _before_after(on_map: list[MapWard], year: int, assessments, scores) -> list
     return sorted(rows, key=lambda r: sort_key(r["ward"]))
 
 
-def province_year_summary(province: Province, year: int) -> dict:
+def shows_before_after(year: int) -> bool:
+    """Whether a year's picture has the table "before → after" (the year across the reform)."""
+    return on_new_map(year) and not on_new_map(year - 1)
+
+
+def map_wards(province: Province, year: int):
+    """The phường of a province's lineage on a year's map, in Vietnamese order (a queryset): what the table
+    "before → after" lists, a page at a time on the leadership page."""
+    day = map_date(year)
+    return (
+        Ward.objects.filter(in_province(province), kind=Ward.Kind.WARD)
+        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=day), Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        .order_by("name", "pk")
+    )
+
+
+def before_after(wards, year: int) -> list[dict]:
+    """The table "before → after" of these wards (a page of map_wards) for a year across the reform."""
+    return _before_after(
+        [MapWard(w.pk, w.name, w.province_id, w.district_id, w.valid_from, w.valid_to) for w in wards], year
+    )
+
+
+def province_assessments(province: Province, year: int):
+    """The assessments of a province's lineage for a year (a queryset): the leadership page lists them a page at
+    a time, in the order of their places."""
+    return (
+        Assessment.objects.filter(in_province(province, "ward__"), year=year)
+        .select_related("ward__district")
+        .order_by("ward__district__name", "ward__name", "pk")
+    )
+
+
+def province_year_summary(province: Province, year: int, *, report: bool = True) -> dict:
     """The province's picture for a year, as plain values (shared by the report and the leadership page).
     Checks no user: its callers have (the page, or the render service that accepted the report's request)."""
-    return _province_year(province, year)[0]
+    return _province_year(province, year, report=report)
 
 
-def province_year(*, province: Province, year: int, user):
-    """The province's picture for a year as plain values, with the year's assessments and their scores: what
-    the leadership page shows (the report is made of the same summary). Refuses (PermissionDenied) a user who
-    may not read province reports, and one who may but not this province's."""
+def province_year(*, province: Province, year: int, user) -> dict:
+    """The province's picture for a year as plain values, as the leadership page shows it (the report is made
+    of the same summary, with its lists in full). Refuses (PermissionDenied) a user who may not read province
+    reports, and one who may but not this province's."""
     access.require(user, access.Action.READ_PROVINCE)
     require_in_scope(report_provinces(user), province)
-    return _province_year(province, year)
+    return _province_year(province, year, report=False)
 
 
-def _province_year(province: Province, year: int):
-    """(the summary, the year's assessments, their scores): for pages that also list the wards.
-    Everything is on the year's map: its wards, their districts (before the reform only), the roadmap's
-    milestones each on its own year's map, and for the year across the reform a table "before → after"."""
-    assessments = list(
-        Assessment.objects.filter(in_province(province, "ward__"), year=year).select_related("ward__district")
+def _province_year(province: Province, year: int, *, report: bool = True) -> dict:
+    """The summary, counted in SQL whatever the number of wards. Everything is on the year's map: its wards,
+    their districts (before the reform only), the roadmap's milestones each on its own year's map, and for the
+    year across the reform a table "before → after". The report (report=True) has the drafts named and the
+    table "before → after" in full; the page (report=False) has the drafts' count and cuts that table into
+    pages itself (map_wards, before_after)."""
+    year_assessments = Assessment.objects.filter(in_province(province, "ward__"), year=year)
+    totals = year_assessments.order_by().aggregate(
+        total=Count("pk"), drafts=Count("pk", filter=Q(status=Assessment.Status.DRAFT)), set_id=Min("criteria_set_id")
     )
-    scores = stored_scores(assessments=assessments)
-    drafts = [a for a in assessments if a.status == Assessment.Status.DRAFT]
     criteria_titles, criteria_numbers = {}, {}
-    if assessments:
-        catalogue = criteria_set_with_catalogue(assessments[0].criteria_set_id)
-        criteria_titles = {c.code: c.title for g in catalogue.groups.all() for c in g.criteria.all()}
-        criteria_numbers = {c.code: c.number for g in catalogue.groups.all() for c in g.criteria.all()}
+    if totals["set_id"] is not None:
+        for number, title in (
+            Criterion.objects.filter(criteria_set_id=totals["set_id"]).order_by("number").values_list("number", "title")
+        ):
+            criteria_titles[Criterion.code_for(number)] = title
+            criteria_numbers[Criterion.code_for(number)] = number
     # A draft is not yet in: counting it as "0 criteria met" would sink every rate of the current year.
     counted = summarize_stored(
-        province=province,
-        year=year,
-        assessments=Assessment.objects.filter(pk__in=[a.pk for a in assessments]).exclude(
-            status=Assessment.Status.DRAFT
-        ),
+        province=province, year=year, assessments=year_assessments.exclude(status=Assessment.Status.DRAFT)
     )
     if not counted.criteria_codes and criteria_titles:
         counted = replace(counted, criteria_codes=list(criteria_titles), passes=dict.fromkeys(criteria_titles, 0))
@@ -593,12 +626,8 @@ def _province_year(province: Province, year: int):
         # Districts were abolished with the reform: a year on the new map lists none.
         "districts": any(w.district_id for w in on_map),
         "wards": n,
-        "assessments": len(assessments),
-        "drafts": len(drafts),
-        "drafts_list": [
-            {"ward": a.ward.name, "district": a.ward.district.name if a.ward.district else ""}
-            for a in sorted(drafts, key=lambda a: sort_key(a.ward.name))
-        ],
+        "assessments": totals["total"],
+        "drafts": totals["drafts"],
         "total_criteria": len(codes),
         "distribution": dist_rows,
         "rates": rates,
@@ -622,12 +651,20 @@ def _province_year(province: Province, year: int):
             1 for ward_id, first in certified.items() if first <= year and ward_id not in on_map_ids
         ),
         "predecessor_certified": _predecessor_certified(on_map, certified, year),
-        "map_provinces": _map_provinces(on_map, assessments, certified, year),
-        "before_after": _before_after(on_map, year, assessments, scores),
+        "map_provinces": _map_provinces(on_map, year_assessments, certified, year),
         "place_date": f"{province.name}, {vn_date(timezone.localdate())}",
         "signatures": _province_signers(province),
     }
-    return summary, assessments, scores
+    if report:
+        drafts = year_assessments.filter(status=Assessment.Status.DRAFT).values_list(
+            "ward__name", "ward__district__name"
+        )
+        summary["drafts_list"] = [
+            {"ward": name, "district": district or ""}
+            for name, district in sorted(drafts, key=lambda row: sort_key(row[0]))
+        ]
+        summary["before_after"] = _before_after(on_map, year)
+    return summary
 
 
 def _map_provinces(on_map: list[MapWard], assessments, certified: dict[int, int], year: int) -> list[dict]:
@@ -636,7 +673,7 @@ def _map_provinces(on_map: list[MapWard], assessments, certified: dict[int, int]
     province_ids = {w.province_id for w in on_map}
     if len(province_ids) < 2:
         return []
-    assessed = Counter(a.ward.province_id for a in assessments)
+    assessed = dict(assessments.order_by().values_list("ward__province_id").annotate(Count("pk")))
     rows = []
     for province in Province.objects.filter(pk__in=province_ids):
         own = [w for w in on_map if w.province_id == province.pk]
@@ -668,7 +705,7 @@ def _province_signers(province: Province) -> dict:
 
 def province_report_data(province: Province, year: int) -> dict:
     data = province_year_summary(province, year)
-    previous = province_year_summary(province, year - 1)
+    previous = province_year_summary(province, year - 1, report=False)  # only its counts are shown
     data["previous"] = {
         "year": year - 1,
         "wards": previous["wards"],

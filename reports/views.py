@@ -13,10 +13,12 @@ from reports import documents, services
 from reports.models import BulkRender, RenderJob
 from reports.selectors import bulks_visible_to, jobs_visible_to, report_provinces
 from wards import access
-from wards.collation import sort_key
 from wards.models import Assessment, Decision, Province, in_province
-from wards.selectors import assessment_for
+from wards.pagination import page_of
+from wards.selectors import assessment_for, stored_scores
 from wards.years import year_param
+
+BEFORE_AFTER_PAGE = "trang-truoc-sau"
 
 
 def _province_for(user, code) -> Province:
@@ -36,7 +38,8 @@ def leadership(request):
     provinces = list(report_provinces(request.user).order_by("name"))
     province = next((p for p in provinces if p.code == request.GET.get("province")), provinces[0])
     years = sorted(
-        Assessment.objects.filter(in_province(province, "ward__")).values_list("year", flat=True).distinct(),
+        # order_by(): the model's ordering (by ward name) would make DISTINCT return a year per ward.
+        Assessment.objects.filter(in_province(province, "ward__")).order_by().values_list("year", flat=True).distinct(),
         reverse=True,
     )
     current = timezone.localdate().year
@@ -46,11 +49,19 @@ def leadership(request):
         messages.info(
             request, _("%(name)s chưa có hồ sơ đánh giá nào năm %(year)s.") % {"name": province.name, "year": year}
         )
-    summary, rows, scores = documents.province_year(province=province, year=year, user=request.user)
-    previous = documents.province_year_summary(province, year - 1)  # the same province, checked just above
+    summary = documents.province_year(province=province, year=year, user=request.user)
+    # the same province, checked just above; only its counts are shown
+    previous = documents.province_year_summary(province, year - 1, report=False)
     charts = documents.report_charts(summary)
-    rows.sort(key=lambda a: (sort_key(a.ward.district.name if a.ward.district else ""), sort_key(a.ward.name)))
+    # The wards a page at a time (?trang=N), and the table "before → after" of 2025 a page at a time of its own.
+    page = page_of(request, documents.province_assessments(province, year))
+    rows = list(page)
+    scores = stored_scores(assessments=rows)
     decisions = {d.assessment_id: d for d in Decision.objects.in_force().filter(assessment__in=rows)}
+    before_after_page, before_after = None, []
+    if documents.shows_before_after(year):
+        before_after_page = page_of(request, documents.map_wards(province, year), param=BEFORE_AFTER_PAGE)
+        before_after = documents.before_after(before_after_page, year)
     report_job = (
         RenderJob.objects.filter(kind=RenderJob.Kind.PROVINCE_REPORT, province=province, year=year)
         .order_by("-created_at")
@@ -71,6 +82,9 @@ def leadership(request):
             "average": _average(summary),
             "previous_average": _average(previous),
             "rows": [(a, scores[a.pk], decisions.get(a.pk)) for a in rows],
+            "page_obj": page,
+            "before_after": before_after,
+            "before_after_page": before_after_page,
             "report_job": report_job,
             "bulk": BulkRender.objects.filter(province=province, year=year).first(),
         },

@@ -1,10 +1,24 @@
 """Reads that span relations. Each owns its joins; scope is enforced here, so views cannot forget it."""
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from django.db.models import Case, Count, DateTimeField, F, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    DateTimeField,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -22,6 +36,7 @@ from wards.models import (
     Narrative,
     Province,
     ReturnReason,
+    Verdict,
     Ward,
     WardLineage,
     in_province,
@@ -381,24 +396,39 @@ class QueueRow:
     overdue: bool
 
 
-def review_queue(*, user, year: int, status: str = "", district: str = "", passed: str = "", overdue: bool = False):
-    """A province's assessments for a year, with computed results, filtered; and the counts per status.
+def status_counts(assessments: QuerySet[Assessment]) -> dict[str, int]:
+    """How many of these assessments are in each status, counted in SQL (one query)."""
+    return dict(assessments.order_by().values_list("status").annotate(Count("pk")))
+
+
+def review_queue(
+    *, user, year: int, status: str = "", district: str = "", passed: str = "", overdue: bool = False, q: str = ""
+) -> tuple[QuerySet[Assessment], dict[str, int]]:
+    """A province's assessments for a year, filtered and ordered in SQL (a queryset, for a page of it to be cut
+    by the view: queue_rows makes that page's rows); and the counts per status of the whole year.
 
     Scope comes from assessments_visible_to, so a reviewer never sees another province.
     """
     today = timezone.localdate()
-    base = (
-        assessments_visible_to(user=user)
-        .filter(year=year)
-        .select_related("reviewer")
-        .annotate(verdict_count=Count("verdicts"))
+    year_rows = assessments_visible_to(user=user).filter(year=year)
+    counts = status_counts(year_rows)
+    verdicts = (
+        Verdict.objects.filter(assessment=OuterRef("pk"))
+        .order_by()
+        .values("assessment")
+        .annotate(n=Count("pk"))
+        .values("n")
     )
-    counts = dict(Counter(assessments_visible_to(user=user).filter(year=year).values_list("status", flat=True)))
-    rows = base
+    # A subquery, not a join: evaluated for the page's rows only, and left out of the page count.
+    rows = year_rows.select_related("reviewer").annotate(
+        verdict_count=Coalesce(Subquery(verdicts, output_field=IntegerField()), 0)
+    )
     if status:
         rows = rows.filter(status=status)
     if district:
         rows = rows.filter(ward__district__code=district)
+    if q.strip():
+        rows = rows.filter(ward__name__icontains=q.strip())
     # What needs the reviewer's action first: submitted (and resubmitted), the longest waiting first; then
     # those in review; then the returned, the drafts and the approved, by place.
     action_first = Case(
@@ -417,10 +447,17 @@ def review_queue(*, user, year: int, status: str = "", district: str = "", passe
         rows = rows.filter(criteria_passed=int(passed)) if passed.isdigit() else rows.none()
     if overdue:
         rows = rows.filter(status__in=Assessment.EDITABLE_BY_WARD, deadline__lt=today)
-    rows = list(rows.order_by(action_first, waiting.asc(nulls_last=True), "ward__district__name", "ward__name"))
-    scores = stored_scores(assessments=rows)
+    rows = rows.order_by(action_first, waiting.asc(nulls_last=True), "ward__district__name", "ward__name", "pk")
+    return rows, counts
+
+
+def queue_rows(assessments: Iterable[Assessment]) -> list[QueueRow]:
+    """The queue's rows for these assessments (a page of review_queue's), with their stored results."""
+    today = timezone.localdate()
+    assessments = list(assessments)
+    scores = stored_scores(assessments=assessments)
     result = []
-    for a in rows:
+    for a in assessments:
         late = a.editable_by_ward and a.deadline < today
         since = (
             (today - timezone.localtime(a.submitted_at).date()).days
@@ -428,7 +465,7 @@ def review_queue(*, user, year: int, status: str = "", district: str = "", passe
             else None
         )
         result.append(QueueRow(a, scores[a.pk], since, late))
-    return result, counts
+    return result
 
 
 @dataclass

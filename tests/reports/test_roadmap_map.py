@@ -132,10 +132,12 @@ def test_kon_tum_2024_keeps_its_wards_and_quang_ngai_2024_has_none_of_them(quang
     nghia_lo = Ward.objects.get(code="21028", valid_to=OLD_MAP_LAST_DAY)
     for ward in (thong_nhat, nghia_lo):
         AssessmentFactory(ward=ward, year=2024, criteria_set=criteria_set, status=Assessment.Status.SUBMITTED)
-    kon_tum_2024 = documents._province_year(kon_tum, 2024)
-    old_2024 = documents._province_year(old, 2024)
-    assert kon_tum_2024[0]["map_wards"] == 10 and [a.ward for a in kon_tum_2024[1]] == [thong_nhat]
-    assert old_2024[0]["map_wards"] == 17 and [a.ward for a in old_2024[1]] == [nghia_lo]
+    kon_tum_2024 = documents.province_year_summary(kon_tum, 2024)
+    old_2024 = documents.province_year_summary(old, 2024)
+    assert kon_tum_2024["map_wards"] == 10 and kon_tum_2024["assessments"] == 1
+    assert [a.ward for a in documents.province_assessments(kon_tum, 2024)] == [thong_nhat]
+    assert old_2024["map_wards"] == 17 and old_2024["assessments"] == 1
+    assert [a.ward for a in documents.province_assessments(old, 2024)] == [nghia_lo]
     # The new province's history is both, each under its own name; its own map has 9 phường.
     new_2024 = documents.province_year_summary(new, 2024)
     assert new_2024["map_wards"] == 27 and new_2024["wards"] == 2

@@ -397,7 +397,7 @@ def test_the_queue_opens_on_what_needs_the_reviewers_action(people, criteria_set
     from django.utils import timezone
 
     from tests.factories import AssessmentFactory, WardFactory
-    from wards.selectors import review_queue
+    from wards.selectors import queue_rows, review_queue
 
     now = timezone.now()
     made = {}
@@ -415,8 +415,8 @@ def test_the_queue_opens_on_what_needs_the_reviewers_action(people, criteria_set
             status=status,
             submitted_at=now - dt.timedelta(days=days_ago) if days_ago else None,
         )
-    rows, _counts = review_queue(user=people["reviewer"], year=made["A draft"].year)
-    assert [r.assessment.ward.name for r in rows] == [
+    assessments, _counts = review_queue(user=people["reviewer"], year=made["A draft"].year)
+    assert [r.assessment.ward.name for r in queue_rows(assessments)] == [
         "D sent last week",
         "B sent yesterday",
         "C in review",

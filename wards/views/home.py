@@ -4,11 +4,13 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from wards.models import Decision, Membership, WardLineage
+from wards.models import Assessment, Decision, Membership, WardLineage
+from wards.pagination import page_of
 from wards.selectors import (
     assessments_visible_to,
     latest_return_reasons,
     membership_of,
+    status_counts,
     stored_scores,
 )
 from wards.years import year_param
@@ -22,11 +24,14 @@ def home(request):
         return redirect("leadership")
     assessments = assessments_visible_to(user=request.user)
     ward_only = membership is not None and membership.role in Membership.WARD_ROLES
-    years = sorted(assessments.values_list("year", flat=True).distinct(), reverse=True)
+    # order_by(): the model's ordering (by ward name) would make DISTINCT return a year per ward.
+    years = sorted(assessments.order_by().values_list("year", flat=True).distinct(), reverse=True)
     year = year_param(request.GET.get("year"), default=None)
     if year not in years:
         year = years[0] if years else None
     predecessors = []
+    page = None
+    by_status: dict[str, int] = {}
     if ward_only:
         # Their own ward's years; the wards it was formed from are read on its page (their history).
         rows = list(assessments.filter(ward_id=membership.ward_id).prefetch_related("extensions").order_by("-year"))
@@ -35,23 +40,21 @@ def home(request):
             .select_related("predecessor")
             .order_by("-whole", "predecessor_name")
         )
-    else:
-        rows = (
-            list(
-                assessments.filter(year=year)
-                .prefetch_related("extensions")
-                .order_by("ward__district__name", "ward__name")
-            )
-            if year
-            else []
+    elif year:
+        # A province's year, a page at a time, counted in SQL: the page does not grow with the province.
+        year_rows = assessments.filter(year=year)
+        counted = status_counts(year_rows)
+        by_status = {label: counted[value] for value, label in Assessment.Status.choices if counted.get(value)}
+        page = page_of(
+            request, year_rows.prefetch_related("extensions").order_by("ward__district__name", "ward__name", "pk")
         )
+        rows = list(page)
+    else:
+        rows = []
     scores = stored_scores(assessments=rows)
     reasons = latest_return_reasons(assessments=rows)
     decisions = {d.assessment_id: d for d in Decision.objects.in_force().filter(assessment__in=rows)}
     today = timezone.localdate()
-    status_counts: dict[str, int] = {}
-    for a in rows:
-        status_counts[a.get_status_display()] = status_counts.get(a.get_status_display(), 0) + 1
     return render(
         request,
         "wards/home.html",
@@ -71,7 +74,8 @@ def home(request):
                 }
                 for a, last_day in ((a, a.last_day_to_submit()) for a in rows)
             ],
-            "status_counts": status_counts,
+            "status_counts": by_status,
+            "page_obj": page,
             "predecessors": predecessors,
             "notifications": request.user.notifications.select_related("assessment__ward")[:10],
         },

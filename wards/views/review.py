@@ -12,11 +12,13 @@ from django.views.decorators.http import require_GET, require_POST
 from wards import access, parsing, services, workflow
 from wards.forms import ApproveForm, ExtensionForm, ReopenForm, VerdictsForm
 from wards.models import Assessment, DeadlineExtension, District, RoundSnapshot, count_passed
+from wards.pagination import page_of
 from wards.selectors import (
     assessment_for,
     assessment_page,
     criteria_set_for_year,
     last_year_for,
+    queue_rows,
     review_queue,
     wards_visible_to,
 )
@@ -37,6 +39,7 @@ def queue(request):
         "district": request.GET.get("district", ""),
         "passed": request.GET.get("passed", ""),
         "overdue": request.GET.get("overdue") == "1",
+        "q": request.GET.get("q", "").strip()[:100],
     }
     # The year's map: before the reform its wards have districts; on the new map there are none to filter by.
     districts = list(
@@ -46,14 +49,16 @@ def queue(request):
     )
     if not districts:
         filters["district"] = ""
-    rows, counts = review_queue(user=request.user, year=year, **filters)
+    assessments, counts = review_queue(user=request.user, year=year, **filters)
+    page = page_of(request, assessments)
     criteria_set = criteria_set_for_year(year)
     criteria_total = criteria_set.criteria.count() if criteria_set else 0
     return render(
         request,
         "wards/queue.html",
         {
-            "rows": rows,
+            "rows": queue_rows(page),
+            "page_obj": page,
             "counts": [(s, label, counts.get(s, 0)) for s, label in Assessment.Status.choices],
             "year": year,
             "years": range(today.year, today.year - 6, -1),
