@@ -363,10 +363,15 @@
     }, 0);
   });
 
+  // Once everything above is wired, and htmx (whose own DOMContentLoaded handler ran before this one) has
+  // processed the page, the document says so: <html data-ready>. Until then a click on a button that posts
+  // would be the browser's own submission, without htmx and without its confirmation. The browser tests
+  // wait for it before they click.
   function start() {
     settlePendingSave();
     initDrafts(document);
     focusFirstError(document);
+    if (window.htmx) document.documentElement.dataset.ready = "1";
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);

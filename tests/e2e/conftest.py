@@ -1,6 +1,7 @@
 """Browser fixtures for the end-to-end tests: Debian's Chromium driven by Playwright's sync API."""
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,9 @@ TIMEOUT_MS = 15_000
 # Assertions wait as long as actions do: on a loaded 2-core machine (two xdist workers, one rendering PDFs) an
 # answer can take longer than Playwright's default 5 s; a passing assertion returns as soon as it holds.
 expect.set_options(timeout=TIMEOUT_MS)
+# E2E_TRACE=<folder> records a Playwright trace of every browser context there (`playwright show-trace` opens
+# one): what the page did, with snapshots, when a test fails only under load.
+TRACES = os.environ.get("E2E_TRACE")
 # axe-core comes from npm (package.json; `make install` runs `npm ci`), never from a CDN.
 AXE = Path(django_settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
 
@@ -59,7 +63,7 @@ def browser(_async_unsafe_allowed):
 
 
 @pytest.fixture
-def new_page(browser, live_server):
+def new_page(browser, live_server, request):
     """Open a page in a fresh browser context (own cookies: one per person; a Vietnamese browser unless told
     another locale), closed after the test.
 
@@ -75,6 +79,8 @@ def new_page(browser, live_server):
     def open_page(locale="vi-VN"):
         context = browser.new_context(viewport=VIEWPORT, base_url=live_server.url, locale=locale)
         context.set_default_timeout(TIMEOUT_MS)
+        if TRACES:
+            context.tracing.start(screenshots=True, snapshots=True)
         contexts.append(context)
         page = context.new_page()
         page.on("console", watch)
@@ -82,7 +88,10 @@ def new_page(browser, live_server):
         return page
 
     yield open_page
-    for context in contexts:
+    for number, context in enumerate(contexts, start=1):
+        if TRACES:
+            name = re.sub(r"\W+", "-", request.node.nodeid.split("::")[-1])
+            context.tracing.stop(path=Path(TRACES) / f"{name}-{number}-{os.getpid()}.zip")
         context.close()
     assert not problems, "\n".join(problems)
 
@@ -105,6 +114,31 @@ def expect_accessible(page, name: str) -> None:
         }"""
     )
     assert not violations, f"axe on {name} ({page.url}):\n" + "\n".join(violations)
+
+
+# A page is ready for a click that posts when its scripts have run (app.js marks <html data-ready> once htmx has
+# processed the document; until then a click is the browser's own submission, without htmx and without the
+# page's confirmation) and no htmx request, swap or settle is under way (htmx processes what a swap brought
+# in only when it settles, and a second request from the same element waits for the first).
+READY = (
+    "document.readyState === 'complete' && document.documentElement.dataset.ready === '1'"
+    " && !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
+)
+
+
+def wait_until_ready(page) -> None:
+    """Wait until the page is ready for a click that posts (READY)."""
+    page.wait_for_function(READY)
+
+
+def click_and_post(page, selector: str):
+    """Once the page is ready, click a button that posts, and check htmx sent it (the page is swapped in place,
+    not reloaded); returns the request."""
+    wait_until_ready(page)
+    with page.expect_request(lambda r: r.method == "POST") as posted:
+        page.locator(selector).click()
+    assert posted.value.headers.get("hx-request") == "true", f"{selector} did not post through htmx"
+    return posted.value
 
 
 def mark_document(page) -> None:

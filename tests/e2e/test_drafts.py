@@ -6,7 +6,7 @@ to store (the database dropped), and the page offers to restore it. The error sa
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import CHROMIUM, expect_page_intact, mark_document
+from tests.e2e.conftest import CHROMIUM, expect_page_intact, mark_document, wait_until_ready
 from tests.factories import fill_assessment, user_with_role
 from wards import services
 from wards.models import IndicatorValue, Membership, Narrative
@@ -52,10 +52,7 @@ def test_typed_figures_survive_lost_connection_reload_and_failed_save(
     # 0. The session ends (the login expired): the answer is the login page, which is not swapped in; the
     #    page says why and keeps everything. Logged in again, the draft is offered. (The page's scripts are
     #    ready and no request is in flight first: the save must be htmx's, and the only one.)
-    page.wait_for_function(
-        "window.htmx && document.querySelector('#figures-form').dataset.draftReady"
-        " && !document.querySelector('.htmx-request')"
-    )
+    wait_until_ready(page)
     cookies = [c for c in page.context.cookies() if c["name"] != "sessionid"]
     page.context.clear_cookies()
     page.context.add_cookies(cookies)
@@ -73,6 +70,7 @@ def test_typed_figures_survive_lost_connection_reload_and_failed_save(
     expect_values(page, TYPED)
 
     # 1. The connection is lost: the save cannot be sent; the page says so and keeps everything.
+    wait_until_ready(page)
     mark_document(page)
     page.context.set_offline(True)
     page.locator("#save").click()
@@ -95,6 +93,7 @@ def test_typed_figures_survive_lost_connection_reload_and_failed_save(
     # 3. The database drops during the save: the server answers 500, the page says this save was not
     #    stored, keeps what was typed, and the draft still holds it.
     database_refuses_writes(True)
+    wait_until_ready(page)
     mark_document(page)
     with page.expect_response(lambda r: r.request.method == "POST") as answered:
         page.locator("#save").click()
@@ -111,6 +110,7 @@ def test_typed_figures_survive_lost_connection_reload_and_failed_save(
     expect_values(page, TYPED)
 
     # 4. Saved at last: stored, the draft is gone and no longer offered.
+    wait_until_ready(page)
     page.locator("#save").click()
     expect(page.locator("#assessment-page .alert-success")).to_contain_text("Đã lưu")
     expect(problem).to_be_hidden()
@@ -151,6 +151,7 @@ def test_reviewer_comments_survive_a_reload(new_page, ward, assessment):
 
     # Saved through the ordinary (non-htmx) form: the verdict and the return reason (kept as a draft the ward
     # does not see) are stored, so nothing is left in the browser's draft.
+    wait_until_ready(page)
     page.locator("#save-verdicts").click()
     expect(page.locator(".alert-success")).to_contain_text("Đã lưu 1 kết luận và 1 lý do trả lại")
     expect(page.locator('[name="comment-2"]')).to_have_value("Thiếu biên bản họp chi bộ.")
@@ -159,6 +160,7 @@ def test_reviewer_comments_survive_a_reload(new_page, ward, assessment):
 
     # Returned with that reason: the assessment leaves the reviewer's hands, and so does the draft.
     page.on("dialog", lambda dialog: dialog.accept())
+    wait_until_ready(page)
     page.locator("#return-assessment").click()
     expect(page.locator(".alert-success")).to_contain_text("Đã trả lại hồ sơ")
     page.reload()
@@ -178,6 +180,7 @@ def test_the_script_speaks_english_to_an_english_browser(new_page, ward, assessm
     page.goto(f"/ho-so/{assessment.pk}/")
     type_into(page, TYPED)
 
+    wait_until_ready(page)
     page.context.set_offline(True)
     page.locator("#save").click()
     problem = page.locator("#problem")

@@ -15,7 +15,7 @@ from django.core import mail
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import CHROMIUM, enter_code, expect_accessible
+from tests.e2e.conftest import CHROMIUM, enter_code, expect_accessible, wait_until_ready
 from tests.factories import authenticator, user_with_role
 from wards import people_sheet, tasks
 from wards.models import Membership, Province
@@ -88,6 +88,7 @@ def test_a_province_administrator_imports_people_and_an_invited_person_sets_thei
     wb.save(bad)
 
     page.locator("#id_file").set_input_files(bad)
+    wait_until_ready(page)
     with page.expect_response(lambda r: r.request.method == "POST") as answered:
         page.get_by_role("button", name="Tải lên và nhập").click()
     assert answered.value.status == 422
@@ -105,6 +106,7 @@ def test_a_province_administrator_imports_people_and_an_invited_person_sets_thei
     good = tmp_path / "nguoi-dung-cantho-sua.xlsx"
     wb.save(good)
     page.locator("#id_file").set_input_files(good)
+    wait_until_ready(page)
     page.get_by_role("button", name="Tải lên và nhập").click()
     expect(page.locator(".alert-success")).to_contain_text("3 người mới (đã gửi lời mời)")
     expect(page.locator("#people-title")).to_have_text("4 người dùng")
@@ -126,17 +128,20 @@ def test_a_province_administrator_imports_people_and_an_invited_person_sets_thei
     expect_accessible(person, "the invitation page")
     person.locator("#id_new_password1").fill("12345678")
     person.locator("#id_new_password2").fill("12345678")
+    wait_until_ready(person)
     person.get_by_role("button", name="Đặt mật khẩu").click()
     expect(person.locator("#id_new_password2")).to_have_attribute("aria-invalid", "true")
     expect(person.locator("main")).to_contain_text("quá phổ biến")
     shot(person, "3-weak-password", debug_mode)
     person.locator("#id_new_password1").fill("Cai-Khe-an-toan-2026")
     person.locator("#id_new_password2").fill("Cai-Khe-an-toan-2026")
+    wait_until_ready(person)
     person.get_by_role("button", name="Đặt mật khẩu").click()
     person.wait_for_url("**/dang-nhap/")
     expect(person.locator(".alert-success")).to_contain_text("Đã đặt mật khẩu")
     person.locator("#id_username").fill("bich@cantho.example.vn")
     person.locator("#id_password").fill("Cai-Khe-an-toan-2026")
+    wait_until_ready(person)
     person.get_by_role("button", name="Đăng nhập").click()
     person.wait_for_url(re.compile(r"^(?!.*dang-nhap)"))
     expect(person.locator("nav.navbar")).to_contain_text("Trần Thị Bích")

@@ -13,7 +13,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import CHROMIUM, enter_code, expect_accessible
+from tests.e2e.conftest import CHROMIUM, click_and_post, enter_code, expect_accessible, wait_until_ready
 from tests.factories import authenticator, fill_assessment, user_with_role
 from wards import services
 from wards.models import Assessment, Decision, IndicatorValue, Membership, Notification, Verdict
@@ -110,12 +110,14 @@ def test_reviewer_returns_ward_resubmits_then_approver_certifies(new_page, ward,
     posts = []
     reviewer.on("request", lambda r: r.method == "POST" and posts.append(r.url))
     reviewer_dialogs.decline_next = True
+    wait_until_ready(reviewer)  # app.js asks for the confirmation: a click before it would just send
     reviewer.locator("#return-assessment").click()
     expect(reviewer.locator('[name="reason-13"]')).to_have_value(REASON)
     assert reviewer_dialogs.seen("Trả lại hồ sơ")
     assert posts == [], "declining the confirmation still sent the return"
     assessment.refresh_from_db()
     assert assessment.status == Assessment.Status.SUBMITTED
+    wait_until_ready(reviewer)
     reviewer.locator("#return-assessment").click()
     reviewer.wait_for_url(review_url)
     expect(reviewer.locator("#status")).to_have_text("Trả lại để bổ sung")
@@ -154,9 +156,7 @@ def test_reviewer_returns_ward_resubmits_then_approver_certifies(new_page, ward,
     expect(last_year).to_have_value("0")
     this_year.fill("1")
     last_year.fill("5")  # 5 → 1 is a fall of 80 %: TC13 still passes
-    with head_page.expect_request(lambda r: r.method == "POST") as posted:
-        head_page.locator("#submit-assessment").click()
-    assert posted.value.headers.get("hx-request") == "true", "the submission did not post through htmx"
+    click_and_post(head_page, "#submit-assessment")
     expect(head_page.locator("#status")).to_have_text("Đã gửi")
     expect(head_page.locator("#assessment-page .alert-success").filter(has_text="Đã gửi hồ sơ")).to_have_count(1)
     expect(head_page.locator("#result-TC13")).to_have_text("Đạt")
@@ -181,6 +181,7 @@ def test_reviewer_returns_ward_resubmits_then_approver_certifies(new_page, ward,
     expect(scored(reviewer)).to_have_text(f"0/{CRITERIA}")
     for number in range(1, CRITERIA + 1):
         reviewer.locator(f"#criterion-{number}").get_by_label("Đạt", exact=True).check()
+    wait_until_ready(reviewer)
     reviewer.locator("#save-verdicts").click()
     reviewer.wait_for_url(review_url)
     expect(reviewer.locator(".alert-success")).to_contain_text(f"Đã lưu {CRITERIA} kết luận.")
@@ -201,6 +202,7 @@ def test_reviewer_returns_ward_resubmits_then_approver_certifies(new_page, ward,
     form = approver.locator("#approve")
     form.locator('[name="number"]').fill(DECISION_NUMBER)
     form.locator('[name="decided_on"]').fill(f"{decided_on:%d/%m/%Y}")
+    wait_until_ready(approver)
     form.locator("#approve-button").click()
     approver.wait_for_url(review_url)
     assert len(approver_dialogs.messages) == 1 and "Phê duyệt hồ sơ" in approver_dialogs.messages[0]
@@ -254,6 +256,7 @@ def test_reviewer_returns_ward_resubmits_then_approver_certifies(new_page, ward,
     # 7. The approver reopens the decision, after confirming: a new round starts.
     reopen = approver.locator("#reopen")
     reopen.locator('[name="reason"]').fill("Phát hiện sai sót trong số liệu tiêu chí 13.")
+    wait_until_ready(approver)
     reopen.get_by_role("button", name="Mở lại").click()
     approver.wait_for_url(review_url)
     expect(approver.locator(".alert-success")).to_contain_text("Đã mở lại hồ sơ")

@@ -15,7 +15,14 @@ from playwright.sync_api import Page, expect
 
 from criteria import scoring
 from criteria.models import Indicator
-from tests.e2e.conftest import CHROMIUM, expect_accessible, expect_page_intact, mark_document
+from tests.e2e.conftest import (
+    CHROMIUM,
+    click_and_post,
+    expect_accessible,
+    expect_page_intact,
+    mark_document,
+    wait_until_ready,
+)
 from tests.factories import user_with_role
 from wards import services
 from wards.models import Assessment, EvidenceFile, IndicatorValue, Membership
@@ -89,15 +96,9 @@ def expect_read_only(page: Page) -> None:
     expect(editable).to_have_count(0)
 
 
-def click_and_post(page: Page, selector: str) -> None:
-    """Click a button that posts, and check htmx sent it (the page is swapped in place, not reloaded)."""
-    with page.expect_request(lambda r: r.method == "POST") as posted:
-        page.locator(selector).click()
-    assert posted.value.headers.get("hx-request") == "true", f"{selector} did not post through htmx"
-
-
 def click_and_get_refused(page: Page, selector: str, *, typed: dict[str, str]) -> None:
     """Click a button whose request the app refuses (422): the page stays whole, with what was typed."""
+    wait_until_ready(page)
     mark_document(page)
     with page.expect_response(lambda r: r.request.method == "POST") as answered:
         page.locator(selector).click()
