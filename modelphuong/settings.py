@@ -317,6 +317,9 @@ LOGGING = {
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        # pyHanko logs a traceback at ERROR for every signed file changed after signing, which validation
+        # reports as such (reports/signing.py): an answer, not a fault.
+        "pyhanko.sign.diff_analysis": {"level": "CRITICAL"},
     },
 }
 

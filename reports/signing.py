@@ -25,6 +25,7 @@ from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pkcs11
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding, pkcs12
@@ -227,7 +228,6 @@ def _check_validity(certificate: x509.Certificate) -> None:
 
 @contextlib.contextmanager
 def _pkcs11_signer() -> Iterator[signers.Signer]:
-    import pkcs11
     from pyhanko.config.pkcs11 import PKCS11SignatureConfig, TokenCriteria
     from pyhanko.sign.pkcs11 import PKCS11SigningContext
 
@@ -247,17 +247,9 @@ def _pkcs11_signer() -> Iterator[signers.Signer]:
         cert_label=key_label,
         user_pin=settings.SIGNING_PKCS11_PIN or None,
     )
+    context = PKCS11SigningContext(config)
     try:
-        with PKCS11SigningContext(config) as signer:
-            try:
-                certificate = signer.signing_cert
-            except (pkcs11.PKCS11Error, PyHankoSigningError):
-                raise SigningError(
-                    _("Không tìm thấy khoá và chứng thư “%(label)s” trên token ký số (SIGNING_PKCS11_KEY_LABEL).")
-                    % {"label": key_label}
-                ) from None
-            _check_validity(x509.load_der_x509_certificate(certificate.dump()))
-            yield signer
+        signer = context.__enter__()  # opens the session and logs in
     except PyHankoSigningError as error:
         cause = error.__cause__
         if isinstance(cause, pkcs11.PinIncorrect | pkcs11.PinLenRange):
@@ -272,6 +264,18 @@ def _pkcs11_signer() -> Iterator[signers.Signer]:
             message = _("Không mở được token ký số: hãy cắm token, hoặc đặt SIGNING_PKCS11_TOKEN_LABEL.")
         logger.warning("PKCS#11: %s", error)
         raise SigningError(message) from error
+    try:
+        try:
+            certificate = signer.signing_cert
+        except (pkcs11.PKCS11Error, PyHankoSigningError):
+            raise SigningError(
+                _("Không tìm thấy khoá và chứng thư “%(label)s” trên token ký số (SIGNING_PKCS11_KEY_LABEL).")
+                % {"label": key_label}
+            ) from None
+        _check_validity(x509.load_der_x509_certificate(certificate.dump()))
+        yield signer
+    finally:
+        context.__exit__(None, None, None)
 
 
 @contextlib.contextmanager
@@ -333,11 +337,15 @@ def sign_pdf(
                 signer=configured,
                 font_size=font_size,
             )
-    existing = {name: field for name, field, _ref in fields.enumerate_sig_fields(_reader(data))}
+    reader = _reader(data)
+    existing = {name: field for name, field, _ref in fields.enumerate_sig_fields(reader)}
     if placement.box is None and placement.field not in existing:
         raise SigningError(_("Tệp PDF không có ô chữ ký “%(field)s” để ký vào.") % {"field": placement.field})
     if placement.box is not None and placement.field in existing:
         raise SigningError(_("Tệp PDF đã có ô chữ ký “%(field)s”.") % {"field": placement.field})
+    pages = int(reader.root["/Pages"]["/Count"])
+    if placement.box is not None and not -pages <= placement.page < pages:
+        raise SigningError(_("Tệp PDF không có trang %(page)s.") % {"page": placement.page + 1})
     name = signer_name or _common_name(signer.signing_cert)
     pdf_signer = signers.PdfSigner(
         signers.PdfSignatureMetadata(
@@ -359,7 +367,7 @@ def sign_pdf(
     writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
     try:
         signed = pdf_signer.sign_pdf(writer, appearance_text_params={"title": title}).getvalue()
-    except PyHankoSigningError as error:
+    except (PyHankoSigningError, pkcs11.PKCS11Error) as error:  # a token unplugged while signing, among others
         logger.warning("Signing failed: %s", error)
         raise SigningError(_("Không ký được tệp PDF: %(error)s") % {"error": error}) from error
     signed_at = _reader(signed).embedded_signatures[-1].self_reported_timestamp
@@ -408,7 +416,7 @@ def validate_pdf(data: bytes, trust_roots: Iterable | None = None) -> Validation
         context = ValidationContext(trust_roots=roots, allow_fetching=False, revocation_mode="soft-fail")
         try:
             status = validate_pdf_signature(signature, context)
-        except (PdfError, ValueError, KeyError, TypeError) as error:
+        except (PdfError, ValueError, KeyError, TypeError) as error:  # SignatureValidationError is a ValueError
             logger.info("A signature could not be read: %s", error)
             checks.append(_unreadable_signature(signature))
             continue

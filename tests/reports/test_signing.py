@@ -176,6 +176,8 @@ def test_signing_an_existing_signature_field_by_settings_and_trust_roots_from_se
 
     with pytest.raises(SigningError, match="không có ô chữ ký “ChuKy2”"):
         sign_pdf(pdf, placement=Placement(field="ChuKy2"), title="CHỦ TỊCH")
+    with pytest.raises(SigningError, match="không có trang 3"):
+        sign_pdf(pdf, placement=Placement(page=2, box=BOX), title="CHỦ TỊCH")
     with pytest.raises(SigningError, match="đã có ô chữ ký “ChuKyChuTich”"):
         sign_pdf(out.getvalue(), placement=Placement(field="ChuKyChuTich", box=BOX), title="CHỦ TỊCH")
 
