@@ -207,6 +207,21 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 
+# Digital signatures (ký số, reports/signing.py): the province signs the documents it issues as PAdES. A PKCS#11
+# token when SIGNING_PKCS11_MODULE is set (its library, e.g. the token vendor's .so); else the PKCS#12 file
+# SIGNING_PKCS12_PATH. Locally (DEBUG) both default to the demo certificate of `manage.py demo_signing`, which
+# says in its names that it has no legal value; with DEBUG off nothing signs until one of them is configured.
+SIGNING_DIR = VAR_DIR / "signing"
+DEMO_SIGNING_PASSWORD = "demo-ky-so"
+SIGNING_PKCS12_PATH = env("SIGNING_PKCS12_PATH", default=str(SIGNING_DIR / "demo-province.p12") if DEBUG else "")
+SIGNING_PKCS12_PASSWORD = env("SIGNING_PKCS12_PASSWORD", default=DEMO_SIGNING_PASSWORD if DEBUG else "")
+SIGNING_PKCS11_MODULE = env("SIGNING_PKCS11_MODULE", default="")
+SIGNING_PKCS11_TOKEN_LABEL = env("SIGNING_PKCS11_TOKEN_LABEL", default="")
+SIGNING_PKCS11_PIN = env("SIGNING_PKCS11_PIN", default="")
+SIGNING_PKCS11_KEY_LABEL = env("SIGNING_PKCS11_KEY_LABEL", default="")
+# The certificates a signature must chain to (PEM or DER files): the national root CA in production.
+SIGNING_TRUST_ROOTS = env.list("SIGNING_TRUST_ROOTS", default=[str(SIGNING_DIR / "demo-ca.pem")] if DEBUG else [])
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
@@ -302,6 +317,9 @@ LOGGING = {
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        # pyHanko logs a traceback at ERROR for every signed file changed after signing, which validation
+        # reports as such (reports/signing.py): an answer, not a fault.
+        "pyhanko.sign.diff_analysis": {"level": "CRITICAL"},
     },
 }
 

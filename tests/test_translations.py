@@ -71,6 +71,8 @@ TEXTS_LEFT_VIETNAMESE = {
         "Tệp ZIP này thiếu {} trên {} hồ sơ của {}, năm {}:",
         "bị lỗi",
     },
+    # The visible signature is part of the signed document.
+    "reports/signing.py": {"Ký bởi: %(signer)s\n%(title)s\nThời gian ký: %(ts)s"},
     # The words a person may type for yes/no, and how a stored value reads in the history (stored too).
     "wards/parsing.py": {"(trống)", "Có", "Không", "có", "không", "Số {}"},
     # The regular expression of a decision number.

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from demo.second_factor import DEMO_OTPAUTH_URI, DEMO_TOTP_SECRET
 from demo.seed import DEMO_EMAIL_DOMAIN, DEMO_USERS, demo_seed
+from demo.signing import ensure_demo_signing
 from wards.models import Membership
 from wards.services.divisions import DivisionsError
 
@@ -38,6 +39,11 @@ class Command(BaseCommand):
                 "trước bản đồ hành chính 2025; hãy xóa nó (manage.py flush) rồi chạy lại seed_demo."
             ) from None
         self.stdout.write(self.style.SUCCESS(f"Dữ liệu mẫu sẵn sàng ({result['assessments_created']} hồ sơ mới)."))
+        signing = ensure_demo_signing()
+        self.stdout.write(
+            f"Chứng thư số demo (không có giá trị pháp lý): {signing.pkcs12}"
+            + (" (mới tạo)." if signing.created else " (đã có).")
+        )
         if quiet_logins:
             return
         labels = dict(Membership.Role.choices)
