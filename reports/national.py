@@ -252,11 +252,11 @@ def national_year(year: int) -> NationalYear:
     return NationalYear(year, sort_rows(list(rows.values()), "name", False), _weakest(national))
 
 
-def chart_texts() -> dict:
+def chart_texts(year: int) -> dict:
     """The chart's title and legend in the current language (the PDF's data is built in the site's)."""
     return {
         "title": _("Tỷ lệ phường đã gửi hồ sơ và đã đạt chuẩn theo tỉnh/thành phố"),
-        "legend": _("Cột nhạt: đã gửi hồ sơ; cột đậm: đã đạt chuẩn (lũy kế); tính trên số phường của bản đồ năm"),
+        "legend": _("Cột nhạt: đã gửi hồ sơ; cột đậm: đạt chuẩn lũy kế; trên số phường năm %(year)s") % {"year": year},
     }
 
 
@@ -290,8 +290,8 @@ def national_report_data(year: int) -> dict:
         "weakest": [w.as_dict() for w in data.weakest],
         "chart": chart(
             data,
-            **chart_texts(),
+            **chart_texts(year),
         ),
-        "place_date": f"Hà Nội, {vn_date(timezone.localdate())}",
+        "date": vn_date(timezone.localdate()),  # the template writes the place (the ministry's seat) before it
         "signatures": _signers(),
     }

@@ -67,7 +67,7 @@ def national_view(request):
             "weakest": data.weakest,
             "sort": f"-{key}" if descending else key,
             "links": _sort_links(key, descending),
-            "chart": national.chart(data, **national.chart_texts()),
+            "chart": national.chart(data, **national.chart_texts(year)),
             "report_job": report_job,
         },
     )
