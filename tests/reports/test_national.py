@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from pypdf import PdfReader
 
-from reports import national, services, tasks
+from reports import documents, national, services, tasks
 from reports.models import RenderJob
 from tests.factories import (
     AssessmentFactory,
@@ -231,3 +231,20 @@ def test_a_year_without_assessments_has_no_report_to_request(client, minister):
     client.force_login(minister)
     assert client.post("/lanh-dao/toan-quoc/2019/pdf/").status_code == 404
     assert "Chưa có hồ sơ đánh giá nào năm 2019" in text(client.get("/lanh-dao/toan-quoc/?year=2019"))
+
+
+def test_each_row_agrees_with_the_province_leadership_page_of_the_same_year(two_provinces, criteria_set):
+    """The same figures as the province's own page (reports.documents.province_year_summary), province by
+    province: the national view counts them for all at once, the page one province at a time."""
+    _add_province(criteria_set, 0)
+    for row in national.national_year(2026).rows:
+        summary = documents.province_year_summary(row.province, 2026)
+        assert (row.wards, row.submitted, row.certified, row.certified_total, row.status) == (
+            summary["map_wards"],
+            summary["wards"],
+            len(summary["certified"]),
+            summary["certified_total"],
+            summary["roadmap_status"],
+        ), row.province.name
+        rates = sorted((r for r in summary["rates"] if r["passes"] < summary["wards"]), key=lambda r: r["passes"])
+        assert [w.code for w in row.weakest] == [r["code"] for r in rates][: national.WEAKEST]
