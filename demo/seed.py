@@ -169,6 +169,7 @@ DEMO_USERS = [
     DemoUser("thamdinh.cantho", "Lê Văn Cường", Role.REVIEWER, province=CAN_THO),
     DemoUser("pheduyet.cantho", "Phạm Minh Dũng", Role.APPROVER, province=CAN_THO),
     DemoUser("lanhdao.cantho", "Võ Thị Hạnh", Role.LEADERSHIP, province=CAN_THO),
+    DemoUser("lanhdao.bo", "Đặng Quốc Việt", Role.LEADERSHIP),  # the ministry's: the national view
     DemoUser("thamdinh.quangngai", "Huỳnh Văn Lộc", Role.REVIEWER, province=QUANG_NGAI),
     DemoUser("pheduyet.quangngai", "Ngô Thị Mai", Role.APPROVER, province=QUANG_NGAI),
     DemoUser("quantri.cantho", "Trương Văn Nam", Role.PROVINCE_ADMIN, province=CAN_THO),

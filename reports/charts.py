@@ -98,3 +98,26 @@ def roadmap_chart(
         )
     body.append(f'<text x="{left}" y="{height - 4}" fill="{TEXT}">{escape(legend)}</text>')
     return _svg(width, height, body, title)
+
+
+def share_bars(items: list[tuple[str, float, float]], *, title: str, legend: str, width=640) -> SafeString:
+    """Per row (e.g. a province) two shares in percent on one track: the first as a light bar, the second as a
+    dark bar over it, its value written at the end; the legend below."""
+    row, left, right = 18, 170, 54
+    height = row * len(items) + 30
+    plot_w = width - left - right
+    body = []
+    for i, (label, first, second) in enumerate(items):
+        y = 5 + i * row
+        body.append(f'<text x="{left - 6}" y="{y + 12}" text-anchor="end" fill="{TEXT}">{escape(label)}</text>')
+        body.append(f'<rect x="{left}" y="{y + 2}" width="{plot_w}" height="{row - 6}" fill="#eef1f6"/>')
+        body.append(
+            f'<rect x="{left}" y="{y + 2}" width="{plot_w * first / 100:.1f}" height="{row - 6}" fill="#9dbbe3"/>'
+        )
+        body.append(
+            f'<rect x="{left}" y="{y + 2}" width="{plot_w * second / 100:.1f}" height="{row - 6}" fill="{BAR}"/>'
+        )
+        shown = f"{format_number(second, decimals=1)}%"
+        body.append(f'<text x="{left + plot_w + 6}" y="{y + 12}" fill="{TEXT}">{escape(shown)}</text>')
+    body.append(f'<text x="{left}" y="{height - 8}" fill="{TEXT}">{escape(legend)}</text>')
+    return _svg(width, height, body, title)

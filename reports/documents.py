@@ -53,6 +53,7 @@ PRINT_DIR = settings.BASE_DIR / "templates" / "pdf"
 TEMPLATES = {
     "dossier": "pdf/dossier.html",
     "province_report": "pdf/province_report.html",
+    "national_report": "pdf/national_report.html",
 }
 # Every file the renderer reads: all print templates (includes such as the masthead too), the CSS, the fonts
 # and the chart code. The content hash covers them all, so a change to any of them makes new files.

@@ -42,6 +42,7 @@ class RenderJob(models.Model):  # Yêu cầu xuất PDF
     class Kind(models.TextChoices):
         DOSSIER = "dossier", _("Hồ sơ đề nghị công nhận")
         PROVINCE_REPORT = "province_report", _("Báo cáo tỉnh")
+        NATIONAL_REPORT = "national_report", _("Báo cáo toàn quốc")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Đang chờ")
@@ -95,7 +96,8 @@ class RenderJob(models.Model):  # Yêu cầu xuất PDF
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind="dossier", assessment__isnull=False)
-                | Q(kind="province_report", province__isnull=False, year__isnull=False),
+                | Q(kind="province_report", province__isnull=False, year__isnull=False)
+                | Q(kind="national_report", assessment__isnull=True, province__isnull=True, year__isnull=False),
                 name="renderjob_target_matches_kind",
             ),
         ]
@@ -107,7 +109,7 @@ class RenderJob(models.Model):  # Yêu cầu xuất PDF
         ]
 
     def __str__(self):
-        target = self.assessment or f"{self.province} {self.year}"
+        target = self.assessment or f"{self.province or _('Toàn quốc')} {self.year}"
         return f"{self.get_kind_display()} — {target} ({self.get_status_display()})"
 
     @property
@@ -115,4 +117,6 @@ class RenderJob(models.Model):  # Yêu cầu xuất PDF
         if self.kind == self.Kind.DOSSIER:
             a = self.assessment
             return f"ho-so-{a.ward.code}-{a.year}.pdf"
+        if self.kind == self.Kind.NATIONAL_REPORT:
+            return f"bao-cao-toan-quoc-{self.year}.pdf"
         return f"bao-cao-{self.province.code}-{self.year}.pdf"

@@ -23,11 +23,14 @@ def report_provinces(user) -> QuerySet[Province]:
 
 
 def jobs_visible_to(user) -> QuerySet[RenderJob]:
-    """Render jobs whose document the user may read: dossiers in their scope, reports of their provinces."""
-    return RenderJob.objects.filter(
-        Q(kind=RenderJob.Kind.DOSSIER, assessment__in=assessments_visible_to(user=user))
-        | Q(kind=RenderJob.Kind.PROVINCE_REPORT, province__in=report_provinces(user))
-    ).select_related("assessment__ward", "province")
+    """Render jobs whose document the user may read: dossiers in their scope, reports of their provinces, and
+    national reports for those who may read the national view."""
+    visible = Q(kind=RenderJob.Kind.DOSSIER, assessment__in=assessments_visible_to(user=user)) | Q(
+        kind=RenderJob.Kind.PROVINCE_REPORT, province__in=report_provinces(user)
+    )
+    if can(user, Action.READ_NATIONAL):
+        visible |= Q(kind=RenderJob.Kind.NATIONAL_REPORT)
+    return RenderJob.objects.filter(visible).select_related("assessment__ward", "province")
 
 
 def bulks_visible_to(user) -> QuerySet[BulkRender]:

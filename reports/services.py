@@ -16,9 +16,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from modelphuong.language import in_site_language
-from reports import documents
+from reports import documents, national
 from reports.models import BulkRender, RenderJob
 from reports.selectors import bulks_visible_to, jobs_visible_to, report_provinces, require_in_scope
+from wards import access
 from wards.collation import sort_key
 from wards.models import Assessment, Province, in_province
 from wards.selectors import assessments_visible_to
@@ -58,6 +59,8 @@ def _data_for(kind: str, *, assessment=None, province=None, year=None) -> dict:
     gives the same hash (and file) for every reader."""
     if kind == RenderJob.Kind.DOSSIER:
         return documents.dossier_data(assessment)
+    if kind == RenderJob.Kind.NATIONAL_REPORT:
+        return national.national_report_data(year)
     return documents.province_report_data(province, year)
 
 
@@ -97,6 +100,14 @@ def report_request(*, province: Province, year: int, user) -> RenderJob:
     Refuses a user who may not read the province's reports."""
     require_in_scope(report_provinces(user), province)
     return _request(RenderJob.Kind.PROVINCE_REPORT, user, province=province, year=year)
+
+
+@transaction.atomic
+def national_report_request(*, year: int, user) -> RenderJob:
+    """Ask for the national report of a year; unchanged data gives the file already made (the worker finds it).
+    Refuses a user who may not read the national view."""
+    access.require(user, access.Action.READ_NATIONAL)
+    return _request(RenderJob.Kind.NATIONAL_REPORT, user, year=year)
 
 
 def _assessments_of(province, year):

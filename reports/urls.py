@@ -2,7 +2,7 @@
 
 from django.urls import path, register_converter
 
-from reports import views
+from reports import national_views, views
 from wards.years import YearConverter
 
 register_converter(YearConverter, "year")
@@ -10,6 +10,8 @@ register_converter(YearConverter, "year")
 urlpatterns = [
     path("ho-so/<int:pk>/pdf/", views.dossier_request, name="dossier_request"),
     path("lanh-dao/", views.leadership, name="leadership"),
+    path("lanh-dao/toan-quoc/", national_views.national_view, name="national"),
+    path("lanh-dao/toan-quoc/<year:year>/pdf/", national_views.national_report_request, name="national_report_request"),
     path("bao-cao/<str:code>/<year:year>/", views.report_request, name="report_request"),
     path("bao-cao/<str:code>/<year:year>/ho-so/", views.bulk_request, name="bulk_request"),
     path("pdf/<int:pk>/", views.job, name="job"),

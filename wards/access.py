@@ -20,6 +20,7 @@ Role = Membership.Role
 
 class Action(StrEnum):
     READ_PROVINCE = "read_province"  # the review queue and pages, dashboards and reports of a province
+    READ_NATIONAL = "read_national"  # the provinces side by side and the national report (the ministry)
     SEE_ERROR_DETAILS = "see_error_details"  # the technical detail of a failed render
     MANAGE_ROUNDS = "manage_rounds"  # open a province's year (Mở đợt đánh giá), set its reporting calendar
     MANAGE_PEOPLE = "manage_people"  # import, invite, deactivate a province's users
@@ -29,6 +30,8 @@ class Action(StrEnum):
 
 RULES = {
     Action.READ_PROVINCE: frozenset({Role.REVIEWER, Role.APPROVER, Role.LEADERSHIP, Role.ADMIN, Role.PROVINCE_ADMIN}),
+    # Leadership only when it has no province (the ministry's): see can().
+    Action.READ_NATIONAL: frozenset({Role.LEADERSHIP, Role.ADMIN}),
     Action.SEE_ERROR_DETAILS: frozenset({Role.ADMIN}),
     # A province's administrator, for that province only: the province comes from
     # wards.selectors.provinces_administered_by, which the pages look up and the services check.
@@ -39,6 +42,7 @@ RULES = {
 }
 REFUSALS = {
     Action.READ_PROVINCE: gettext_lazy("Trang này dành cho cán bộ thẩm định và lãnh đạo."),
+    Action.READ_NATIONAL: gettext_lazy("Trang này dành cho lãnh đạo cấp Bộ và quản trị."),
     Action.SEE_ERROR_DETAILS: gettext_lazy("Chỉ quản trị xem được chi tiết kỹ thuật."),
     Action.MANAGE_ROUNDS: gettext_lazy("Chỉ quản trị mở được đợt đánh giá và đặt lịch báo cáo."),
     Action.MANAGE_PEOPLE: gettext_lazy("Chỉ quản trị quản lý được người dùng."),
@@ -64,7 +68,10 @@ def can(user, action, assessment=None) -> bool:
     """Whether the user may take the action (on the assessment, for the workflow's actions) now."""
     if (transition := _transition(action)) is not None:
         return assessment is not None and workflow.can(user, transition, assessment)
-    return role_of(user) in RULES[Action(action)]
+    role = role_of(user)
+    if action == Action.READ_NATIONAL and role == Role.LEADERSHIP:
+        return membership_of(user).province_id is None  # a province's leadership reads its own province only
+    return role in RULES[Action(action)]
 
 
 def require_province(user, action, province) -> None:

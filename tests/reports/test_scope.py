@@ -38,9 +38,16 @@ def _shared(django_db_setup, django_db_blocker, _media_root):
             dossier = services.dossier_request(assessment=approved, user=people["officer"])
             report = services.report_request(province=approved.ward.province, year=2026, user=people["leader"])
             bulk = services.bulk_request(province=approved.ward.province, year=2026, user=people["leader"])
-            for job in (dossier, report):
+            nation = services.national_report_request(year=2026, user=people["national_leader"])
+            for job in (dossier, report, nation):
                 tasks.render_job(job.pk)
-        made = {"dossier": dossier, "report": report, "bulk": bulk, "province": approved.ward.province}
+        made = {
+            "dossier": dossier,
+            "report": report,
+            "bulk": bulk,
+            "national": nation,
+            "province": approved.ward.province,
+        }
         yield {"people": people, "approved": approved, "documents_made": made}
 
 
@@ -67,6 +74,7 @@ def documents_made(shared):
 
 def requests_for(made, assessment):
     d, r, b, code = made["dossier"].pk, made["report"].pk, made["bulk"].pk, made["province"].code
+    n = made["national"].pk
     return {
         "dossier": [
             ("dossier_request", "post", f"/ho-so/{assessment.pk}/pdf/"),
@@ -83,12 +91,22 @@ def requests_for(made, assessment):
             ("bulk", "get", f"/hang-loat/{b}/"),
             ("bulk_zip", "get", f"/hang-loat/{b}/zip/"),
         ],
+        # The ministry's: the page and its report's request answer 403 to the rest, the report's job 404.
+        "national_page": [
+            ("national", "get", "/lanh-dao/toan-quoc/?year=2026"),
+            ("national_report_request", "post", "/lanh-dao/toan-quoc/2026/pdf/"),
+        ],
+        "national_job": [
+            ("job", "get", f"/pdf/{n}/"),
+            ("job_download", "get", f"/pdf/{n}/tai-ve/"),
+            ("job_retry", "post", f"/pdf/{n}/chay-lai/"),
+        ],
     }
 
 
 def test_every_document_url_is_covered_here(documents_made, approved):
     covered = {name for urls in requests_for(documents_made, approved).values() for name, *_ in urls}
-    prefixes = ("pdf/", "hang-loat/", "bao-cao/")
+    prefixes = ("pdf/", "hang-loat/", "bao-cao/", "lanh-dao/toan-quoc/")
     names = {p.name for p in get_resolver().url_patterns if str(p.pattern).startswith(prefixes)}
     assert names | {"dossier_request"} == covered
 
@@ -96,10 +114,45 @@ def test_every_document_url_is_covered_here(documents_made, approved):
 @pytest.mark.parametrize("outsider", ["other_ward_officer", "foreign_reviewer", "foreign_leader", "no_role"])
 def test_outsiders_get_404_for_every_document(client, people, documents_made, approved, outsider):
     client.force_login(UserFactory() if outsider == "no_role" else people[outsider])
-    for urls in requests_for(documents_made, approved).values():
+    for group, urls in requests_for(documents_made, approved).items():
         for name, method, path in urls:
-            assert getattr(client, method)(path).status_code == 404, (outsider, name)
-    assert RenderJob.objects.count() == 2
+            expected = 403 if group == "national_page" else 404
+            assert getattr(client, method)(path).status_code == expected, (outsider, name)
+    assert RenderJob.objects.count() == 3
+
+
+EVERY_ROLE = [
+    "officer",
+    "head",
+    "reviewer",
+    "approver",
+    "leader",
+    "national_leader",
+    "admin",
+    "other_ward_officer",
+    "foreign_reviewer",
+    "foreign_leader",
+    "no_role",
+]
+
+
+@pytest.mark.parametrize("who", EVERY_ROLE)
+def test_the_national_page_report_and_its_job_are_the_ministrys_and_the_administrators(
+    client, people, documents_made, approved, who
+):
+    """Every national URL for every role: a province's people (its leader too) are refused the page (403) and
+    do not see the national report's job (404); the ministry's leadership and administrators get all."""
+    client.force_login(UserFactory() if who == "no_role" else people[who])
+    urls = requests_for(documents_made, approved)
+    national = who in ("national_leader", "admin")
+    for group in ("national_page", "national_job"):
+        for name, method, path in urls[group]:
+            code = getattr(client, method)(path).status_code
+            if national:
+                # The retry refuses a finished job (403 from the service, after the lookup found it).
+                assert code == {"national_report_request": 302, "job_retry": 403}.get(name, 200), (who, name)
+            else:
+                assert code == (403 if group == "national_page" else 404), (who, name)
 
 
 @pytest.mark.parametrize("ward_user", ["officer", "head"])

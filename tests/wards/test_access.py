@@ -49,27 +49,31 @@ def test_the_policy_allows_each_workflow_action_exactly_where_the_table_does(peo
 
 
 @pytest.mark.parametrize(
-    "person, read_province, error_details",
+    "person, read_province, read_national, error_details",
     [
-        ("officer", False, False),
-        ("head", False, False),
-        ("reviewer", True, False),
-        ("approver", True, False),
-        ("leader", True, False),
-        ("national_leader", True, False),
-        ("admin", True, True),
-        ("no_role", False, False),
+        ("officer", False, False, False),
+        ("head", False, False, False),
+        ("reviewer", True, False, False),
+        ("approver", True, False, False),
+        ("leader", True, False, False),  # a province's leadership reads its own province only
+        ("national_leader", True, True, False),
+        ("admin", True, True, True),
+        ("no_role", False, False, False),
     ],
 )
-def test_the_policy_answers_the_province_side_and_the_error_details(people, person, read_province, error_details):
+def test_the_policy_answers_the_province_side_the_national_view_and_the_error_details(
+    people, person, read_province, read_national, error_details
+):
     user = UserFactory() if person == "no_role" else people[person]
     assert access.can(user, access.Action.READ_PROVINCE) is read_province
+    assert access.can(user, access.Action.READ_NATIONAL) is read_national
     assert access.can(user, access.Action.SEE_ERROR_DETAILS) is error_details
 
 
 def test_a_superuser_counts_as_an_administrator():
     user = UserFactory(is_superuser=True)
     assert access.can(user, access.Action.SEE_ERROR_DETAILS) and access.can(user, access.Action.READ_PROVINCE)
+    assert access.can(user, access.Action.READ_NATIONAL)
 
 
 def test_require_refuses_with_permission_denied(people):

@@ -21,7 +21,8 @@ def home(request):
     """Ward users land on their ward's assessments; province users see one year of their province."""
     membership = membership_of(request.user)
     if membership is not None and membership.role == Membership.Role.LEADERSHIP:
-        return redirect("leadership")
+        # The ministry's leadership (no province) lands on the provinces side by side.
+        return redirect("leadership" if membership.province_id else "national")
     assessments = assessments_visible_to(user=request.user)
     ward_only = membership is not None and membership.role in Membership.WARD_ROLES
     # order_by(): the model's ordering (by ward name) would make DISTINCT return a year per ward.
