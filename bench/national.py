@@ -30,6 +30,7 @@ import contextlib
 import datetime
 import hashlib
 import http.client
+import json
 import os
 import platform
 import secrets
@@ -49,6 +50,7 @@ SERVER = "postgres://postgres@127.0.0.1:5432"
 DB_NAME = "modelphuong_bench"
 VAR_DIR = ROOT / "var" / "bench-national"
 RESULTS = ROOT / "bench" / "results" / "national.md"
+BUILD_FILE = VAR_DIR / "build.json"  # how long the database's build took, for the runs that reuse it
 DEMO_PROVINCE = "92"  # Cần Thơ: 31 phường on the new map
 CURRENT_YEAR = 2026
 OLD_YEARS = range(2021, 2025)
@@ -69,9 +71,10 @@ def environment(server: str, db_name: str) -> dict[str, str]:
         "SECURE_SSL_REDIRECT": "false",
         "SECURE_HSTS_SECONDS": "0",
         "VAR_DIR": str(VAR_DIR),
-        # The embedded broker (files under VAR_DIR) and cache: nothing shared with anyone else's Redis.
+        # The embedded broker (files under VAR_DIR) and cache, named outright: an empty CELERY_BROKER_URL would
+        # be Celery's own default (AMQP on localhost), and nothing here is shared with another broker or Redis.
         "REDIS_URL": "",
-        "CELERY_BROKER_URL": "",
+        "CELERY_BROKER_URL": "filesystem://",
     }
 
 
@@ -725,7 +728,7 @@ def measure(pages: list[Page], http_: Http, sessions: Sessions, requests: int) -
                     page.floor_times.append(elapsed)
                     floor.times.append(elapsed)
         if page is floor:
-            page.floor_times = list(page.times)
+            page.floor_times = page.times  # the same list: the floor's row is its own ratio, 1.0
         page.queries = count_queries(page, sessions)
         print(
             f"  {page.label:34} p50 {page.p50:6.0f} ms  p99 {page.p99:6.0f} ms  floor {page.floor_p50:5.0f} ms"
@@ -832,7 +835,7 @@ def pdf_figures(code: str, seconds: float, env: dict[str, str]) -> dict:
     figures = {"report": (time.perf_counter() - start, built, pages)}
     user = get_user_model().objects.get(username=f"bench.lanhdao.{code}")
     for processes in (1, 2):
-        RenderJob.objects.filter(kind=RenderJob.Kind.DOSSIER).delete()
+        RenderJob.objects.all().delete()  # the pages' requests queued a dossier and a report too
         BulkRender.objects.all().delete()
         app.control.purge()
         worker = subprocess.Popen(
@@ -854,16 +857,31 @@ def pdf_figures(code: str, seconds: float, env: dict[str, str]) -> dict:
             elapsed = time.perf_counter() - start
             done = bulk.jobs.filter(status=RenderJob.Status.DONE).count()
             failed = bulk.jobs.filter(status=RenderJob.Status.FAILED).count()
+            # How long each dossier took in its process, and how many processes were busy on average: on a
+            # shared machine, 2 processes that are both busy but no faster mean that the cores were taken.
+            took = [
+                (finished - started).total_seconds()
+                for started, finished in bulk.jobs.filter(status=RenderJob.Status.DONE).values_list(
+                    "started_at", "finished_at"
+                )
+            ]
         finally:
             worker.terminate()
             worker.wait(timeout=60)
-        figures[processes] = (done, bulk.total, failed, elapsed, 60 * done / elapsed)
-        print(f"  bulk, {processes} process(es): {done} of {bulk.total} in {elapsed:.0f} s ({failed} failed)")
+        per_dossier = statistics.median(took) if took else None
+        figures[processes] = (done, bulk.total, failed, elapsed, 60 * done / elapsed, per_dossier, sum(took) / elapsed)
+        print(
+            f"  bulk, {processes} worker process{'es' if processes > 1 else ''}: {done} of {bulk.total} in {elapsed:.0f} s ({failed} failed)"
+        )
     app.control.purge()
     return figures
 
 
 # Output --------------------------------------------------------------------------------------------------------
+
+
+def now_utc() -> str:
+    return datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def fmt(value, spec=".0f", dash="—"):
@@ -922,11 +940,10 @@ def report(context: dict) -> str:
         *[f"| {name} | {count:,} |" for name, count in context["counts"].items()],
         "",
     ]
-    if context.get("build"):
-        lines += [
-            "Built in " + ", ".join(f"{name}: {seconds:.0f} s" for name, seconds in context["build"].items()) + ".",
-            "",
-        ]
+    built = context.get("build")
+    if built:
+        steps = ", ".join(f"{name} {seconds:.0f} s" for name, seconds in built["seconds"].items())
+        lines += [f"Built {built['when']} (load average {built['load']:.1f}): {steps}.", ""]
     lines += ["## Pages", ""]
     for title, pages in context["pages"]:
         lines += page_table(title, pages)
@@ -950,13 +967,16 @@ def report(context: dict) -> str:
             "",
             f"Province report: {total:.1f} s in this process ({built:.1f} s of it building the data), {pages} pages.",
             "",
-            "| bulk export | dossiers done | failed | seconds | dossiers per minute |",
-            "| --- | ---: | ---: | ---: | ---: |",
+            "| bulk export | dossiers done | failed | seconds | dossiers per minute | s per dossier (median) "
+            "| busy processes (mean) |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
         for processes in (1, 2):
-            done, total_jobs, failed, elapsed, rate = pdf[processes]
+            done, total_jobs, failed, elapsed, rate, per_dossier, busy = pdf[processes]
+            name = f"{processes} worker process{'es' if processes > 1 else ''}"
             lines.append(
-                f"| {processes} worker process(es) | {done} of {total_jobs} | {failed} | {elapsed:.0f} | {rate:.1f} |"
+                f"| {name} | {done} of {total_jobs} | {failed} | {elapsed:.0f} | {rate:.1f} "
+                f"| {fmt(per_dossier, '.1f')} | {busy:.2f} |"
             )
         if pdf[1][4]:
             lines += ["", f"2 processes / 1 process: {pdf[2][4] / pdf[1][4]:.2f}×"]
@@ -978,13 +998,14 @@ def main():
 
     call_command("migrate", verbosity=0, interactive=False)
     call_command("collectstatic", verbosity=0, interactive=False)
-    timings = None
     if not is_built():
         from wards.models import Ward
 
         if Ward.objects.exists():  # a build that did not finish (it is one transaction: a crash, not half data)
             raise SystemExit(f"{args.db} has data but no finished build: run again with --rebuild")
         timings = build(args)
+        BUILD_FILE.write_text(json.dumps({"when": now_utc(), "load": os.getloadavg()[0], "seconds": timings}))
+    built = json.loads(BUILD_FILE.read_text()) if BUILD_FILE.exists() else None
     counts = data_counts()
     print(", ".join(f"{name} {count:,}" for name, count in counts.items()))
 
@@ -1023,13 +1044,13 @@ def main():
             )
     pdf = pdf_figures(largest.code, args.pdf_seconds, env) if args.pdf else None
     context = {
-        "when": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "when": now_utc(),
         "load_before": load_before,
         "load_after": os.getloadavg()[0],
         "machine": f"{platform.node()} ({os.cpu_count()} CPUs)",
         "requests": args.requests,
         "counts": counts,
-        "build": timings,
+        "build": built,
         "pages": results,
         "clients": args.clients,
         "province": sets[1][0],
