@@ -350,27 +350,32 @@ def roadmap_rows(
     return rows
 
 
-def roadmap_status(rows: list[RoadmapRow], year: int) -> tuple[str, str]:
-    """("on_track" | "behind" | "none", a sentence), judged on the last milestone due by `year` and,
-    when none is due yet, on the progress toward the next one. A replaced milestone is never judged, nor one
-    whose year has not come: a year ahead (2030 looked at in 2026) is judged as of this year."""
+def judged_milestones(rows: list[RoadmapRow], year: int) -> tuple[RoadmapRow | None, RoadmapRow | None]:
+    """(the last milestone due by `year`, the next one after it), either None when there is none. A replaced
+    milestone is never judged, nor one whose year has not come: a year ahead (2030 looked at in 2026) is judged
+    as of this year."""
     year = min(year, timezone.localdate().year)
     due = [r for r in rows if r.year <= year and not r.replaced]
     upcoming = [r for r in rows if r.year > year and not r.replaced]
+    return (due[-1] if due else None), (upcoming[0] if upcoming else None)
+
+
+def roadmap_status(rows: list[RoadmapRow], year: int) -> tuple[str, str]:
+    """("on_track" | "behind" | "none", a sentence), judged on the last milestone due by `year` and,
+    when none is due yet, on the progress toward the next one (judged_milestones)."""
     if not rows:
         return "none", _("Chưa có chỉ tiêu lộ trình.")
-    if due:
-        last = due[-1]
+    last, nxt = judged_milestones(rows, year)
+    if last is not None:
         if last.met:
-            following = f"; mốc tiếp theo: {upcoming[0].target} phường năm {upcoming[0].year}" if upcoming else ""
+            following = f"; mốc tiếp theo: {nxt.target} phường năm {nxt.year}" if nxt else ""
             return (
                 "on_track",
                 f"Đúng tiến độ: đạt {last.certified}/{last.target} phường của mốc {last.year}{following}.",
             )
         return "behind", f"Chậm tiến độ: mới đạt {last.certified}/{last.target} phường của mốc {last.year}."
-    if not upcoming:
+    if nxt is None:
         return "none", "Các mốc sau khi tỉnh sáp nhập đã được thay bằng lộ trình điều chỉnh của tỉnh mới."
-    nxt = upcoming[0]
     return "on_track", _("Chưa đến mốc đầu tiên (%(target)s phường năm %(year)s).") % {
         "target": nxt.target,
         "year": nxt.year,

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from criteria.models import Criterion
 from criteria.scoring import format_number
 from reports import charts
-from reports.documents import MapWard, roadmap_rows, roadmap_status, vn_date
+from reports.documents import MapWard, judged_milestones, roadmap_rows, roadmap_status, vn_date
 from wards import parsing
 from wards.collation import sort_key
 from wards.map import map_date, on_new_map
@@ -136,13 +136,11 @@ def sort_rows(rows: list[ProvinceRow], key: str, descending: bool) -> list[Provi
 
 def _milestone(rows, year: int) -> dict | None:
     """The milestone roadmap_status judges: the last one due by the year, else the next one."""
-    year = min(year, timezone.localdate().year)
-    due = [r for r in rows if r.year <= year and not r.replaced]
-    upcoming = [r for r in rows if r.year > year and not r.replaced]
-    chosen = due[-1] if due else (upcoming[0] if upcoming else None)
+    last, nxt = judged_milestones(rows, year)
+    chosen = last or nxt
     if chosen is None:
         return None
-    return {"year": chosen.year, "target": chosen.target, "certified": chosen.certified, "due": bool(due)}
+    return {"year": chosen.year, "target": chosen.target, "certified": chosen.certified, "due": last is not None}
 
 
 def _weakest(results: dict[int, Weak]) -> list[Weak]:
