@@ -211,6 +211,9 @@ FILE_UPLOAD_HANDLERS = [
 # token when SIGNING_PKCS11_MODULE is set (its library, e.g. the token vendor's .so); else the PKCS#12 file
 # SIGNING_PKCS12_PATH. Locally (DEBUG) both default to the demo certificate of `manage.py demo_signing`, which
 # says in its names that it has no legal value; with DEBUG off nothing signs until one of them is configured.
+# The address the public reaches the site at: issued documents' QR codes and short codes point to
+# PUBLIC_BASE_URL/xac-minh/… (set it in production; a worker has no request to take it from).
+PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 SIGNING_DIR = VAR_DIR / "signing"
 DEMO_SIGNING_PASSWORD = "demo-ky-so"
 SIGNING_PKCS12_PATH = env("SIGNING_PKCS12_PATH", default=str(SIGNING_DIR / "demo-province.p12") if DEBUG else "")

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from wards.models import Assessment, Province
+from wards.models import Assessment, IssuedDocument, Province
 
 
 class BulkRender(models.Model):  # Xuất hàng loạt hồ sơ của một tỉnh-năm
@@ -43,6 +43,9 @@ class RenderJob(models.Model):  # Yêu cầu xuất PDF
         DOSSIER = "dossier", _("Hồ sơ đề nghị công nhận")
         PROVINCE_REPORT = "province_report", _("Báo cáo tỉnh")
         NATIONAL_REPORT = "national_report", _("Báo cáo toàn quốc")
+        # Issued documents, signed by the province's certificate (their IssuedDocument says which).
+        DECISION = "decision", _("Quyết định (ký số)")
+        SIGNED_DOSSIER = "signed_dossier", _("Hồ sơ đã phê duyệt (ký số)")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Đang chờ")
@@ -87,6 +90,15 @@ class RenderJob(models.Model):  # Yêu cầu xuất PDF
     file = models.FileField(_("tệp"), upload_to=report_path, blank=True)
     size = models.PositiveIntegerField(_("dung lượng"), null=True, blank=True)
     pages = models.PositiveSmallIntegerField(_("số trang"), null=True, blank=True)
+    # The issued document this job renders and signs (decision and signed dossier jobs only).
+    document = models.OneToOneField(
+        IssuedDocument,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="job",
+        verbose_name=_("văn bản phát hành"),
+    )
     batch = models.ManyToManyField(BulkRender, related_name="jobs", blank=True, verbose_name=_("lô xuất hàng loạt"))
 
     class Meta:
@@ -97,7 +109,8 @@ class RenderJob(models.Model):  # Yêu cầu xuất PDF
             models.CheckConstraint(
                 condition=Q(kind="dossier", assessment__isnull=False)
                 | Q(kind="province_report", province__isnull=False, year__isnull=False)
-                | Q(kind="national_report", assessment__isnull=True, province__isnull=True, year__isnull=False),
+                | Q(kind="national_report", assessment__isnull=True, province__isnull=True, year__isnull=False)
+                | Q(kind__in=("decision", "signed_dossier"), document__isnull=False),
                 name="renderjob_target_matches_kind",
             ),
         ]
@@ -119,4 +132,9 @@ class RenderJob(models.Model):  # Yêu cầu xuất PDF
             return f"ho-so-{a.ward.code}-{a.year}.pdf"
         if self.kind == self.Kind.NATIONAL_REPORT:
             return f"bao-cao-toan-quoc-{self.year}.pdf"
+        if self.kind == self.Kind.DECISION:
+            return f"quyet-dinh-{self.document.province.code}-{self.document.year}-{self.document.code}.pdf"
+        if self.kind == self.Kind.SIGNED_DOSSIER:
+            a = self.document.assessment
+            return f"ho-so-da-phe-duyet-{a.ward.code}-{a.year}-{self.document.code}.pdf"
         return f"bao-cao-{self.province.code}-{self.year}.pdf"

@@ -4,6 +4,7 @@ from wards.models.accounts import AccountEvent
 from wards.models.assessment import Assessment, EvidenceFile, IndicatorValue, Narrative, evidence_path
 from wards.models.audit import AuditEvent
 from wards.models.calendar import DeadlineExtension, ReportingCalendar
+from wards.models.issued import IssuedDocument
 from wards.models.notifications import Notification
 from wards.models.people import Invitation, Membership, PeopleEvent
 from wards.models.places import District, Province, ProvinceLineage, Ward, WardLineage, in_province
@@ -22,6 +23,7 @@ __all__ = [
     "EvidenceFile",
     "IndicatorValue",
     "Invitation",
+    "IssuedDocument",
     "Membership",
     "Narrative",
     "Notification",

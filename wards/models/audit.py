@@ -21,6 +21,10 @@ class AuditEvent(models.Model):  # Nhật ký thay đổi
         OPENED = "opened", _("Mở đợt đánh giá")
         DEADLINE = "deadline", _("Đổi hạn nộp")
         EXTENSION = "extension", _("Gia hạn nộp")
+        DOCUMENT_ISSUED = "doc_issued", _("Phát hành văn bản")
+        DOCUMENT_SIGNED = "doc_signed", _("Ký số văn bản")
+        DOCUMENT_SUPERSEDED = "doc_superseded", _("Thay thế văn bản")
+        DOCUMENT_REVOKED = "doc_revoked", _("Thu hồi văn bản")
 
     assessment = models.ForeignKey(
         Assessment, on_delete=models.CASCADE, related_name="audit_events", verbose_name=_("hồ sơ đánh giá")

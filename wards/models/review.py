@@ -85,6 +85,16 @@ class Decision(models.Model):  # Quyết định công nhận
         verbose_name=_("người thu hồi"),
     )
     revoke_reason = models.TextField(_("lý do mở lại"), blank=True)
+    # The decision document (several wards of a province-year may share one); None for decisions recorded before
+    # decisions were issued as signed documents.
+    document = models.ForeignKey(
+        "wards.IssuedDocument",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="decisions",
+        verbose_name=_("văn bản quyết định"),
+    )
 
     objects = DecisionQuerySet.as_manager()
 
