@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from reports.models import BulkRender, RenderJob
 from wards.access import Action, can, role_of
-from wards.models import Membership, Province
+from wards.models import IssuedDocument, Membership, Province
 from wards.selectors import assessments_visible_to, membership_of
 
 
@@ -25,12 +25,23 @@ def report_provinces(user) -> QuerySet[Province]:
 def jobs_visible_to(user) -> QuerySet[RenderJob]:
     """Render jobs whose document the user may read: dossiers in their scope, reports of their provinces, and
     national reports for those who may read the national view."""
-    visible = Q(kind=RenderJob.Kind.DOSSIER, assessment__in=assessments_visible_to(user=user)) | Q(
-        kind=RenderJob.Kind.PROVINCE_REPORT, province__in=report_provinces(user)
+    assessments = assessments_visible_to(user=user)
+    visible = (
+        Q(kind=RenderJob.Kind.DOSSIER, assessment__in=assessments)
+        | Q(kind=RenderJob.Kind.PROVINCE_REPORT, province__in=report_provinces(user))
+        # Issued documents: a ward's signed dossier to those who see the ward, a decision to those who see any ward
+        # it names (a decision is public: its other wards are no secret).
+        | Q(kind=RenderJob.Kind.SIGNED_DOSSIER, document__assessment__in=assessments)
+        | Q(
+            kind=RenderJob.Kind.DECISION,
+            document__in=IssuedDocument.objects.filter(decisions__assessment__in=assessments).values("pk"),
+        )
     )
     if can(user, Action.READ_NATIONAL):
         visible |= Q(kind=RenderJob.Kind.NATIONAL_REPORT)
-    return RenderJob.objects.filter(visible).select_related("assessment__ward", "province")
+    return RenderJob.objects.filter(visible).select_related(
+        "assessment__ward", "province", "document__province", "document__assessment__ward"
+    )
 
 
 def bulks_visible_to(user) -> QuerySet[BulkRender]:

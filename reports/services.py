@@ -16,13 +16,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from modelphuong.language import in_site_language
-from reports import documents, national
+from reports import documents, national, signing
 from reports.models import BulkRender, RenderJob
 from reports.selectors import bulks_visible_to, jobs_visible_to, report_provinces, require_in_scope
 from wards import access
 from wards.collation import sort_key
-from wards.models import Assessment, Province, in_province
+from wards.models import Assessment, IssuedDocument, Province, in_province
 from wards.selectors import assessments_visible_to
+from wards.services import issuing
 
 logger = logging.getLogger(__name__)
 Status = RenderJob.Status
@@ -108,6 +109,32 @@ def national_report_request(*, year: int, user) -> RenderJob:
     Refuses a user who may not read the national view."""
     access.require(user, access.Action.READ_NATIONAL)
     return _request(RenderJob.Kind.NATIONAL_REPORT, user, year=year)
+
+
+ISSUED_KINDS = {
+    IssuedDocument.Kind.DECISION: RenderJob.Kind.DECISION,
+    IssuedDocument.Kind.DOSSIER: RenderJob.Kind.SIGNED_DOSSIER,
+}
+
+
+def issued_documents_queue(sender, *, documents, **kwargs) -> list[RenderJob]:
+    """A job per document just issued (the approval's transaction, wards.signals.documents_issued), handed to the
+    broker once it commits: the worker renders the document, signs it by the province's certificate and stores the
+    signed file. The job belongs to the approver who issued it."""
+    jobs = RenderJob.objects.bulk_create(
+        RenderJob(
+            kind=ISSUED_KINDS[d.kind],
+            document=d,
+            assessment_id=d.assessment_id,
+            province_id=d.province_id,
+            year=d.year,
+            requested_by_id=d.issued_by_id,
+        )
+        for d in documents
+    )
+    ids = [job.pk for job in jobs]
+    transaction.on_commit(lambda: send_jobs(ids))
+    return jobs
 
 
 def _assessments_of(province, year):
@@ -240,13 +267,41 @@ def job_claim(job_id: int, *, token: str = "") -> RenderJob | None:
     )
     if claimed != 1:
         return None
-    return RenderJob.objects.select_related("assessment__ward", "province").get(pk=job_id)
+    return RenderJob.objects.select_related(
+        "assessment__ward", "province", "document__province", "document__assessment__ward"
+    ).get(pk=job_id)
+
+
+def _issued_render(job: RenderJob) -> RenderJob:
+    """An issued document's job: rendered, signed by the province's certificate (reports.signing), stored under
+    the signed file's SHA-256, and only then issued (the document's sha256 set, its signing in the audit trail).
+    A signing that cannot be done as configured fails the job with the reason (SigningError)."""
+    from reports import issued
+
+    document = job.document
+    signed = issued.render_signed(document)
+    job.content_hash = signed.sha256
+    job.file.save(f"{signed.sha256}.pdf", ContentFile(signed.data), save=False)
+    job.size, job.pages = len(signed.data), signing.page_count(signed.data)
+    job.status, job.finished_at, job.error, job.error_detail = Status.DONE, timezone.now(), "", ""
+    with transaction.atomic():
+        job.save(
+            update_fields=["content_hash", "file", "size", "pages", "status", "finished_at", "error", "error_detail"]
+        )
+        document.sha256, document.signed_at = signed.sha256, signed.signed_at or timezone.now()
+        document.certificate_name = signed.certificate_name
+        document.save(update_fields=["sha256", "signed_at", "certificate_name"])
+        issuing.document_signed(document)
+    return job
 
 
 @in_site_language
 def job_render(job: RenderJob) -> RenderJob:
     """A claimed job's document from the current data, stored under its content hash: the file of an identical
-    finished job when it is still in storage, a new render otherwise (also when that file went missing)."""
+    finished job when it is still in storage, a new render otherwise (also when that file went missing). An issued
+    document is rendered and signed (_issued_render)."""
+    if job.document_id:
+        return _issued_render(job)
     data = _data_for(job.kind, assessment=job.assessment, province=job.province, year=job.year)
     job.content_hash = documents.content_hash(job.kind, data)
     twin = (

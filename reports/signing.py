@@ -78,6 +78,7 @@ class SignedPdf:
     sha256: str
     signer_name: str
     signed_at: datetime.datetime
+    certificate_name: str = ""  # the signing certificate's common name (the province's, not the person's)
 
 
 @dataclass(frozen=True)
@@ -343,7 +344,7 @@ def sign_pdf(
         raise SigningError(_("Tệp PDF không có ô chữ ký “%(field)s” để ký vào.") % {"field": placement.field})
     if placement.box is not None and placement.field in existing:
         raise SigningError(_("Tệp PDF đã có ô chữ ký “%(field)s”.") % {"field": placement.field})
-    pages = int(reader.root["/Pages"]["/Count"])
+    pages = page_count(data)
     if placement.box is not None and not -pages <= placement.page < pages:
         raise SigningError(_("Tệp PDF không có trang %(page)s.") % {"page": placement.page + 1})
     name = signer_name or _common_name(signer.signing_cert)
@@ -376,7 +377,13 @@ def sign_pdf(
         sha256=hashlib.sha256(signed).hexdigest(),
         signer_name=name,
         signed_at=signed_at.astimezone(LOCAL_TIME) if signed_at else None,
+        certificate_name=_common_name(signer.signing_cert),
     )
+
+
+def page_count(data: bytes) -> int:
+    """How many pages a PDF has."""
+    return int(_reader(data).root["/Pages"]["/Count"])
 
 
 # --- Validation -----------------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import InterfaceError, OperationalError, connections
 
-from reports import documents, services
+from reports import documents, services, signing
 
 logger = logging.getLogger(__name__)
 TRANSIENT = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
@@ -20,6 +20,7 @@ NO_FONTS = (
     "Không xuất được tệp: máy chủ thiếu phông chữ của mẫu in, tệp sẽ sai phông. Lỗi đã được ghi lại cho "
     "quản trị viên; hãy bấm “Chạy lại” khi phông chữ đã được cài lại."
 )
+SIGNING_FAILED = "Không ký số được văn bản: {reason} Hãy báo quản trị viên, rồi bấm “Chạy lại”."
 TOO_LONG = "Quá thời gian xuất tệp (giới hạn 4 phút)."
 
 
@@ -58,6 +59,10 @@ def render_job(self, job_id: int) -> str:
         raise self.retry(exc=exc, countdown=min(300, 10 * 2**self.request.retries)) from exc
     except SoftTimeLimitExceeded:
         services.job_fail(job_id, TOO_LONG)
+        return "failed"
+    except signing.SigningError as exc:  # not configured, wrong password or PIN, token unplugged: say which
+        logger.error("Render job %s: signing failed: %s", job_id, exc)
+        services.job_fail(job_id, SIGNING_FAILED.format(reason=exc), detail=_detail(exc))
         return "failed"
     except documents.FontsMissing as exc:
         logger.error("Render job %s: %s", job_id, exc)

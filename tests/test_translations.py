@@ -51,7 +51,9 @@ TEXTS_LEFT_VIETNAMESE = {
     "wards/services/audit.py": {"Trạng thái hồ sơ"},
     "wards/services/entry.py": {"Chỉ tiêu {} — {}", "Kết quả thực hiện {}", "Minh chứng {}"},
     "wards/services/verdicts.py": {"Kết luận {}"},
-    "wards/services/transitions.py": {"Mở lại hồ sơ", "Quyết định", "{} (vòng {}). Lý do: {}"},
+    "wards/services/transitions.py": {"Mở lại hồ sơ", "{} (vòng {}). Lý do: {}"},
+    # and the signer's authority line, printed on the signed decision
+    "wards/services/issuing.py": {"Quyết định", "{} số {} (mã tra cứu {})", "GIÁM ĐỐC", "KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC"},
     "wards/services/rounds.py": {
         "(cần kết luận lại: phường đã sửa tiêu chí này)",
         "(trống)",
@@ -64,6 +66,7 @@ TEXTS_LEFT_VIETNAMESE = {
         "Không xuất được tệp: một dịch vụ của hệ thống tạm thời không trả lời (đã thử {tries} lần). "
         "Hãy bấm “Chạy lại” sau ít phút.",
         "Quá thời gian xuất tệp (giới hạn 4 phút).",
+        "Không ký số được văn bản: {reason} Hãy báo quản trị viên, rồi bấm “Chạy lại”.",
     },
     "reports/services.py": {
         "Phường {}: tệp không còn trên máy chủ, hãy xuất lại",

@@ -26,6 +26,8 @@ class Action(StrEnum):
     MANAGE_PEOPLE = "manage_people"  # import, invite, deactivate a province's users
     SET_UP_PROVINCE = "set_up_province"  # load a province of the national list
     GRANT_EXTENSION = "grant_extension"  # let one ward submit after the deadline (its province's people)
+    ISSUE_DECISIONS = "issue_decisions"  # one decision for several wards of a year (the page; each ward's
+    # approval is still the workflow's, wards.workflow)
 
 
 RULES = {
@@ -39,6 +41,7 @@ RULES = {
     Action.MANAGE_PEOPLE: frozenset({Role.ADMIN, Role.PROVINCE_ADMIN}),
     Action.SET_UP_PROVINCE: frozenset({Role.ADMIN}),
     Action.GRANT_EXTENSION: frozenset({Role.REVIEWER, Role.APPROVER, Role.PROVINCE_ADMIN, Role.ADMIN}),
+    Action.ISSUE_DECISIONS: frozenset({Role.APPROVER}),
 }
 REFUSALS = {
     Action.READ_PROVINCE: gettext_lazy("Trang này dành cho cán bộ thẩm định và lãnh đạo."),
@@ -48,6 +51,7 @@ REFUSALS = {
     Action.MANAGE_PEOPLE: gettext_lazy("Chỉ quản trị quản lý được người dùng."),
     Action.SET_UP_PROVINCE: gettext_lazy("Chỉ quản trị toàn quốc thiết lập được tỉnh/thành phố."),
     Action.GRANT_EXTENSION: gettext_lazy("Chỉ cán bộ của tỉnh/thành phố cho gia hạn được."),
+    Action.ISSUE_DECISIONS: gettext_lazy("Chỉ lãnh đạo phê duyệt của tỉnh/thành phố ra được quyết định."),
 }
 
 

@@ -12,6 +12,7 @@ from criteria.scoring import format_number
 from wards import parsing, uploads
 from wards.merge import three_way
 from wards.selectors import AssessmentPage
+from wards.services.issuing import SIGNER_TITLES
 from wards.years import YEAR_MAX, YEAR_MIN
 
 
@@ -351,6 +352,9 @@ class VerdictsForm(forms.Form):
 
 
 class ApproveForm(forms.Form):
+    """The decision's number and date, and who signs it: the name and the authority line of the signer's block
+    (the document is signed by the province's certificate; the block says in whose name)."""
+
     number = forms.CharField(
         label=gettext_lazy("Số quyết định"),
         max_length=50,
@@ -366,6 +370,39 @@ class ApproveForm(forms.Form):
         },
         widget=forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"}),
     )
+    signer_name = forms.CharField(
+        label=gettext_lazy("Người ký quyết định"),
+        max_length=150,
+        required=False,
+        help_text=gettext_lazy("Để trống: người phê duyệt."),
+    )
+    signer_title = forms.ChoiceField(
+        label=gettext_lazy("Chức vụ người ký"),
+        choices=SIGNER_TITLES,
+        required=False,
+        error_messages={
+            "invalid_choice": gettext_lazy("Chọn chức vụ của người ký trong danh sách."),
+        },
+    )
+
+
+class DecisionBatchForm(ApproveForm):
+    """One decision for several wards of a province-year: the wards (assessments in review with every verdict)."""
+
+    assessments = forms.TypedMultipleChoiceField(
+        label=gettext_lazy("Các phường trong quyết định"),
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": gettext_lazy("Cần chọn ít nhất một phường."),
+            "invalid_choice": gettext_lazy("Phường đã chọn không còn chờ quyết định; hãy tải lại trang."),
+        },
+    )
+
+    def __init__(self, *args, choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assessments"].choices = choices
+        self.order_fields(["assessments"])
 
 
 class ReopenForm(forms.Form):

@@ -509,3 +509,19 @@ def ward_page(*, user, pk: int) -> WardPage:
     )
     years = [(a, decisions.get(a.pk)) for a in assessments]
     return WardPage(ward, years, predecessors, successors, certifications, readable)
+
+
+def issued_documents(assessment: Assessment) -> list:
+    """What was issued for the assessment, newest first: its signed dossiers and the decisions naming it, each with
+    its render job (`doc.job`: signing, done, failed) — one query, none for an assessment never approved (in its
+    first round and not approved, nothing was issued for it)."""
+    from wards.models import IssuedDocument
+
+    if assessment.status != Assessment.Status.APPROVED and assessment.round == 1:
+        return []
+    return list(
+        IssuedDocument.objects.filter(Q(assessment=assessment) | Q(decisions__assessment=assessment))
+        .select_related("job", "superseded_by")
+        .distinct()
+        .order_by("-created_at", "kind")
+    )

@@ -4,7 +4,7 @@ nguoi-dung/), an invitation's link under loi-moi/."""
 
 from django.urls import path
 
-from wards.views import administration, entry, history, home, people, places, review
+from wards.views import administration, decisions, entry, history, home, people, places, review
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -16,6 +16,7 @@ urlpatterns = [
     path("ho-so/<int:pk>/excel/", entry.excel_download, name="excel_download"),
     path("ho-so/<int:pk>/excel/nhap/", entry.excel_upload, name="excel_upload"),
     path("tham-dinh/", review.queue, name="queue"),
+    path("tham-dinh/quyet-dinh/", decisions.decision_batch, name="decision_batch"),
     path("ho-so/<int:pk>/tham-dinh/", review.review, name="review"),
     path("ho-so/<int:pk>/tham-dinh/bat-dau/", review.start_review, name="start_review"),
     path("ho-so/<int:pk>/tra-lai/", review.return_assessment, name="return_assessment"),

@@ -42,8 +42,12 @@ def put_in(assessment, status, people):
     services.assessment_start_review(assessment=assessment, user=people["reviewer"])
     if status == S.IN_REVIEW:
         return
+    # One number, one decision: each ward's own.
     services.assessment_approve(
-        assessment=assessment, user=people["approver"], number="1/QĐ-CAT", decided_on=timezone.localdate()
+        assessment=assessment,
+        user=people["approver"],
+        number=f"{assessment.pk}/QĐ-CAT",
+        decided_on=timezone.localdate(),
     )
 
 

@@ -14,15 +14,14 @@ from modelphuong.language import site_language
 from wards import parsing, workflow
 from wards.models import (
     Assessment,
-    AuditEvent,
     Decision,
     Notification,
     ReturnReason,
-    count_passed,
 )
 from wards.selectors import assessment_page
-from wards.services.audit import audit_event, locked_for_update, status_event
+from wards.services.audit import locked_for_update, status_event
 from wards.services.calendar import SubmissionClosed
+from wards.services.issuing import decision_issue, documents_revoke
 from wards.services.notifications import notify, province_people, ward_people
 from wards.services.rounds import clear_outdated_verdicts, snapshot_round
 from wards.services.verdicts import take_into_review
@@ -150,45 +149,27 @@ def decision_errors(assessment: Assessment, number: str, decided_on: datetime.da
     return errors
 
 
-@transaction.atomic
-def assessment_approve(*, assessment: Assessment, user, number: str, decided_on: datetime.date) -> Decision:
-    """Record the certification decision. Refuses all but the province's approving reviewers, statuses
-    other than submitted/in review, and assessments whose criteria do not all have a verdict."""
-    locked = locked_for_update(assessment)
-    transition = workflow.require(user, Action.APPROVE, locked)
-    criteria = list(Criterion.objects.filter(criteria_set_id=locked.criteria_set_id).order_by("number"))
-    verdicts = {v.criterion_id: v for v in locked.verdicts.all()}
-    missing = [c.code for c in criteria if c.pk not in verdicts]
-    if missing:
-        raise ValidationError(
-            _("Chưa phê duyệt được: còn %(missing)s tiêu chí chưa có kết luận (%(codes)s).")
-            % {"missing": len(missing), "codes": ", ".join(missing)}
-        )
-    errors = decision_errors(locked, number, decided_on)
-    if errors:
-        raise ValidationError(errors)
-    number = parsing.nfc(number)
-    passed = count_passed(verdicts.values())
-    decision = Decision.objects.create(
-        assessment=locked,
-        round=locked.round,
-        outcome=Decision.Outcome.CERTIFIED if passed == len(criteria) else Decision.Outcome.NOT_CERTIFIED,
-        criteria_passed=passed,
-        criteria_total=len(criteria),
+def assessment_approve(
+    *,
+    assessment: Assessment,
+    user,
+    number: str,
+    decided_on: datetime.date,
+    signer_name: str = "",
+    signer_title: str = "",
+) -> Decision:
+    """Record the certification decision of one ward, issued as a decision document of its own (see
+    issuing.decision_issue, which approves several wards in one decision). Refuses all but the province's approving
+    reviewers, statuses other than in review, and assessments whose criteria do not all have a verdict."""
+    document = decision_issue(
+        assessments=[assessment],
+        user=user,
         number=number,
         decided_on=decided_on,
-        approver=user,
+        signer_name=signer_name,
+        signer_title=signer_title,
     )
-    old = locked.status
-    locked.status = transition.target
-    locked.save(update_fields=["status", "updated_at"])
-    with site_language():  # what is stored and sent reads the same whoever acted
-        audit_event(
-            locked, user, AuditEvent.Action.DECISION, "Quyết định", "", f"{decision.number}: {decision.label}"
-        ).save()
-        status_event(locked, user, Status(old).label, locked.get_status_display())
-        notify(users=ward_people(locked.ward_id), assessment=locked, kind=Notification.Kind.APPROVED, decision=decision)
-    return decision
+    return document.decisions.get()
 
 
 @transaction.atomic
@@ -202,6 +183,7 @@ def assessment_reopen(*, assessment: Assessment, user, reason: str) -> Assessmen
         raise ValidationError(_("Cần nêu lý do mở lại hồ sơ."))
     now = timezone.now()
     locked.decisions.in_force().update(revoked_at=now, revoked_by=user, revoke_reason=reason)
+    documents_revoke(locked, user, reason, now)
     old = locked.status
     locked.status = transition.target
     locked.round += 1

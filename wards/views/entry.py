@@ -15,6 +15,7 @@ from wards.models import Assessment, EvidenceFile
 from wards.selectors import (
     assessment_for,
     assessment_page,
+    issued_documents,
 )
 from wards.services.calendar import submission_window
 from wards.workflow import Action
@@ -64,6 +65,7 @@ def _page_context(request, assessment, *, form=None, page=None, **extra):
         "can_submit": workflow.can(request.user, Action.SUBMIT, assessment),
         "window": submission_window(assessment),
         "decision": assessment.decisions.in_force().first(),
+        "issued_documents": issued_documents(assessment),
         "excel_form": extra.pop("excel_form", None) or ExcelUploadForm(),
         **{k: v for k, v in extra.items() if k != "upload_forms"},
     }

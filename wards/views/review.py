@@ -17,6 +17,7 @@ from wards.selectors import (
     assessment_for,
     assessment_page,
     criteria_set_for_year,
+    issued_documents,
     last_year_for,
     queue_rows,
     review_queue,
@@ -143,7 +144,8 @@ def _review_context(
         "passed_verdicts": count_passed(verdicts.values()),
         "decision": decision,
         "previous_round": previous,
-        "approve_form": approve_form or ApproveForm(initial={"decided_on": timezone.localdate()}),
+        "approve_form": approve_form or approve_initial(request.user),
+        "issued_documents": issued_documents(assessment),
         "reopen_form": reopen_form or ReopenForm(),
         "window": submission_window(assessment),
         "may_extend": assessment.status == Assessment.Status.DRAFT
@@ -152,6 +154,11 @@ def _review_context(
         "max_extension_days": DeadlineExtension.MAX_DAYS,
         "conflicts": conflicts or [],
     }
+
+
+def approve_initial(user, form_class=ApproveForm, **kwargs):
+    """The approval form as it opens: today's date, the approver as the signer."""
+    return form_class(initial={"decided_on": timezone.localdate(), "signer_name": parsing.person(user)}, **kwargs)
 
 
 def _render_review(request, assessment, status=200, **kwargs):
@@ -312,6 +319,8 @@ def approve(request, pk):
                 user=request.user,
                 number=form.cleaned_data["number"],
                 decided_on=form.cleaned_data["decided_on"],
+                signer_name=form.cleaned_data["signer_name"],
+                signer_title=form.cleaned_data["signer_title"],
             )
         except workflow.InvalidTransition as exc:
             return _state_changed(request, assessment, exc)
@@ -320,7 +329,11 @@ def approve(request, pk):
                 for message in errors:
                     form.add_error(field, message)
         else:
-            messages.success(request, _("Đã phê duyệt: %(label)s.") % {"label": decision.label})
+            messages.success(
+                request,
+                _("Đã phê duyệt: %(label)s. Quyết định và hồ sơ đang được ký số; tải về ở mục Văn bản phát hành.")
+                % {"label": decision.label},
+            )
             return redirect("review", pk=pk)
     return _render_review(request, assessment, approve_form=form, status=422)
 
