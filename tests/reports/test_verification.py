@@ -294,9 +294,10 @@ def test_the_start_page_says_what_it_is_for_and_needs_no_login(client):
 
 
 @pytest.mark.parametrize("typed", ["7KQ2M-X9D41", "7kq2m x9d4i", " 7KQ2MX9D4L ", "7kq2m-x9d4-1"])
-def test_a_code_as_typed_leads_to_the_document(client, decision, typed):
+def test_a_code_as_typed_leads_to_the_document(client, decision, typed, django_assert_num_queries):
     IssuedDocument.objects.filter(pk=decision.pk).update(code="7KQ2M-X9D41")
-    response = client.post("/xac-minh/", {"code": typed})
+    with django_assert_num_queries(1):
+        response = client.post("/xac-minh/", {"code": typed})
     assert response.status_code == 302 and response.url == f"/xac-minh/{decision.token}/"
 
 
