@@ -49,7 +49,10 @@ class SecondFactorMiddleware:
 
     # The pages of signing in and out, and of setting the second factor up.
     # javascript_catalog: the set-up page's own script texts (a redirect would hand the browser HTML as script).
-    OPEN = frozenset({"login", "logout", "second_factor_code", "set_language", "javascript_catalog"})
+    # verify_start, verify: the public verification of issued documents, which shows what anyone may see.
+    OPEN = frozenset(
+        {"login", "logout", "second_factor_code", "set_language", "javascript_catalog", "verify_start", "verify"}
+    )
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -113,8 +113,17 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")
 
+# The cache holds the public verification pages' rate-limit counters (reports/verification.py), which let a
+# request through when the cache fails: a refused or hung Redis costs a request at most one short timeout.
+CACHE_TIMEOUT = env.float("CACHE_TIMEOUT", default=0.3)
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": CACHE_TIMEOUT, "socket_timeout": CACHE_TIMEOUT},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -224,6 +233,11 @@ SIGNING_PKCS11_PIN = env("SIGNING_PKCS11_PIN", default="")
 SIGNING_PKCS11_KEY_LABEL = env("SIGNING_PKCS11_KEY_LABEL", default="")
 # The certificates a signature must chain to (PEM or DER files): the national root CA in production.
 SIGNING_TRUST_ROOTS = env.list("SIGNING_TRUST_ROOTS", default=[str(SIGNING_DIR / "demo-ca.pem")] if DEBUG else [])
+# The public verification pages (/xac-minh/): requests per client address and minute, on both pages and for the
+# PDFs uploaded to be checked; and the largest PDF checked (held in memory while it is, never stored).
+VERIFY_PAGES_PER_MINUTE = env.int("VERIFY_PAGES_PER_MINUTE", default=30)
+VERIFY_UPLOADS_PER_MINUTE = env.int("VERIFY_UPLOADS_PER_MINUTE", default=10)
+VERIFY_UPLOAD_MAX_BYTES = env.int("VERIFY_UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -1,8 +1,9 @@
-"""The reports app's addresses: dossier and report requests, their jobs and files, the leadership page."""
+"""The reports app's addresses: dossier and report requests, their jobs and files, the leadership page, and the
+public verification of issued documents (xác minh: no login)."""
 
 from django.urls import path, register_converter
 
-from reports import national_views, views
+from reports import national_views, verification_views, views
 from wards.years import YearConverter
 
 register_converter(YearConverter, "year")
@@ -19,4 +20,7 @@ urlpatterns = [
     path("pdf/<int:pk>/tai-ve/", views.job_download, name="job_download"),
     path("hang-loat/<int:pk>/", views.bulk, name="bulk"),
     path("hang-loat/<int:pk>/zip/", views.bulk_zip, name="bulk_zip"),
+    # Public: the QR code of every issued document leads here (PUBLIC_BASE_URL/xac-minh/<token>/).
+    path("xac-minh/", verification_views.verify_start, name="verify_start"),
+    path("xac-minh/<str:token>/", verification_views.verify, name="verify"),
 ]

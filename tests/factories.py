@@ -5,7 +5,8 @@ import datetime
 import factory
 from django.contrib.auth import get_user_model
 
-from wards.models import Assessment, District, EvidenceFile, Membership, Province, Ward
+from wards.models import Assessment, Decision, District, EvidenceFile, Membership, Province, Ward
+from wards.models.issued import IssuedDocument
 
 
 class ProvinceFactory(factory.django.DjangoModelFactory):
@@ -84,6 +85,43 @@ class AssessmentFactory(factory.django.DjangoModelFactory):
     year = 2026
     deadline = factory.LazyAttribute(lambda a: open_deadline(a.year))
     status = Assessment.Status.DRAFT
+
+
+class IssuedDocumentFactory(factory.django.DjangoModelFactory):
+    """An issued decision, signed and stored (sha256 set: pass sha256="" for one not issued yet). A dossier needs
+    kind=DOSSIER and its assessment."""
+
+    class Meta:
+        model = IssuedDocument
+
+    kind = IssuedDocument.Kind.DECISION
+    outcome = IssuedDocument.Outcome.CERTIFIED
+    province = factory.SubFactory(ProvinceFactory)
+    year = 2026
+    number = factory.Sequence(lambda n: f"{n + 1}/QĐ-CAT")
+    decided_on = datetime.date(2026, 12, 1)
+    signer_name = "Trần Quốc Bảo"
+    signer_title = "GIÁM ĐỐC"
+    issued_by = factory.SubFactory(UserFactory)
+    sha256 = factory.Sequence(lambda n: f"{n:064x}")
+    signed_at = factory.LazyFunction(lambda: datetime.datetime(2026, 12, 1, 9, 30, tzinfo=datetime.UTC))
+    certificate_name = "Công an tỉnh (chứng thư demo)"
+
+
+class DecisionFactory(factory.django.DjangoModelFactory):
+    """The decision of an assessment, certified with every criterion passed; `document` when it was issued."""
+
+    class Meta:
+        model = Decision
+
+    assessment = factory.SubFactory(AssessmentFactory, status=Assessment.Status.APPROVED)
+    outcome = Decision.Outcome.CERTIFIED
+    criteria_passed = 22
+    criteria_total = 22
+    number = factory.LazyAttribute(lambda d: d.document.number if d.document else "1/QĐ-CAT")
+    decided_on = datetime.date(2026, 12, 1)
+    approver = factory.SubFactory(UserFactory)
+    document = None
 
 
 def user_with_role(role, *, ward=None, province=None, username=None):
