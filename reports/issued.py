@@ -140,8 +140,9 @@ def decision_data(document: IssuedDocument) -> dict:
     if roadmap:
         bases.append(f"Căn cứ {roadmap};")
     proposed_by = "Công an các phường" if len(wards) > 1 else f"Công an phường {wards[0]['name']}" if wards else ""
+    in_text = body[0].lower() + body[1:]  # "thành phố Cần Thơ" within a sentence
     bases.append(
-        f"Xét đề nghị của Trưởng phòng Tham mưu Công an {body[0].lower()}{body[1:]} và kết quả thẩm định hồ sơ đề nghị công nhận "
+        f"Xét đề nghị của Trưởng phòng Tham mưu Công an {in_text} và kết quả thẩm định hồ sơ đề nghị công nhận "
         f"của {proposed_by}."
     )
     subject = "công nhận" if certified else "chưa công nhận"
@@ -182,7 +183,7 @@ def signed_dossier_data(document: IssuedDocument) -> dict:
 
 def _signature_placement(rendered) -> Placement:
     """Where the signature goes: the signature box's rectangle in the layout, in PDF points from the lower left
-    of its page (the last page with the anchor: it appears once)."""
+    of its page (the page whose anchors have it: a layout has one)."""
     for index, page in enumerate(rendered.pages):
         if SIGNATURE_ANCHOR in page.anchors:
             x1, y1, x2, y2 = page.anchors[SIGNATURE_ANCHOR]
@@ -192,12 +193,16 @@ def _signature_placement(rendered) -> Placement:
     raise LookupError(f"The layout has no #{SIGNATURE_ANCHOR}")
 
 
+def document_data(document: IssuedDocument) -> tuple[str, dict]:
+    """The render kind (documents.TEMPLATES) and data of an issued document."""
+    if document.kind == IssuedDocument.Kind.DECISION:
+        return "decision", decision_data(document)
+    return "signed_dossier", signed_dossier_data(document)
+
+
 def render(document: IssuedDocument):
     """The kind, data and laid-out document (WeasyPrint's) of an issued document, before signing."""
-    if document.kind == IssuedDocument.Kind.DECISION:
-        kind, data = "decision", decision_data(document)
-    else:
-        kind, data = "signed_dossier", signed_dossier_data(document)
+    kind, data = document_data(document)
     return kind, data, documents.render_document(kind, data)
 
 

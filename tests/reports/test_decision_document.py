@@ -317,23 +317,28 @@ def test_the_signature_sits_in_the_signer_block(data, key):
     assert (rect[3] - rect[1]) == pytest.approx(height / 25.4 * 72, abs=0.5)
 
 
-def test_the_decisions_signature_is_between_the_signers_title_and_name(data):
-    entry = data["one"]
+@pytest.mark.parametrize(
+    ("key", "title"), [("one", "PHÓ GIÁM ĐỐC"), ("three", "PHÓ GIÁM ĐỐC"), ("dossier", "GIÁM ĐỐC")]
+)
+def test_the_signature_is_between_the_signers_title_and_name_over_no_text(data, key, title):
+    entry = data[key]
     page, (left, bottom, right, top) = _signature_widget(entry["signed"].data)
     reader = PdfReader(io.BytesIO(entry["signed"].data))
-    found = {}
+    lines = []
 
     def visit(text, cm, tm, font, size):
-        if text.strip() in (SIGNER, "PHÓ GIÁM ĐỐC"):  # where the line starts, in PDF points (tm within cm)
+        if text.strip():  # where the text starts, in PDF points (tm within cm)
             x, y = tm[4], tm[5]
-            found[text.strip()] = (x * cm[0] + y * cm[2] + cm[4], x * cm[1] + y * cm[3] + cm[5])
+            lines.append((text.strip(), x * cm[0] + y * cm[2] + cm[4], x * cm[1] + y * cm[3] + cm[5]))
 
     reader.pages[page].extract_text(visitor_text=visit)
+    found = {text: (x, y) for text, x, y in lines}
     name_x, name_y = found[SIGNER]
-    title_x, title_y = found["PHÓ GIÁM ĐỐC"]
+    title_x, title_y = found[title]
     assert name_y < bottom < top < title_y
     assert left < name_x < right and left < title_x < right
     assert left > reader.pages[page].mediabox.width / 2  # the right half: the signer's block
+    assert not [text for text, x, y in lines if left <= x <= right and bottom <= y <= top]
 
 
 def test_the_signed_dossier_adds_the_verification_block_and_signs_the_approvers_block(data):
@@ -373,3 +378,17 @@ def test_decision_data_takes_the_same_queries_for_one_ward_and_for_five(signing_
             issued.decision_data(document)
         counts.append(len(captured.captured_queries))
     assert counts[0] == counts[1]
+
+
+@pytest.mark.parametrize(
+    ("name", "issuer", "place"),
+    [
+        ("Cần Thơ", "Thành phố Cần Thơ", "Cần Thơ"),
+        ("Quảng Ngãi", "Tỉnh Quảng Ngãi", "Quảng Ngãi"),
+        ("Hồ Chí Minh", "Thành phố Hồ Chí Minh", "Thành phố Hồ Chí Minh"),
+        ("Tỉnh Kon Tum", "Tỉnh Kon Tum", "Kon Tum"),
+    ],
+)
+def test_the_issuer_is_the_province_with_its_kind_and_the_place_its_name(name, issuer, place):
+    assert issued.province_body(name) == issuer
+    assert issued.province_place(name) == place
