@@ -54,6 +54,9 @@ TEMPLATES = {
     "dossier": "pdf/dossier.html",
     "province_report": "pdf/province_report.html",
     "national_report": "pdf/national_report.html",
+    # Issued documents (reports.issued): the decision, and the approved dossier with its QR code and signature.
+    "decision": "pdf/decision.html",
+    "signed_dossier": "pdf/dossier.html",
 }
 # Every file the renderer reads: all print templates (includes such as the masthead too), the CSS, the fonts
 # and the chart code. The content hash covers them all, so a change to any of them makes new files.
@@ -797,8 +800,9 @@ class _FontFaceFailures(logging.Handler):
             self.families.append(str(record.args[0] if record.args else record.msg))
 
 
-def render_pdf(kind: str, data: dict) -> tuple[bytes, int]:
-    """The PDF bytes and page count for a document's data.
+def render_document(kind: str, data: dict):
+    """The laid-out WeasyPrint document of a document's data: its pages (and their anchors, the positions of the
+    elements with an id, in CSS px from the page's upper left) before it is written as PDF.
     Refuses (raises) when the layout names anything but its own files, or its fonts cannot be loaded."""
     from weasyprint import HTML
     from weasyprint.urls import FatalURLFetchingError
@@ -819,4 +823,10 @@ def render_pdf(kind: str, data: dict) -> tuple[bytes, int]:
         weasyprint_log.removeHandler(failures)
     if failures.families:
         raise FontsMissing(f"Không nạp được phông chữ {', '.join(sorted(set(failures.families)))} từ {FONT_DIR}")
+    return document
+
+
+def render_pdf(kind: str, data: dict) -> tuple[bytes, int]:
+    """The PDF bytes and page count for a document's data (render_document, written)."""
+    document = render_document(kind, data)
     return document.write_pdf(), len(document.pages)

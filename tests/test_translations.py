@@ -35,6 +35,7 @@ TEMPLATES_LEFT_VIETNAMESE = {
 MODULES_LEFT_VIETNAMESE = {
     "reports/documents.py": "the PDF dossier and province report",
     "reports/charts.py": "the charts of the province report",
+    "reports/issued.py": "the decision and the signed dossier: official papers, and their signature's reason",
     "wards/collation.py": "the Vietnamese alphabet, for sorting",
     "wards/people_sheet.py": "the people workbook: a form the province fills and the import reads back",
     "wards/management/commands/assessment_summary.py": "an administrator's command-line summary",
