@@ -143,7 +143,8 @@ def public_document(document: IssuedDocument) -> PublicDocument:
         state, revoked_at = IssuedDocument.State.REVOKED, max(r.revoked_at for r in revocations)
     replacement = None
     successor = document.superseded_by
-    if state == IssuedDocument.State.SUPERSEDED and successor is not None and successor.issued:
+    # A revoked document replaced by a new approval's shows its replacement too.
+    if successor is not None and successor.issued:
         replacement = Replacement(number=successor.number, decided_on=successor.decided_on, token=successor.token)
     return PublicDocument(
         token=document.token,
