@@ -20,7 +20,8 @@ from django.conf import settings
 NOT_LEGAL = "DEMO — không có giá trị pháp lý"
 # A common name has at most 64 bytes: the CA's says it all, the province's says DEMO (its organisation the rest).
 CA_NAME = f"CA {NOT_LEGAL}"
-PROVINCE_NAME = "UBND thành phố Cần Thơ (DEMO)"
+# The issuer of the decisions: the province police (Công an), not its People's Committee.
+PROVINCE_NAME = "Công an thành phố Cần Thơ (DEMO)"
 CA_FILE, PKCS12_FILE, CERTIFICATE_FILE = "demo-ca.pem", "demo-province.p12", "demo-province.pem"
 CA_DAYS, PROVINCE_DAYS = 10 * 365, 3 * 365
 # Renewed when the province's certificate has less than this left.
@@ -82,6 +83,7 @@ def _still_good(directory: Path, password: str, now: datetime.datetime) -> bool:
         key is not None
         and certificate is not None
         and certificate.issuer == ca.subject
+        and certificate.subject == _name(PROVINCE_NAME)  # made again when the demo's name changes
         and certificate.not_valid_after_utc - RENEW_BEFORE > now
         and ca.not_valid_after_utc > certificate.not_valid_after_utc
     )

@@ -378,12 +378,17 @@ class ApproveForm(forms.Form):
     )
     signer_title = forms.ChoiceField(
         label=gettext_lazy("Chức vụ người ký"),
-        choices=SIGNER_TITLES,
+        choices=[(key, label) for key, (_text, label) in SIGNER_TITLES.items()],
         required=False,
         error_messages={
             "invalid_choice": gettext_lazy("Chọn chức vụ của người ký trong danh sách."),
         },
     )
+
+    def clean_signer_title(self) -> str:
+        """The authority line itself (the service's value); empty for the default."""
+        key = self.cleaned_data.get("signer_title")
+        return SIGNER_TITLES[key][0] if key else ""
 
 
 class DecisionBatchForm(ApproveForm):

@@ -27,11 +27,12 @@ Status = Assessment.Status
 Kind = IssuedDocument.Kind
 
 # The authority line of the signer's block (Nghị định 30/2020/NĐ-CP: the head signs, or a deputy "KT." for him).
-SIGNER_TITLES = [
-    ("GIÁM ĐỐC", gettext_lazy("Giám đốc")),
-    ("KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC", gettext_lazy("Phó Giám đốc, ký thay Giám đốc (KT. GIÁM ĐỐC)")),
-]
-DEFAULT_SIGNER_TITLE = SIGNER_TITLES[0][0]
+# Keyed for forms (a browser sends a choice's line break back as CR LF): key → (the block's lines, the label).
+SIGNER_TITLES = {
+    "director": ("GIÁM ĐỐC", gettext_lazy("Giám đốc")),
+    "deputy": ("KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC", gettext_lazy("Phó Giám đốc, ký thay Giám đốc (KT. GIÁM ĐỐC)")),
+}
+DEFAULT_SIGNER_TITLE = SIGNER_TITLES["director"][0]
 
 
 def _document_label(document: IssuedDocument) -> str:
@@ -136,7 +137,7 @@ def decision_issue(
             errors["number"] = used
     signer_name = parsing.nfc((signer_name or "").strip()) or parsing.person(user)
     signer_title = (signer_title or "").strip() or DEFAULT_SIGNER_TITLE
-    if signer_title not in dict(SIGNER_TITLES):
+    if signer_title not in {text for text, _label in SIGNER_TITLES.values()}:
         errors["signer_title"] = _("Chọn chức vụ của người ký trong danh sách.")
     if errors:
         raise ValidationError(errors)
