@@ -150,6 +150,9 @@ ROADMAPS = {
 # Cái Khế (31117) keeps a user who reads its history.
 NEW_CAI_KHE = ("31120", "new")
 OLD_CAI_KHE = ("31117", "old")
+# Cần Thơ's 2026 assessments already reviewed, every criterion concluded, that wait for the approver's decision
+# (code → the criteria not met): two to certify in one decision, one not to certify.
+READY_FOR_DECISION = {"31135": [], "31147": [], "31168": [13]}
 
 
 @dataclass(frozen=True)
@@ -445,7 +448,8 @@ def _ensure_users() -> dict[str, object]:
 
 
 def _fill_past_year(assessment, figures, failing, indicators, criteria, staff, decision_number, last_year):
-    """Values, narratives, verdicts and the decision of an approved past-year assessment."""
+    """Values, narratives, verdicts and the decision of an approved past-year assessment (no decision without a
+    number: an assessment in review, waiting for one)."""
     reviewer, approver = staff
     values = []
     for ind in indicators:
@@ -477,6 +481,8 @@ def _fill_past_year(assessment, figures, failing, indicators, criteria, staff, d
         )
         for c in criteria
     )
+    if decision_number is None:
+        return
     passed = len(criteria) - len(failing)
     Decision.objects.create(
         assessment=assessment,
@@ -527,6 +533,24 @@ class _Seeder:
             _fill_past_year(assessment, figures, set(failing), self.indicators, self.criteria, staff, number, last_year)
         self.makers[ward.pk] = maker
         self.last_failures[ward.pk] = list(failing)
+
+    def in_review(self, ward, year, maker, failing, *, staff, last_year):
+        """Submitted and reviewed, every criterion concluded: waiting for the approver's decision."""
+        assessment, created = Assessment.objects.get_or_create(
+            ward=ward,
+            year=year,
+            criteria_set=self.criteria_set,
+            defaults={
+                "deadline": yearly_deadline(year),
+                "status": Assessment.Status.IN_REVIEW,
+                "submitted_at": datetime.datetime(year, 11, 10, 9, 0, tzinfo=self.tz),
+                "reviewer": staff[0],
+            },
+        )
+        self.created += created
+        figures = maker.year(year, set(failing))
+        if created:
+            _fill_past_year(assessment, figures, set(failing), self.indicators, self.criteria, staff, None, last_year)
 
     def draft(self, ward, year):
         _, created = Assessment.objects.get_or_create(
@@ -609,7 +633,17 @@ class _Seeder:
                 submitted_by=head if ward == demo_ward else None,
             )
             for year in range(FIRST_NEW_MAP_YEAR + 1, CURRENT_YEAR + 1):
-                self.draft(ward, year)
+                if year == CURRENT_YEAR and ward.code in READY_FOR_DECISION:
+                    self.in_review(
+                        ward,
+                        year,
+                        maker,
+                        READY_FOR_DECISION[ward.code],
+                        staff=self.staff(province_code),
+                        last_year=LastYear.CHAINED,
+                    )
+                else:
+                    self.draft(ward, year)
 
     def _start_from_predecessors(self, maker, links, assessed) -> str:
         """Set a new ward's counts before its first year as the rule of the map gives them, and say how."""

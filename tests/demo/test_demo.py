@@ -18,6 +18,7 @@ from demo.seed import (
     DEMO_USERS,
     NEW_MAP_CERTIFIED_2025,
     NOT_IN_REFERENCE_DATA,
+    READY_FOR_DECISION,
     REBASED_BASIS,
     demo_seed,
     new_province,
@@ -257,12 +258,18 @@ def test_every_2025_figure_follows_the_rule_and_certification_agrees_with_the_en
     assert computed == 4 * 13  # 13 new phường whose every predecessor is a whole phường assessed in 2024
 
 
-def test_every_new_ward_has_a_2026_draft_due_on_15_november(demo):
-    drafts = Assessment.objects.filter(year=2026)
-    assert drafts.count() == 40
-    assert set(drafts.values_list("status", "deadline", "ward__valid_from")) == {
-        (Assessment.Status.DRAFT, datetime.date(2026, 11, 15), REFORM_DATE)
+def test_every_new_ward_has_a_2026_draft_due_on_15_november_but_three_wait_for_a_decision(demo):
+    this_year = Assessment.objects.filter(year=2026)
+    assert this_year.count() == 40
+    assert set(this_year.values_list("deadline", "ward__valid_from")) == {(datetime.date(2026, 11, 15), REFORM_DATE)}
+    waiting = this_year.exclude(status=Assessment.Status.DRAFT)
+    assert set(waiting.values_list("ward__code", "status")) == {
+        (code, Assessment.Status.IN_REVIEW) for code in READY_FOR_DECISION
     }
+    for a in waiting:  # every criterion concluded, ready for the batch decision page
+        assert a.verdicts.count() == 22 and not a.decisions.exists()
+    passed = {a.ward.code: a.verdicts.filter(outcome="pass").count() for a in waiting}
+    assert passed == {"31135": 22, "31147": 22, "31168": 21}
 
 
 def test_roadmaps_old_targets_stay_with_the_old_provinces_and_the_new_ones_are_rebased(demo):
