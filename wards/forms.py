@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from criteria.models import Indicator
 from criteria.scoring import format_number
-from wards import parsing, uploads
+from wards import parsing, uploads, widgets
 from wards.merge import three_way
 from wards.selectors import AssessmentPage
 from wards.years import YEAR_MAX, YEAR_MIN
@@ -37,7 +37,7 @@ class FieldDiff:
 
 
 def _text_input(**attrs):
-    return forms.TextInput(attrs={"class": "form-control form-control-sm", **attrs})
+    return widgets.TextInput(attrs={"class": "form-control form-control-sm", **attrs})
 
 
 class FiguresForm(forms.Form):
@@ -47,8 +47,8 @@ class FiguresForm(forms.Form):
     (wards.parsing does the parsing); the browser is told which keyboard to show, nothing more.
     """
 
-    revision = forms.IntegerField(widget=forms.HiddenInput)
-    base = forms.CharField(widget=forms.HiddenInput, required=False)
+    revision = forms.IntegerField(widget=widgets.HiddenInput)
+    base = forms.CharField(widget=widgets.HiddenInput, required=False)
 
     def __init__(self, data=None, *, page: AssessmentPage, editable: bool = True):
         super().__init__(data)
@@ -86,7 +86,7 @@ class FiguresForm(forms.Form):
                 max_length=NARRATIVE_LIMIT,
                 strip=True,
                 initial=narrative.text if narrative else "",
-                widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+                widget=widgets.Textarea(attrs={"rows": 2, "class": "form-control"}),
                 error_messages={
                     "max_length": _("Tối đa %(narrative_limit)s ký tự.")
                     % {"narrative_limit": format_number(NARRATIVE_LIMIT)}
@@ -109,7 +109,7 @@ class FiguresForm(forms.Form):
                 choices=parsing.YES_NO_CHOICES,
                 required=False,
                 initial=initial,
-                widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+                widget=widgets.Select(attrs={"class": "form-select form-select-sm"}),
                 error_messages={"invalid_choice": _("Chỉ chọn «Có» hoặc «Không».")},
             )
         if part.name == "na":
@@ -117,7 +117,7 @@ class FiguresForm(forms.Form):
                 label=part.shown(),
                 required=False,
                 initial=bool(initial),
-                widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+                widget=widgets.CheckboxInput(attrs={"class": "form-check-input"}),
             )
         if part.name in parsing.TEXT_PARTS:
             return forms.CharField(
