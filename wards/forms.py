@@ -86,7 +86,8 @@ class FiguresForm(forms.Form):
                 max_length=NARRATIVE_LIMIT,
                 strip=True,
                 initial=narrative.text if narrative else "",
-                widget=widgets.Textarea(attrs={"rows": 2, "class": "form-control"}),
+                # "textarea": the class crispy's field template used to add (the page writes the field itself)
+                widget=widgets.Textarea(attrs={"rows": 2, "class": "form-control textarea"}),
                 error_messages={
                     "max_length": _("Tối đa %(narrative_limit)s ký tự.")
                     % {"narrative_limit": format_number(NARRATIVE_LIMIT)}
