@@ -19,6 +19,45 @@ from wards.selectors import (
 from wards.services.calendar import submission_window
 from wards.workflow import Action
 
+# The parts written on a wide column (a reason), and the part that is a checkbox.
+WIDE_PARTS = ("exclusion_reason", "na_reason")
+
+
+def _field_row(part, field) -> dict:
+    """What the page writes of one input, read once here: ~120 inputs, each looked up many times by the
+    template otherwise (a bound field's properties, through the template engine's lookups)."""
+    return {
+        "part": part.name,
+        "wide": part.name in WIDE_PARTS,
+        "checkbox": part.name == "na",
+        "html": str(field),
+        "id_for_label": field.id_for_label,
+        "auto_id": field.auto_id,
+        "label": field.label,
+        "typed_by_hand": getattr(field.field, "last_year_source", None) is not None
+        and field.field.last_year_source.typed_by_hand,
+        "help_text": field.help_text,
+        "errors": field.errors,
+    }
+
+
+def _indicator_row(indicator, judgement, fields, value) -> dict:
+    return {
+        "indicator": indicator,
+        "code": indicator.code,
+        "title": indicator.display_title,
+        "requirement": indicator.requirement,
+        "anchor": parsing.anchor(indicator),
+        "fields": fields,
+        "judgement": judgement,
+        "result": judgement.result,
+        "label": judgement.label,
+        # Reasons are formatted only where the page shows them (not for a missing figure).
+        "shows_reason": judgement.result != "missing",
+        "reason": judgement.reason if judgement.result != "missing" else "",
+        "value": value,
+    }
+
 
 def _page_context(request, assessment, *, form=None, page=None, **extra):
     page = page or assessment_page(assessment=assessment)
@@ -28,14 +67,14 @@ def _page_context(request, assessment, *, form=None, page=None, **extra):
     for group in page.catalogue.groups.all():
         criteria = []
         for criterion in group.criteria.all():
+            judgements = page.score.criteria[criterion.code].indicators
             indicators = [
-                {
-                    "indicator": indicator,
-                    "anchor": parsing.anchor(indicator),
-                    "fields": [(part, form[name]) for part, name in form.parts[indicator.pk]],
-                    "judgement": page.score.criteria[criterion.code].indicators[indicator.code],
-                    "value": page.values.get(indicator.pk),
-                }
+                _indicator_row(
+                    indicator,
+                    judgements[indicator.code],
+                    [_field_row(part, form[name]) for part, name in form.parts[indicator.pk]],
+                    page.values.get(indicator.pk),
+                )
                 for indicator in criterion.indicators.all()
             ]
             criteria.append(
@@ -53,7 +92,7 @@ def _page_context(request, assessment, *, form=None, page=None, **extra):
     if form.is_bound and form.errors:
         for g in groups:
             g["has_errors"] = any(
-                f.errors for c in g["criteria"] for i in c["indicators"] for _, f in i["fields"]
+                f["errors"] for c in g["criteria"] for i in c["indicators"] for f in i["fields"]
             ) or any(c["narrative"].errors for c in g["criteria"])
     return {
         "assessment": assessment,
