@@ -49,9 +49,10 @@ def leadership(request):
         messages.info(
             request, _("%(name)s chưa có hồ sơ đánh giá nào năm %(year)s.") % {"name": province.name, "year": year}
         )
-    summary = documents.province_year(province=province, year=year, user=request.user)
+    lineage = documents.province_lineage(province)
+    summary = documents.province_year(province=province, year=year, user=request.user, lineage=lineage)
     # the same province, checked just above; only its counts are shown
-    previous = documents.province_year_summary(province, year - 1, report=False)
+    previous = documents.province_year_counts(province, year - 1, lineage=lineage)
     charts = documents.report_charts(summary)
     # The wards a page at a time (?trang=N), and the table "before → after" of 2025 a page at a time of its own.
     page = page_of(request, documents.province_assessments(province, year))

@@ -269,10 +269,7 @@ def province_summary(*, province: Province, year: int) -> ProvinceSummary:
 def summarize_stored(*, province: Province, year: int, assessments: QuerySet[Assessment]) -> ProvinceSummary:
     """Wards by criteria met and wards passing each criterion, counted in SQL over the stored results of these
     assessments (a queryset, never loaded)."""
-    distribution = {
-        row["criteria_passed"]: row["wards"]
-        for row in assessments.order_by().values("criteria_passed").annotate(wards=Count("pk"))
-    }
+    distribution = stored_distribution(assessments)
     wards = sum(distribution.values())
     passes: dict[str, int] = {}
     codes: list[str] = []
@@ -290,9 +287,15 @@ def summarize_stored(*, province: Province, year: int, assessments: QuerySet[Ass
         year=year,
         wards=wards,
         criteria_codes=codes,
-        distribution=dict(sorted(distribution.items())),
+        distribution=distribution,
         passes=passes,
     )
+
+
+def stored_distribution(assessments: QuerySet[Assessment]) -> dict[int, int]:
+    """Criteria met → number of these assessments, from their stored results, in one query (ascending)."""
+    rows = assessments.order_by().values("criteria_passed").annotate(wards=Count("pk"))
+    return dict(sorted((row["criteria_passed"], row["wards"]) for row in rows))
 
 
 @dataclass(frozen=True)
