@@ -290,7 +290,7 @@ class VerdictsForm(forms.Form):
                 choices=VERDICT_CHOICES,
                 required=False,
                 initial=v.outcome if v else "",
-                widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+                widget=widgets.RadioSelect(attrs={"class": "form-check-input"}),
                 error_messages={"invalid_choice": _("Chỉ chọn «Đạt» hoặc «Không đạt».")},
             )
             self.fields[f"comment-{c.number}"] = forms.CharField(
@@ -298,14 +298,14 @@ class VerdictsForm(forms.Form):
                 required=False,
                 max_length=4000,
                 initial=v.comment if v else "",
-                widget=forms.Textarea(attrs={"rows": 2, "class": "form-control form-control-sm"}),
+                widget=widgets.Textarea(attrs={"rows": 2, "class": "form-control form-control-sm"}),
             )
             self.fields[f"reason-{c.number}"] = forms.CharField(
                 label=_("Lý do trả lại (nếu trả lại phường)"),
                 required=False,
                 initial=reasons.get(c.pk, ""),
                 max_length=4000,
-                widget=forms.Textarea(attrs={"rows": 1, "class": "form-control form-control-sm"}),
+                widget=widgets.Textarea(attrs={"rows": 1, "class": "form-control form-control-sm"}),
             )
         self.fields["base"].initial = self.base_json(criteria, verdicts)
         if not editable:

@@ -112,3 +112,14 @@ class Select(PythonRendered, forms.Select):
                 out.append("\n  </optgroup>")
         out.append("\n</select>")
         return "".join(out)
+
+
+class RadioSelect(forms.RadioSelect):
+    """The options' tags (`{{ radio.tag }}`: radio_option.html without its label, which is django/forms/widgets/
+    input.html) in Python; the group as a whole, and an option with its label, through the templates."""
+
+    def _render(self, template_name, context, renderer=None):
+        default = forms.RadioSelect.option_template_name
+        if template_name == default and self.option_template_name == default and not context["widget"]["wrap_label"]:
+            return mark_safe(input_html(context["widget"]))
+        return super()._render(template_name, context, renderer)

@@ -109,3 +109,20 @@ def test_another_option_template_renders_the_select_through_the_templates():
 
     choices = CHOICES[0]
     assert Mine(choices=choices).render("n", "co") == Theirs(choices=choices).render("n", "co")
+
+
+@pytest.mark.parametrize("value", [None, "", "pass", "fail"])
+@pytest.mark.parametrize("attrs", ATTRS)
+def test_radio_tags_render_as_django_templates(value, attrs):
+    from wards.forms import VERDICT_CHOICES
+
+    def tags(widget_class):
+        class Form(forms.Form):
+            verdict = forms.ChoiceField(choices=VERDICT_CHOICES, required=False, widget=widget_class(attrs=attrs))
+
+        form = Form(initial={"verdict": value})
+        for field in (form["verdict"],):
+            yield from ((radio.tag(), str(radio), radio.id_for_label, radio.choice_label) for radio in field)
+        yield str(form["verdict"])
+
+    assert list(tags(widgets.RadioSelect)) == list(tags(forms.RadioSelect))
