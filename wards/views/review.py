@@ -74,14 +74,24 @@ def _review_row(page, last_year, criterion, indicator) -> dict:
     value = page.values.get(indicator.pk)
     source = last_year.source(indicator)
     last_text, last_note = source.shown(value.last_year if value is not None else None)
+    judgement = page.score.criteria[criterion.code].indicators[indicator.code]
+    # Read once here rather than through the template engine's lookups (59 rows a page).
     return {
         "indicator": indicator,
+        "code": indicator.code,
+        "title": indicator.display_title,
+        "requirement": indicator.requirement,
         "value": value,
         "now_text": parsing.describe(indicator, value),
         "last_source": source,
+        "source": source.source,
+        "typed_by_hand": source.typed_by_hand,
         "last_text": last_text,
         "last_note": last_note,
-        "judgement": page.score.criteria[criterion.code].indicators[indicator.code],
+        "judgement": judgement,
+        "result": judgement.result,
+        "label": judgement.label,
+        "reason": judgement.reason,
     }
 
 
