@@ -422,9 +422,13 @@ def review_queue(
         .annotate(n=Count("pk"))
         .values("n")
     )
-    # A subquery, not a join: evaluated for the page's rows only, and left out of the page count.
-    rows = year_rows.select_related("reviewer").annotate(
-        verdict_count=Coalesce(Subquery(verdicts, output_field=IntegerField()), 0)
+    # A subquery, not a join: evaluated for the page's rows only, and left out of the page count. Only the joins the
+    # queue shows (the ward and its district, the reviewer): with the province and the criteria set as well, planning
+    # the query took PostgreSQL longer than running it (9 ms against 2).
+    rows = (
+        year_rows.select_related(None)
+        .select_related("ward__district", "reviewer")
+        .annotate(verdict_count=Coalesce(Subquery(verdicts, output_field=IntegerField()), 0))
     )
     if status:
         rows = rows.filter(status=status)
