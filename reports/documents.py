@@ -297,6 +297,7 @@ def certified_by_year(province: Province) -> dict[int, set[int]]:
     rows = (
         Decision.objects.in_force()
         .filter(in_province(province, "assessment__ward__"), outcome=Decision.Outcome.CERTIFIED)
+        .order_by()  # sets: the default order (the assessment's year and ward name) is a sort for nothing
         .values_list("assessment__year", "assessment__ward_id")
     )
     for year, ward_id in rows:
@@ -704,10 +705,11 @@ def _province_year(province: Province, year: int, *, report: bool = True, lineag
         ),
         "predecessor_certified": _predecessor_certified(on_map, certified, year),
         "map_provinces": _map_provinces(on_map, year_assessments, certified, year),
-        "place_date": f"{province.name}, {vn_date(timezone.localdate())}",
-        "signatures": _province_signers(province),
     }
     if report:
+        # The report's signature block (the page has none).
+        summary["place_date"] = f"{province.name}, {vn_date(timezone.localdate())}"
+        summary["signatures"] = _province_signers(province)
         drafts = year_assessments.filter(status=Assessment.Status.DRAFT).values_list(
             "ward__name", "ward__district__name"
         )
