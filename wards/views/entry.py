@@ -5,7 +5,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import date as date_filter
+from django.template.defaultfilters import truncatechars
 from django.urls import reverse
+from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -17,6 +20,7 @@ from wards.selectors import (
     assessment_page,
 )
 from wards.services.calendar import submission_window
+from wards.templatetags.wards_tags import filesize
 from wards.workflow import Action
 
 # The parts written on a wide column (a reason), and the part that is a checkbox.
@@ -59,6 +63,24 @@ def _indicator_row(indicator, judgement, fields, value) -> dict:
     }
 
 
+def _evidence_rows(assessment, files) -> list[dict]:
+    """What the file list of a criterion writes of each file (wards/_evidence.html), formatted once here as the
+    template's filters would: 22 lists on the assessment page."""
+    return [
+        {
+            "pk": f.pk,
+            "original_name": f.original_name,
+            "download_url": reverse("evidence_download", args=[assessment.pk, f.pk]),
+            "delete_url": reverse("evidence_delete", args=[assessment.pk, f.pk]),
+            "size": filesize(f.size),
+            "uploaded_by": parsing.person(f.uploaded_by),
+            "uploaded_at": date_filter(template_localtime(f.uploaded_at), "H:i d/m/Y"),
+            "sha256": truncatechars(f.sha256, 13),
+        }
+        for f in files
+    ]
+
+
 def _page_context(request, assessment, *, form=None, page=None, **extra):
     page = page or assessment_page(assessment=assessment)
     editable = services.can_edit(request.user, assessment)
@@ -83,7 +105,7 @@ def _page_context(request, assessment, *, form=None, page=None, **extra):
                     "score": page.score.criteria[criterion.code],
                     "indicators": indicators,
                     "narrative": form[f"narrative-{criterion.number}"],
-                    "evidence": page.evidence.get(criterion.pk, []),
+                    "evidence": _evidence_rows(assessment, page.evidence.get(criterion.pk, [])),
                     "reasons": page.reasons.get(criterion.pk, []),
                     "upload_form": extra.get("upload_forms", {}).get(criterion.pk) or EvidenceForm(),
                 }
@@ -250,7 +272,7 @@ def _evidence_response(request, assessment, criterion, *, form=None, status=200)
             {
                 "assessment": assessment,
                 "criterion": criterion,
-                "files": page.evidence.get(criterion.pk, []),
+                "files": _evidence_rows(assessment, page.evidence.get(criterion.pk, [])),
                 "upload_form": form or EvidenceForm(),
                 "editable": services.can_edit(request.user, assessment),
             },
