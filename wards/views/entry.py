@@ -86,6 +86,7 @@ def _page_context(request, assessment, *, form=None, page=None, **extra):
     editable = services.can_edit(request.user, assessment)
     form = form or FiguresForm(page=page, editable=editable)
     groups = []
+    empty_upload_form = EvidenceForm()  # unbound, only read: one for every criterion without an upload's errors
     for group in page.catalogue.groups.all():
         criteria = []
         for criterion in group.criteria.all():
@@ -107,7 +108,7 @@ def _page_context(request, assessment, *, form=None, page=None, **extra):
                     "narrative": form[f"narrative-{criterion.number}"],
                     "evidence": _evidence_rows(assessment, page.evidence.get(criterion.pk, [])),
                     "reasons": page.reasons.get(criterion.pk, []),
-                    "upload_form": extra.get("upload_forms", {}).get(criterion.pk) or EvidenceForm(),
+                    "upload_form": extra.get("upload_forms", {}).get(criterion.pk) or empty_upload_form,
                 }
             )
         groups.append({"group": group, "criteria": criteria, "has_errors": False})
