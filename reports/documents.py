@@ -43,7 +43,6 @@ from wards.models import (
 )
 from wards.selectors import (
     assessment_page,
-    last_year_for,
     stored_distribution,
     stored_scores,
     summarize_stored,
@@ -105,8 +104,8 @@ def content_hash(kind: str, data: dict) -> str:
 
 def dossier_data(assessment: Assessment) -> dict:
     """Everything the dossier of one ward-year shows, as plain values."""
-    page = assessment_page(assessment=assessment)
-    previous = last_year_for(assessment=assessment)
+    page = assessment_page(assessment=assessment, every_last_year=True)
+    previous = page.previous  # every indicator's last year (last_year_for), read with the page
     verdicts = {v.criterion_id: v for v in assessment.verdicts.select_related("reviewer")}
     decision = assessment.decisions.in_force().select_related("approver").first()
     ward = assessment.ward

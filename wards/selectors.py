@@ -342,6 +342,7 @@ class AssessmentPage:
     previous: lineage.LastYear  # where each trend indicator's last year comes from (previous.source(indicator))
     reasons: dict[int, list[ReturnReason]]  # criterion id → the reviewer's reasons of the last return
     score: scoring.AssessmentScore
+    every_last_year: bool = False  # `previous` has last year's figures of every indicator, not the trend ones only
 
     @property
     def criteria(self) -> list[Criterion]:
@@ -352,15 +353,20 @@ class AssessmentPage:
         return [i for c in self.criteria for i in c.indicators.all()]
 
 
-def assessment_page(*, assessment: Assessment) -> AssessmentPage:
-    """The catalogue, figures, narratives, files, last year's counts and return reasons of an assessment."""
+def assessment_page(*, assessment: Assessment, every_last_year: bool = False) -> AssessmentPage:
+    """The catalogue, figures, narratives, files, last year's counts and return reasons of an assessment.
+    every_last_year loads last year's figures of every indicator into `previous` (what last_year_for gives, for
+    the review page's and the dossier's side-by-side column) instead of the trend indicators' only; the counts,
+    which come from the trend indicators, are the same either way."""
     catalogue = criteria_set_with_catalogue(assessment.criteria_set_id)
     values = {v.indicator_id: v for v in assessment.values.all()}
     narratives = {n.criterion_id: n for n in assessment.narratives.all()}
     evidence: dict[int, list[EvidenceFile]] = defaultdict(list)
     for f in assessment.evidence.select_related("uploaded_by").order_by("uploaded_at", "pk"):
         evidence[f.criterion_id].append(f)
-    previous = previous_year_sources(assessments=[assessment])[(assessment.ward_id, assessment.year)]
+    previous = previous_year_sources(assessments=[assessment], trend_only=not every_last_year)[
+        (assessment.ward_id, assessment.year)
+    ]
     last_year = previous.counts(i for g in catalogue.groups.all() for c in g.criteria.all() for i in c.indicators.all())
     reasons: dict[int, list[ReturnReason]] = defaultdict(list)
     if assessment.status == Assessment.Status.RETURNED:
@@ -369,7 +375,9 @@ def assessment_page(*, assessment: Assessment) -> AssessmentPage:
     codes = {i.pk: i.code for g in catalogue.groups.all() for c in g.criteria.all() for i in c.indicators.all()}
     figures = {codes[v.indicator_id]: v.figures() for v in values.values() if v.indicator_id in codes}
     score = scoring.score_assessment(catalogue.specs(), with_last_year(figures, last_year))
-    return AssessmentPage(assessment, catalogue, values, narratives, evidence, last_year, previous, reasons, score)
+    return AssessmentPage(
+        assessment, catalogue, values, narratives, evidence, last_year, previous, reasons, score, every_last_year
+    )
 
 
 def latest_return_reasons(*, assessments: list[Assessment]) -> dict[int, list[ReturnReason]]:
