@@ -56,7 +56,8 @@ def leadership(request):
     previous = documents.province_year_counts(province, year - 1, lineage=lineage)
     charts = documents.report_charts(summary)
     # The wards a page at a time (?trang=N), and the table "before → after" of 2025 a page at a time of its own.
-    page = page_of(request, documents.province_assessments(province, year))
+    # The same rows as the summary's count of the year's assessments (province_year: "assessments").
+    page = page_of(request, documents.province_assessments(province, year), count=summary["assessments"])
     rows = list(page)
     scores = stored_scores(assessments=rows)
     decisions = {d.assessment_id: d for d in Decision.objects.in_force().filter(assessment__in=rows)}
