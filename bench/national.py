@@ -10,7 +10,9 @@
    audit trail of each status change, and for 2026 a mix of drafts, submissions, reviews, returns and approvals.
    Users: a reviewer and an approver in every province, every role in the largest province and in Cần Thơ (92,
    the demo province), and a national leader. Then every stored score (`rescore`). Built once; `--rebuild` drops
-   the database and starts again.
+   the database and starts again. Every run first analyses it (ANALYZE: the planner's statistics, which
+   autovacuum would keep on a production server). CONN_MAX_AGE from the shell passes through to gunicorn (the
+   settings' default, 0, opens a database connection per request) and is named in the results.
 2. Serves the app with gunicorn (2 workers, as in the README's production section) on 127.0.0.1 and a free port,
    DEBUG off, and times every main page over real HTTP: p50 and p99 of --requests requests, the HTML's size, and
    the ratio to the floor — the password change form (a logged-in page that reads nothing of the app's data,
@@ -518,6 +520,16 @@ def build(args) -> dict:
     return timings
 
 
+def analyze() -> None:
+    """Give the planner its statistics. A table filled by COPY has none until it is analysed, and a server may
+    run without autovacuum (this machine's does): the plans are then not those of a production database (a
+    sequential scan of all 181,588 stored criterion results to count one province's 113 phường)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
 def is_built() -> bool:
     from django.contrib.auth import get_user_model
 
@@ -922,10 +934,12 @@ def comparison_table(small: tuple[str, list[Page]], large: tuple[str, list[Page]
 
 
 def report(context: dict) -> str:
+    age = os.environ.get("CONN_MAX_AGE", "0")
+    connections = f"CONN_MAX_AGE={age}: " + ("a connection per request" if age == "0" else "persistent connections")
     lines = [
         "# National benchmark (bench/national.py)",
         "",
-        f"Run {context['when']} on {context['machine']}; PostgreSQL, gunicorn with 2 workers, DEBUG off, "
+        f"Run {context['when']} on {context['machine']}; PostgreSQL (analysed before the run; {connections}), gunicorn with 2 workers, DEBUG off, "
         f"{context['requests']} timed requests per page after 4 warm-up requests, each followed by one of the floor "
         "(the password change form: a logged-in page that reads none of the app's data), so that a page's ratio to "
         "its floor is taken under the same load; p99 of 30 is the slowest but one. Queries: one request through "
@@ -1006,6 +1020,7 @@ def main():
         timings = build(args)
         BUILD_FILE.write_text(json.dumps({"when": now_utc(), "load": os.getloadavg()[0], "seconds": timings}))
     built = json.loads(BUILD_FILE.read_text()) if BUILD_FILE.exists() else None
+    analyze()
     counts = data_counts()
     print(", ".join(f"{name} {count:,}" for name, count in counts.items()))
 

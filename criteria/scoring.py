@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, localcontext
 from enum import StrEnum
 from fractions import Fraction
+from functools import lru_cache
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
@@ -192,8 +193,15 @@ def _pct(value: Fraction) -> str:
 def _threshold(rule: IndicatorRule) -> Fraction:
     if rule.threshold is None:
         raise ValueError(f"Indicator {rule.code} of kind {rule.kind} needs a threshold")
-    threshold = Fraction(rule.threshold)
-    return threshold / 100 if rule.kind in PERCENT_KINDS else threshold
+    return _exact_threshold(rule.threshold, rule.kind in PERCENT_KINDS)
+
+
+@lru_cache(maxsize=1024)
+def _exact_threshold(threshold: Decimal, percent: bool) -> Fraction:
+    """A threshold as an exact fraction (a percentage as a share of 1). Made once per distinct threshold: a
+    Decimal's Fraction is slow to build, and a page judges 59 indicators against a few dozen thresholds."""
+    exact = Fraction(threshold)
+    return exact / 100 if percent else exact
 
 
 def _verdict(ok: bool, reason: str | Callable[[], str]) -> Judgement:

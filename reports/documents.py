@@ -43,7 +43,7 @@ from wards.models import (
 )
 from wards.selectors import (
     assessment_page,
-    last_year_for,
+    stored_distribution,
     stored_scores,
     summarize_stored,
 )
@@ -107,8 +107,8 @@ def content_hash(kind: str, data: dict) -> str:
 
 def dossier_data(assessment: Assessment) -> dict:
     """Everything the dossier of one ward-year shows, as plain values."""
-    page = assessment_page(assessment=assessment)
-    previous = last_year_for(assessment=assessment)
+    page = assessment_page(assessment=assessment, every_last_year=True)
+    previous = page.previous  # every indicator's last year (last_year_for), read with the page
     verdicts = {v.criterion_id: v for v in assessment.verdicts.select_related("reviewer")}
     decision = assessment.decisions.in_force().select_related("approver").first()
     ward = assessment.ward
@@ -299,6 +299,7 @@ def certified_by_year(province: Province) -> dict[int, set[int]]:
     rows = (
         Decision.objects.in_force()
         .filter(in_province(province, "assessment__ward__"), outcome=Decision.Outcome.CERTIFIED)
+        .order_by()  # sets: the default order (the assessment's year and ward name) is a sort for nothing
         .values_list("assessment__year", "assessment__ward_id")
     )
     for year, ward_id in rows:
@@ -558,22 +559,67 @@ def province_assessments(province: Province, year: int):
     )
 
 
-def province_year_summary(province: Province, year: int, *, report: bool = True) -> dict:
+@dataclass(frozen=True)
+class Lineage:
+    """What every year's picture of a province reads alike: the phường of its lineage, and the first year each
+    was certified. Two queries; a page that shows two years reads it once."""
+
+    wards: list[MapWard]
+    certified: dict[int, int]  # ward id → the first year it was certified
+
+
+def province_lineage(province: Province) -> Lineage:
+    return Lineage(lineage_wards(province), first_certified(certified_by_year(province)))
+
+
+def province_year_summary(
+    province: Province, year: int, *, report: bool = True, lineage: Lineage | None = None
+) -> dict:
     """The province's picture for a year, as plain values (shared by the report and the leadership page).
     Checks no user: its callers have (the page, or the render service that accepted the report's request)."""
-    return _province_year(province, year, report=report)
+    return _province_year(province, year, report=report, lineage=lineage)
 
 
-def province_year(*, province: Province, year: int, user) -> dict:
+def province_year(*, province: Province, year: int, user, lineage: Lineage | None = None) -> dict:
     """The province's picture for a year as plain values, as the leadership page shows it (the report is made
     of the same summary, with its lists in full). Refuses (PermissionDenied) a user who may not read province
     reports, and one who may but not this province's."""
     access.require(user, access.Action.READ_PROVINCE)
     require_in_scope(report_provinces(user), province)
-    return _province_year(province, year, report=False)
+    return _province_year(province, year, report=False, lineage=lineage)
 
 
-def _province_year(province: Province, year: int, *, report: bool = True) -> dict:
+def province_year_counts(province: Province, year: int, *, lineage: Lineage | None = None) -> dict:
+    """The counts of a province's year that the leadership page and the report show for the year before, the same
+    values as in province_year_summary: the year's map and its phường, the wards counted (past the draft) and
+    their distribution, the year's certifications and the phường of its map certified by its end. Two queries
+    besides the lineage (none of the summary's lists, roadmaps or rates)."""
+    lineage = lineage or province_lineage(province)
+    day = map_date(year)
+    on_map_ids = {w.id for w in lineage.wards if w.exists_on(day)}
+    submitted = Assessment.objects.filter(in_province(province, "ward__"), year=year).exclude(
+        status=Assessment.Status.DRAFT
+    )
+    distribution = stored_distribution(submitted)
+    certified = (
+        Decision.objects.in_force()
+        .filter(in_province(province, "assessment__ward__"), assessment__year=year, outcome=Decision.Outcome.CERTIFIED)
+        .count()
+    )
+    return {
+        "year": year,
+        "new_map": on_new_map(year),
+        "map_wards": len(on_map_ids),
+        "wards": sum(distribution.values()),
+        "distribution": [{"k": k, "wards": wards} for k, wards in distribution.items()],
+        "certified_count": certified,
+        "certified_total": sum(
+            1 for ward_id, first in lineage.certified.items() if first <= year and ward_id in on_map_ids
+        ),
+    }
+
+
+def _province_year(province: Province, year: int, *, report: bool = True, lineage: Lineage | None = None) -> dict:
     """The summary, counted in SQL whatever the number of wards. Everything is on the year's map: its wards,
     their districts (before the reform only), the roadmap's milestones each on its own year's map, and for the
     year across the reform a table "before → after". The report (report=True) has the drafts named and the
@@ -612,11 +658,11 @@ def _province_year(province: Province, year: int, *, report: bool = True) -> dic
         ),
         key=lambda r: (r["passes"], r["number"]),
     )
-    wards = lineage_wards(province)
+    lineage = lineage or province_lineage(province)
+    wards, certified = lineage.wards, lineage.certified
     day = map_date(year)
     on_map = [w for w in wards if w.exists_on(day)]
     on_map_ids = {w.id for w in on_map}
-    certified = first_certified(certified_by_year(province))
     roadmap = roadmap_rows(province, wards, certified, as_of=year)
     status, status_text = roadmap_status(roadmap, year)
     decisions = (
@@ -661,10 +707,11 @@ def _province_year(province: Province, year: int, *, report: bool = True) -> dic
         ),
         "predecessor_certified": _predecessor_certified(on_map, certified, year),
         "map_provinces": _map_provinces(on_map, year_assessments, certified, year),
-        "place_date": f"{province.name}, {vn_date(timezone.localdate())}",
-        "signatures": _province_signers(province),
     }
     if report:
+        # The report's signature block (the page has none).
+        summary["place_date"] = f"{province.name}, {vn_date(timezone.localdate())}"
+        summary["signatures"] = _province_signers(province)
         drafts = year_assessments.filter(status=Assessment.Status.DRAFT).values_list(
             "ward__name", "ward__district__name"
         )
@@ -714,7 +761,7 @@ def _province_signers(province: Province) -> dict:
 
 def province_report_data(province: Province, year: int) -> dict:
     data = province_year_summary(province, year)
-    previous = province_year_summary(province, year - 1, report=False)  # only its counts are shown
+    previous = province_year_counts(province, year - 1)  # only its counts are shown
     data["previous"] = {
         "year": year - 1,
         "wards": previous["wards"],

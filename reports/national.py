@@ -191,8 +191,11 @@ def national_year(year: int) -> NationalYear:
 
     lineage_ids = set(owner)
     wards: dict[int, list[MapWard]] = defaultdict(list)
-    for row in Ward.objects.filter(province_id__in=lineage_ids, kind=Ward.Kind.WARD).values_list(
-        "id", "name", "province_id", "district_id", "valid_from", "valid_to"
+    # Unordered: the lists are only counted (the model's order joins the provinces and districts to sort 2,400 rows).
+    for row in (
+        Ward.objects.filter(province_id__in=lineage_ids, kind=Ward.Kind.WARD)
+        .order_by()
+        .values_list("id", "name", "province_id", "district_id", "valid_from", "valid_to")
     ):
         wards[owner[row[2]]].append(MapWard(*row))
     first_certified = dict(

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -49,12 +50,14 @@ def leadership(request):
         messages.info(
             request, _("%(name)s chưa có hồ sơ đánh giá nào năm %(year)s.") % {"name": province.name, "year": year}
         )
-    summary = documents.province_year(province=province, year=year, user=request.user)
+    lineage = documents.province_lineage(province)
+    summary = documents.province_year(province=province, year=year, user=request.user, lineage=lineage)
     # the same province, checked just above; only its counts are shown
-    previous = documents.province_year_summary(province, year - 1, report=False)
+    previous = documents.province_year_counts(province, year - 1, lineage=lineage)
     charts = documents.report_charts(summary)
     # The wards a page at a time (?trang=N), and the table "before → after" of 2025 a page at a time of its own.
-    page = page_of(request, documents.province_assessments(province, year))
+    # The same rows as the summary's count of the year's assessments (province_year: "assessments").
+    page = page_of(request, documents.province_assessments(province, year), count=summary["assessments"])
     rows = list(page)
     scores = stored_scores(assessments=rows)
     decisions = {d.assessment_id: d for d in Decision.objects.in_force().filter(assessment__in=rows)}
@@ -81,7 +84,7 @@ def leadership(request):
             "charts": charts,
             "average": _average(summary),
             "previous_average": _average(previous),
-            "rows": [(a, scores[a.pk], decisions.get(a.pk)) for a in rows],
+            "rows": [_ward_row(a, scores[a.pk], decisions.get(a.pk)) for a in rows],
             "page_obj": page,
             "before_after": before_after,
             "before_after_page": before_after_page,
@@ -89,6 +92,20 @@ def leadership(request):
             "bulk": BulkRender.objects.filter(province=province, year=year).first(),
         },
     )
+
+
+def _ward_row(assessment, score, decision) -> dict:
+    """A row of the wards' table, its texts made once here (50 rows a page) as the template wrote them."""
+    return {
+        "assessment": assessment,
+        "score": score,
+        "decision": decision,
+        "url": reverse("assessment", args=[assessment.pk]),
+        "dossier_url": reverse("dossier_request", args=[assessment.pk]),
+        "status": assessment.get_status_display(),
+        "result": _("đạt %(passed)s/%(criteria)s") % {"passed": score.passed, "criteria": score.total},
+        "decision_label": (decision.label if decision is not None else "") or "—",
+    }
 
 
 def _average(summary) -> str:

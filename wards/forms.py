@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from criteria.models import Indicator
 from criteria.scoring import format_number
-from wards import parsing, uploads
+from wards import parsing, uploads, widgets
 from wards.merge import three_way
 from wards.selectors import AssessmentPage
 from wards.services.issuing import SIGNER_TITLES
@@ -38,7 +38,7 @@ class FieldDiff:
 
 
 def _text_input(**attrs):
-    return forms.TextInput(attrs={"class": "form-control form-control-sm", **attrs})
+    return widgets.TextInput(attrs={"class": "form-control form-control-sm", **attrs})
 
 
 class FiguresForm(forms.Form):
@@ -48,8 +48,8 @@ class FiguresForm(forms.Form):
     (wards.parsing does the parsing); the browser is told which keyboard to show, nothing more.
     """
 
-    revision = forms.IntegerField(widget=forms.HiddenInput)
-    base = forms.CharField(widget=forms.HiddenInput, required=False)
+    revision = forms.IntegerField(widget=widgets.HiddenInput)
+    base = forms.CharField(widget=widgets.HiddenInput, required=False)
 
     def __init__(self, data=None, *, page: AssessmentPage, editable: bool = True):
         super().__init__(data)
@@ -87,7 +87,8 @@ class FiguresForm(forms.Form):
                 max_length=NARRATIVE_LIMIT,
                 strip=True,
                 initial=narrative.text if narrative else "",
-                widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+                # "textarea": the class crispy's field template used to add (the page writes the field itself)
+                widget=widgets.Textarea(attrs={"rows": 2, "class": "form-control textarea"}),
                 error_messages={
                     "max_length": _("Tối đa %(narrative_limit)s ký tự.")
                     % {"narrative_limit": format_number(NARRATIVE_LIMIT)}
@@ -110,7 +111,7 @@ class FiguresForm(forms.Form):
                 choices=parsing.YES_NO_CHOICES,
                 required=False,
                 initial=initial,
-                widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+                widget=widgets.Select(attrs={"class": "form-select form-select-sm"}),
                 error_messages={"invalid_choice": _("Chỉ chọn «Có» hoặc «Không».")},
             )
         if part.name == "na":
@@ -118,7 +119,7 @@ class FiguresForm(forms.Form):
                 label=part.shown(),
                 required=False,
                 initial=bool(initial),
-                widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+                widget=widgets.CheckboxInput(attrs={"class": "form-check-input"}),
             )
         if part.name in parsing.TEXT_PARTS:
             return forms.CharField(
@@ -290,7 +291,7 @@ class VerdictsForm(forms.Form):
                 choices=VERDICT_CHOICES,
                 required=False,
                 initial=v.outcome if v else "",
-                widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+                widget=widgets.RadioSelect(attrs={"class": "form-check-input"}),
                 error_messages={"invalid_choice": _("Chỉ chọn «Đạt» hoặc «Không đạt».")},
             )
             self.fields[f"comment-{c.number}"] = forms.CharField(
@@ -298,14 +299,14 @@ class VerdictsForm(forms.Form):
                 required=False,
                 max_length=4000,
                 initial=v.comment if v else "",
-                widget=forms.Textarea(attrs={"rows": 2, "class": "form-control form-control-sm"}),
+                widget=widgets.Textarea(attrs={"rows": 2, "class": "form-control form-control-sm"}),
             )
             self.fields[f"reason-{c.number}"] = forms.CharField(
                 label=_("Lý do trả lại (nếu trả lại phường)"),
                 required=False,
                 initial=reasons.get(c.pk, ""),
                 max_length=4000,
-                widget=forms.Textarea(attrs={"rows": 1, "class": "form-control form-control-sm"}),
+                widget=widgets.Textarea(attrs={"rows": 1, "class": "form-control form-control-sm"}),
             )
         self.fields["base"].initial = self.base_json(criteria, verdicts)
         if not editable:

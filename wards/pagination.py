@@ -9,11 +9,17 @@ PER_PAGE = 50
 PARAM = "trang"
 
 
-def page_of(request, queryset: QuerySet, *, param: str = PARAM, per_page: int = PER_PAGE) -> Page:
+def page_of(
+    request, queryset: QuerySet, *, param: str = PARAM, per_page: int = PER_PAGE, count: int | None = None
+) -> Page:
     """The requested page of an ordered queryset (two queries: the count and the page's rows), with `links`:
-    (number or "…", its URL or None) for the page numbers, and `previous_url` / `next_url`."""
+    (number or "…", its URL or None) for the page numbers, and `previous_url` / `next_url`. A caller that has
+    counted the same rows already gives `count`, and the count query is not made again."""
     asked = request.GET.get(param) or (request.GET.get("page") if param == PARAM else None) or 1
-    page = Paginator(queryset, per_page).get_page(asked)
+    paginator = Paginator(queryset, per_page)
+    if count is not None:
+        paginator.count = count  # Paginator.count is a cached property: this is its value
+    page = paginator.get_page(asked)
 
     def url(number: int) -> str:
         query = request.GET.copy()

@@ -131,7 +131,7 @@ def test_the_leadership_page_lists_wards_in_vietnamese_order(client, people, cri
         AssessmentFactory(ward=WardFactory(district=ward.district, name=name), criteria_set=criteria_set, year=2025)
     client.force_login(people["leader"])
     rows = client.get("/lanh-dao/?year=2025").context["rows"]
-    assert [a.ward.name for a, _, _ in rows] == ["Ô Môn", "Tân An", "Thốt Nốt", "Thới Bình"]
+    assert [r["assessment"].ward.name for r in rows] == ["Ô Môn", "Tân An", "Thốt Nốt", "Thới Bình"]
 
 
 def test_the_database_has_the_collation_and_the_name_columns_use_it():

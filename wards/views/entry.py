@@ -5,7 +5,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import date as date_filter
+from django.template.defaultfilters import truncatechars
 from django.urls import reverse
+from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -18,7 +21,65 @@ from wards.selectors import (
     issued_documents,
 )
 from wards.services.calendar import submission_window
+from wards.templatetags.wards_tags import filesize
 from wards.workflow import Action
+
+# The parts written on a wide column (a reason), and the part that is a checkbox.
+WIDE_PARTS = ("exclusion_reason", "na_reason")
+
+
+def _field_row(part, field) -> dict:
+    """What the page writes of one input, read once here: ~120 inputs, each looked up many times by the
+    template otherwise (a bound field's properties, through the template engine's lookups)."""
+    return {
+        "part": part.name,
+        "wide": part.name in WIDE_PARTS,
+        "checkbox": part.name == "na",
+        "html": str(field),
+        "id_for_label": field.id_for_label,
+        "auto_id": field.auto_id,
+        "label": field.label,
+        "typed_by_hand": getattr(field.field, "last_year_source", None) is not None
+        and field.field.last_year_source.typed_by_hand,
+        "help_text": field.help_text,
+        "errors": field.errors,
+    }
+
+
+def _indicator_row(indicator, judgement, fields, value) -> dict:
+    return {
+        "indicator": indicator,
+        "code": indicator.code,
+        "title": indicator.display_title,
+        "requirement": indicator.requirement,
+        "anchor": parsing.anchor(indicator),
+        "fields": fields,
+        "judgement": judgement,
+        "result": judgement.result,
+        "label": judgement.label,
+        # Reasons are formatted only where the page shows them (not for a missing figure).
+        "shows_reason": judgement.result != "missing",
+        "reason": judgement.reason if judgement.result != "missing" else "",
+        "value": value,
+    }
+
+
+def _evidence_rows(assessment, files) -> list[dict]:
+    """What the file list of a criterion writes of each file (wards/_evidence.html), formatted once here as the
+    template's filters would: 22 lists on the assessment page."""
+    return [
+        {
+            "pk": f.pk,
+            "original_name": f.original_name,
+            "download_url": reverse("evidence_download", args=[assessment.pk, f.pk]),
+            "delete_url": reverse("evidence_delete", args=[assessment.pk, f.pk]),
+            "size": filesize(f.size),
+            "uploaded_by": parsing.person(f.uploaded_by),
+            "uploaded_at": date_filter(template_localtime(f.uploaded_at), "H:i d/m/Y"),
+            "sha256": truncatechars(f.sha256, 13),
+        }
+        for f in files
+    ]
 
 
 def _page_context(request, assessment, *, form=None, page=None, **extra):
@@ -26,17 +87,18 @@ def _page_context(request, assessment, *, form=None, page=None, **extra):
     editable = services.can_edit(request.user, assessment)
     form = form or FiguresForm(page=page, editable=editable)
     groups = []
+    empty_upload_form = EvidenceForm()  # unbound, only read: one for every criterion without an upload's errors
     for group in page.catalogue.groups.all():
         criteria = []
         for criterion in group.criteria.all():
+            judgements = page.score.criteria[criterion.code].indicators
             indicators = [
-                {
-                    "indicator": indicator,
-                    "anchor": parsing.anchor(indicator),
-                    "fields": [(part, form[name]) for part, name in form.parts[indicator.pk]],
-                    "judgement": page.score.criteria[criterion.code].indicators[indicator.code],
-                    "value": page.values.get(indicator.pk),
-                }
+                _indicator_row(
+                    indicator,
+                    judgements[indicator.code],
+                    [_field_row(part, form[name]) for part, name in form.parts[indicator.pk]],
+                    page.values.get(indicator.pk),
+                )
                 for indicator in criterion.indicators.all()
             ]
             criteria.append(
@@ -45,16 +107,16 @@ def _page_context(request, assessment, *, form=None, page=None, **extra):
                     "score": page.score.criteria[criterion.code],
                     "indicators": indicators,
                     "narrative": form[f"narrative-{criterion.number}"],
-                    "evidence": page.evidence.get(criterion.pk, []),
+                    "evidence": _evidence_rows(assessment, page.evidence.get(criterion.pk, [])),
                     "reasons": page.reasons.get(criterion.pk, []),
-                    "upload_form": extra.get("upload_forms", {}).get(criterion.pk) or EvidenceForm(),
+                    "upload_form": extra.get("upload_forms", {}).get(criterion.pk) or empty_upload_form,
                 }
             )
         groups.append({"group": group, "criteria": criteria, "has_errors": False})
     if form.is_bound and form.errors:
         for g in groups:
             g["has_errors"] = any(
-                f.errors for c in g["criteria"] for i in c["indicators"] for _, f in i["fields"]
+                f["errors"] for c in g["criteria"] for i in c["indicators"] for f in i["fields"]
             ) or any(c["narrative"].errors for c in g["criteria"])
     return {
         "assessment": assessment,
@@ -213,7 +275,7 @@ def _evidence_response(request, assessment, criterion, *, form=None, status=200)
             {
                 "assessment": assessment,
                 "criterion": criterion,
-                "files": page.evidence.get(criterion.pk, []),
+                "files": _evidence_rows(assessment, page.evidence.get(criterion.pk, [])),
                 "upload_form": form or EvidenceForm(),
                 "editable": services.can_edit(request.user, assessment),
             },
