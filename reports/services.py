@@ -239,6 +239,13 @@ def job_retry(*, job: RenderJob, user) -> RenderJob:
     """Queue a failed job again, or send again one that has waited long without starting.
     Refuses jobs that are done, running or only just sent, and users who may not read the job's document."""
     require_in_scope(jobs_visible_to(user), job)
+    if (
+        job.document_id
+        and not access.can(user, access.Action.ISSUE_DECISIONS)
+        and not access.can(user, access.Action.SEE_ERROR_DETAILS)
+    ):
+        # Running it again signs by the province's certificate in the approver's name: theirs (or an administrator's).
+        raise PermissionDenied(_("Chỉ lãnh đạo phê duyệt hoặc quản trị chạy lại được việc ký số."))
     now = timezone.now()
     retryable = Q(status=Status.FAILED) | _stale_running(now) | _waiting(now)
     if not RenderJob.objects.filter(retryable, pk=job.pk).exists():
@@ -272,6 +279,16 @@ def job_claim(job_id: int, *, token: str = "") -> RenderJob | None:
     ).get(pk=job_id)
 
 
+class DocumentWithdrawn(Exception):
+    """The document to sign was revoked or replaced before it was signed: it is never issued."""
+
+    def __init__(self, document):
+        super().__init__(
+            _("Văn bản %(number)s đã bị thu hồi hoặc thay thế trước khi được ký số; văn bản này không được phát hành.")
+            % {"number": document.number}
+        )
+
+
 def _issued_render(job: RenderJob) -> RenderJob:
     """An issued document's job: rendered, signed by the province's certificate (reports.signing), stored under
     the signed file's SHA-256, and only then issued (the document's sha256 set, its signing in the audit trail).
@@ -279,19 +296,31 @@ def _issued_render(job: RenderJob) -> RenderJob:
     from reports import issued
 
     document = job.document
+    document.refresh_from_db()
+    if document.revoked_at or document.superseded_by_id:
+        # Reopened (or approved again) before the worker came to it: what it would show is no longer what was
+        # approved, and a revoked document is never issued.
+        raise DocumentWithdrawn(document)
     signed = issued.render_signed(document)
-    job.content_hash = signed.sha256
-    job.file.save(f"{signed.sha256}.pdf", ContentFile(signed.data), save=False)
-    job.size, job.pages = len(signed.data), signing.page_count(signed.data)
-    job.status, job.finished_at, job.error, job.error_detail = Status.DONE, timezone.now(), "", ""
     with transaction.atomic():
+        locked = IssuedDocument.objects.select_for_update().get(pk=document.pk)
+        if locked.sha256:  # another delivery of the job signed it first (a worker taken over late): its file stands
+            logger.warning("Issued document %s already signed; this run's signature is dropped", document.pk)
+            return RenderJob.objects.get(pk=job.pk)
+        if locked.revoked_at or locked.superseded_by_id:  # reopened while it was being signed
+            raise DocumentWithdrawn(locked)
+        job.content_hash = signed.sha256
+        job.file.save(f"{signed.sha256}.pdf", ContentFile(signed.data), save=False)
+        job.size, job.pages = len(signed.data), signing.page_count(signed.data)
+        job.status, job.finished_at, job.error, job.error_detail = Status.DONE, timezone.now(), "", ""
         job.save(
             update_fields=["content_hash", "file", "size", "pages", "status", "finished_at", "error", "error_detail"]
         )
-        document.sha256, document.signed_at = signed.sha256, signed.signed_at or timezone.now()
-        document.certificate_name = signed.certificate_name
-        document.save(update_fields=["sha256", "signed_at", "certificate_name"])
-        issuing.document_signed(document)
+        locked.sha256, locked.signed_at = signed.sha256, signed.signed_at or timezone.now()
+        locked.certificate_name = signed.certificate_name
+        locked.save(update_fields=["sha256", "signed_at", "certificate_name"])
+        issuing.document_signed(locked)
+        job.document = locked
     return job
 
 

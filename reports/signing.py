@@ -37,7 +37,6 @@ from fontTools.ttLib.scaleUpem import scale_upem
 from pyhanko.keys import load_certs_from_pemder_data
 from pyhanko.pdf_utils.font.opentype import GlyphAccumulator, GlyphAccumulatorFactory
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.sign import fields, signers
@@ -307,7 +306,7 @@ def _common_name(certificate: asn1_x509.Certificate) -> str:
 def _reader(data: bytes) -> PdfFileReader:
     try:
         return PdfFileReader(io.BytesIO(data), strict=False)
-    except (PdfError, ValueError, KeyError, IndexError, TypeError):
+    except Exception:  # whatever a crafted file makes the parser raise: not a PDF it can read
         raise UnreadablePdf(_("Tệp này không phải là một tệp PDF đọc được.")) from None
 
 
@@ -416,15 +415,16 @@ def validate_pdf(data: bytes, trust_roots: Iterable | None = None) -> Validation
     reader = _reader(data)
     try:
         embedded = reader.embedded_signatures
-    except (PdfError, ValueError, KeyError, IndexError, TypeError):
+    except Exception:  # a crafted file trips pyHanko in many ways (AttributeError on a /V that is no dictionary…)
+        logger.info("Unreadable signatures in an uploaded PDF", exc_info=True)
         raise UnreadablePdf(_("Tệp này không phải là một tệp PDF đọc được.")) from None
     checks = []
     for signature in embedded:
         context = ValidationContext(trust_roots=roots, allow_fetching=False, revocation_mode="soft-fail")
         try:
             status = validate_pdf_signature(signature, context)
-        except (PdfError, ValueError, KeyError, TypeError) as error:  # SignatureValidationError is a ValueError
-            logger.info("A signature could not be read: %s", error)
+        except Exception as error:  # a crafted signature: SignatureValidationError (a ValueError), and any other
+            logger.info("A signature could not be read: %r", error)
             checks.append(_unreadable_signature(signature))
             continue
         level = status.modification_level

@@ -60,6 +60,10 @@ def render_job(self, job_id: int) -> str:
     except SoftTimeLimitExceeded:
         services.job_fail(job_id, TOO_LONG)
         return "failed"
+    except services.DocumentWithdrawn as exc:
+        logger.info("Render job %s: %s", job_id, exc)
+        services.job_fail(job_id, str(exc))
+        return "failed"
     except signing.SigningError as exc:  # not configured, wrong password or PIN, token unplugged: say which
         logger.error("Render job %s: signing failed: %s", job_id, exc)
         services.job_fail(job_id, SIGNING_FAILED.format(reason=exc), detail=_detail(exc))

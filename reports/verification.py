@@ -15,6 +15,7 @@ warning: the page is a public service, and an outage of the cache must not becom
 
 import datetime
 import hashlib
+import ipaddress
 import logging
 import math
 import re
@@ -266,6 +267,20 @@ def _limit(bucket: str) -> int:
     return {PAGES: settings.VERIFY_PAGES_PER_MINUTE, UPLOADS: settings.VERIFY_UPLOADS_PER_MINUTE}[bucket]
 
 
+def _client_network(address: str) -> str:
+    """Whom a request is counted for: its IPv4 address, or the /64 of an IPv6 one (one subscriber's network: any
+    of its addresses is theirs to use)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 6:
+        if ip.ipv4_mapped:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
 def rate_limit(request, *buckets: str) -> int | None:
     """Count the request in each bucket for its client address (modelphuong.client_ip: X-Forwarded-For only as far
     as TRUSTED_PROXIES wrote it); the seconds until the window ends when one is over its limit, else None.
@@ -276,7 +291,7 @@ def rate_limit(request, *buckets: str) -> int | None:
     window = 60
     now = time.time()
     start = int(now // window) * window
-    address = client_ip(request) or "-"
+    address = _client_network(client_ip(request) or "-")
     over = False
     try:
         for bucket in buckets:

@@ -104,3 +104,44 @@ def test_signing_that_is_not_configured_fails_the_job_with_why_and_nothing_is_is
     document.refresh_from_db()
     assert job.status == RenderJob.Status.FAILED and "Chưa cấu hình chữ ký số" in job.error
     assert "Chạy lại" in job.error and not document.issued
+
+
+def test_a_document_reopened_before_the_worker_came_is_never_signed(people, assessment, signing):
+    document = approve(assessment, people)
+    dossier = IssuedDocument.objects.get(kind=IssuedDocument.Kind.DOSSIER, assessment=assessment)
+    services.assessment_reopen(assessment=assessment, user=people["approver"], reason="Sai số liệu")
+    for d in (document, dossier):
+        job = RenderJob.objects.get(document=d)
+        assert tasks.render_job(job.pk) == "failed"
+        job.refresh_from_db()
+        d.refresh_from_db()
+        assert "đã bị thu hồi hoặc thay thế trước khi được ký số" in job.error and not d.issued
+
+
+def test_a_second_delivery_does_not_sign_again(people, assessment, signing):
+    document = approve(assessment, people)
+    job = RenderJob.objects.get(document=document)
+    assert tasks.render_job(job.pk) == "done"
+    document.refresh_from_db()
+    first = document.sha256
+    RenderJob.objects.filter(pk=job.pk).update(status=RenderJob.Status.QUEUED)  # a worker taken over late
+    assert tasks.render_job(job.pk) == "done"
+    document.refresh_from_db()
+    job.refresh_from_db()
+    assert document.sha256 == first == job.content_hash
+    assert AuditEvent.objects.filter(assessment=assessment, action=AuditEvent.Action.DOCUMENT_SIGNED).count() == 1
+
+
+def test_only_approvers_run_a_failed_signing_again(client, people, assessment, settings):
+    settings.SIGNING_PKCS11_MODULE = ""
+    settings.SIGNING_PKCS12_PATH = ""
+    document = approve(assessment, people)
+    job = RenderJob.objects.get(document=document)
+    tasks.render_job(job.pk)
+    for who in ("officer", "head", "reviewer", "leader"):
+        client.force_login(people[who])
+        assert client.post(f"/pdf/{job.pk}/chay-lai/").status_code == 403, who
+    client.force_login(people["approver"])
+    assert client.post(f"/pdf/{job.pk}/chay-lai/").status_code == 302
+    job.refresh_from_db()
+    assert job.status == RenderJob.Status.QUEUED

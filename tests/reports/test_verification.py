@@ -591,3 +591,41 @@ def test_redis_down_or_hung_lets_the_page_answer(redis_cache, settings, decision
     assert response.status_code == 200, fault
     assert any("rate limit not applied" in r.getMessage() for r in caplog.records)
     print(f"Redis {fault}: the page answered in {elapsed:.2f} s")
+
+
+def _crafted_pdf(value: bytes) -> bytes:
+    """A PDF whose signature field's value is the given object (a string where pyHanko expects a dictionary)."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [4 0 R] /SigFlags 3 >> >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 100 100] /Annots [4 0 R] >>",
+        b"<< /FT /Sig /T (S1) /Type /Annot /Subtype /Widget /Rect [0 0 0 0] /P 3 0 R /V 5 0 R >>",
+        value,
+    ]
+    out, offsets = b"%PDF-1.7\n", []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    return out + f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+
+
+def test_a_crafted_signature_is_an_unreadable_file_not_a_500(client):
+    document = IssuedDocumentFactory(sha256="a" * 64)
+    client.raise_request_exception = False
+    response = client.post(
+        f"/xac-minh/{document.token}/", {"file": SimpleUploadedFile("x.pdf", _crafted_pdf(b"(hello)"))}
+    )
+    assert response.status_code != 500
+    assert "đọc được" in response.content.decode() or "chữ ký" in response.content.decode()
+
+
+def test_an_ipv6_client_is_counted_by_its_64(rf):
+    from reports.verification import _client_network
+
+    assert _client_network("2001:db8:1:2::1") == _client_network("2001:db8:1:2:ffff::9") == "2001:db8:1:2::/64"
+    assert _client_network("2001:db8:1:3::1") != "2001:db8:1:2::/64"
+    assert _client_network("203.0.113.7") == "203.0.113.7"
+    assert _client_network("::ffff:203.0.113.7") == "203.0.113.7"

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from criteria.models import Criterion
 from modelphuong.language import site_language
 from wards import parsing, workflow
-from wards.models import Assessment, AuditEvent, Decision, IssuedDocument, Notification, count_passed
+from wards.models import Assessment, AuditEvent, Decision, IssuedDocument, Notification, Province, count_passed
 from wards.services.audit import audit_event, status_event
 from wards.services.notifications import notify, ward_people
 from wards.signals import documents_issued
@@ -131,6 +131,8 @@ def decision_issue(
         for field, message in decision_errors(a, number, decided_on).items():
             errors.setdefault(field, message)
     number = parsing.nfc((number or "").strip())
+    # Two approvers issuing at once: the province's row serialises the check of the number and the insert.
+    Province.objects.select_for_update().filter(pk=locked[0].ward.province_id).first()
     if "number" not in errors:
         used = _number_errors(locked[0].ward.province_id, number)
         if used:
