@@ -56,6 +56,7 @@ class WardRevocation:
     ward: str
     revoked_at: datetime.datetime
     reason: str
+    replacement: Replacement | None = None  # the ward's later decision, once issued
 
 
 @dataclass(frozen=True)
@@ -127,10 +128,28 @@ def public_document(document: IssuedDocument) -> PublicDocument:
             key=lambda d: (d.assessment.ward.name, d.round),
         )
         wards = list(dict.fromkeys(str(d.assessment.ward) for d in decisions))
+        revoked = [d for d in decisions if d.revoked_at]
+        # A revoked ward decided again since: its decision in force, where that one is issued (one more query).
+        later = {}
+        if revoked:
+            for d in (
+                Decision.objects.in_force()
+                .filter(assessment__in=[r.assessment_id for r in revoked], document__isnull=False)
+                .exclude(document__sha256="")
+                .exclude(document=document)
+                .select_related("document")
+            ):
+                later[d.assessment_id] = Replacement(
+                    number=d.document.number, decided_on=d.document.decided_on, token=d.document.token
+                )
         revocations = [
-            WardRevocation(ward=str(d.assessment.ward), revoked_at=d.revoked_at, reason=d.revoke_reason)
-            for d in decisions
-            if d.revoked_at
+            WardRevocation(
+                ward=str(d.assessment.ward),
+                revoked_at=d.revoked_at,
+                reason=d.revoke_reason,
+                replacement=later.get(d.assessment_id),
+            )
+            for d in revoked
         ]
         all_revoked = bool(decisions) and all(d.revoked_at for d in decisions)
     else:

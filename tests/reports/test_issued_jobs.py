@@ -145,3 +145,27 @@ def test_only_approvers_run_a_failed_signing_again(client, people, assessment, s
     assert client.post(f"/pdf/{job.pk}/chay-lai/").status_code == 302
     job.refresh_from_db()
     assert job.status == RenderJob.Status.QUEUED
+
+
+def test_a_ward_decided_again_is_linked_from_the_decision_revoked_for_it(client, people, ward, criteria_set, signing):
+    from tests.factories import AssessmentFactory, WardFactory, user_with_role
+    from wards.models import Membership
+    from wards.services.issuing import decision_issue
+
+    other = WardFactory(district=ward.district, name="An Hòa")
+    a = reviewed(AssessmentFactory(ward=ward, criteria_set=criteria_set), people)
+    head = user_with_role(Membership.Role.WARD_HEAD, ward=other)
+    b = reviewed(AssessmentFactory(ward=other, criteria_set=criteria_set), {**people, "head": head})
+    first = decision_issue(
+        assessments=[a, b], user=people["approver"], number="70/QĐ-CAT", decided_on=timezone.localdate()
+    )
+    services.assessment_reopen(assessment=b, user=people["approver"], reason="Rà soát TC13")
+    b.refresh_from_db()
+    second = decision_issue(
+        assessments=[b], user=people["approver"], number="71/QĐ-CAT", decided_on=timezone.localdate()
+    )
+    for d in (first, second):
+        tasks.render_job(RenderJob.objects.get(document=d).pk)
+    page = client.get(f"/xac-minh/{first.token}/").content.decode()
+    assert "Văn bản còn hiệu lực" in page and "Rà soát TC13" in page
+    assert f"/xac-minh/{second.token}/" in page and "71/QĐ-CAT" in page
