@@ -122,8 +122,10 @@ def expect_accessible(page, name: str) -> None:
 # processed the document; until then a click is the browser's own submission, without htmx and without the
 # page's confirmation) and no htmx request, swap or settle is under way (htmx processes what a swap brought
 # in only when it settles, and a second request from the same element waits for the first).
+# A function, not an expression: Playwright polls an expression through eval(), which the Content Security Policy
+# (no 'unsafe-eval') refuses whenever the first check is not already true.
 READY = (
-    "document.readyState === 'complete' && document.documentElement.dataset.ready === '1'"
+    "() => document.readyState === 'complete' && document.documentElement.dataset.ready === '1'"
     " && !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
 )
 
