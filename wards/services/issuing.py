@@ -39,17 +39,15 @@ def _document_label(document: IssuedDocument) -> str:
     return f"{document.get_kind_display()} số {document.number} (mã tra cứu {document.code})"
 
 
-def ready_for_decision(assessment: Assessment, criteria: list[Criterion], verdicts: list) -> list[str]:
+def ready_for_decision(criteria: list[Criterion], verdicts: list) -> list[str]:
     """The codes of the criteria still without a verdict: an assessment is decided on only when there are none."""
     concluded = {v.criterion_id for v in verdicts}
     return [c.code for c in criteria if c.pk not in concluded]
 
 
-def _number_errors(province_id: int, number: str, exclude_document=None) -> str | None:
+def _number_errors(province_id: int, number: str) -> str | None:
     """A number already used by a decision of the province in force: one number, one decision."""
     used = Decision.objects.in_force().filter(number=number, assessment__ward__province_id=province_id)
-    if exclude_document is not None:
-        used = used.exclude(document=exclude_document)
     first = used.select_related("assessment__ward").order_by("decided_on").first()
     if first is None:
         return None
@@ -80,21 +78,27 @@ def decision_issue(
     pks = sorted({a.pk for a in assessments})
     if not pks:
         raise ValidationError({"assessments": _("Cần chọn ít nhất một phường.")})
-    locked = list(Assessment.objects.select_for_update().select_related("ward").filter(pk__in=pks).order_by("pk"))
+    locked = list(
+        Assessment.objects.select_for_update()
+        .select_related("ward")
+        .prefetch_related("verdicts")  # one query for every ward's verdicts, not one a ward
+        .filter(pk__in=pks)
+        .order_by("pk")
+    )
     transitions = [workflow.require(user, Action.APPROVE, a) for a in locked]
     if len({(a.ward.province_id, a.year) for a in locked}) > 1:
         raise ValidationError({"assessments": _("Một quyết định chỉ gồm các phường của một tỉnh, một năm.")})
     criteria_by_set = {}
     outcomes, passed = {}, {}
     missing = []
-    verdicts_of = {}
     for a in locked:
-        criteria = criteria_by_set.setdefault(
-            a.criteria_set_id, list(Criterion.objects.filter(criteria_set_id=a.criteria_set_id).order_by("number"))
-        )
+        if a.criteria_set_id not in criteria_by_set:  # once a set (setdefault would query for every ward)
+            criteria_by_set[a.criteria_set_id] = list(
+                Criterion.objects.filter(criteria_set_id=a.criteria_set_id).order_by("number")
+            )
+        criteria = criteria_by_set[a.criteria_set_id]
         verdicts = list(a.verdicts.all())
-        verdicts_of[a.pk] = verdicts
-        codes = ready_for_decision(a, criteria, verdicts)
+        codes = ready_for_decision(criteria, verdicts)
         if codes:
             missing.append((a, codes))
         passed[a.pk] = count_passed(verdicts)
