@@ -11,8 +11,9 @@
    Users: a reviewer and an approver in every province, every role in the largest province and in Cần Thơ (92,
    the demo province), and a national leader. Then every stored score (`rescore`). Built once; `--rebuild` drops
    the database and starts again. Every run first analyses it (ANALYZE: the planner's statistics, which
-   autovacuum would keep on a production server). CONN_MAX_AGE from the shell passes through to gunicorn (the
-   settings' default, 0, opens a database connection per request) and is named in the results.
+   autovacuum would keep on a production server). Gunicorn keeps its database connections for 60 s, as the
+   README's production section says (CONN_MAX_AGE=60); CONN_MAX_AGE from the shell overrides it (0: a connection
+   per request, the settings' default) and is named in the results.
 2. Serves the app with gunicorn (2 workers, as in the README's production section) on 127.0.0.1 and a free port,
    DEBUG off, and times every main page over real HTTP: p50 and p99 of --requests requests, the HTML's size, and
    the ratio to the floor — the password change form (a logged-in page that reads nothing of the app's data,
@@ -57,6 +58,7 @@ DEMO_PROVINCE = "92"  # Cần Thơ: 31 phường on the new map
 CURRENT_YEAR = 2026
 OLD_YEARS = range(2021, 2025)
 NEW_YEARS = (2025, 2026)
+PRODUCTION_CONN_MAX_AGE = "60"  # the README's production section
 MARKER = "bench.lanhdao.toanquoc"  # created last, in the build's transaction: its presence means "built"
 NATIONAL_URL = "/lanh-dao/toan-quoc/"  # the national view, where the app has one
 
@@ -77,6 +79,7 @@ def environment(server: str, db_name: str) -> dict[str, str]:
         # be Celery's own default (AMQP on localhost), and nothing here is shared with another broker or Redis.
         "REDIS_URL": "",
         "CELERY_BROKER_URL": "filesystem://",
+        "CONN_MAX_AGE": os.environ.get("CONN_MAX_AGE", PRODUCTION_CONN_MAX_AGE),
     }
 
 
@@ -934,7 +937,7 @@ def comparison_table(small: tuple[str, list[Page]], large: tuple[str, list[Page]
 
 
 def report(context: dict) -> str:
-    age = os.environ.get("CONN_MAX_AGE", "0")
+    age = os.environ["CONN_MAX_AGE"]  # environment() set it
     connections = f"CONN_MAX_AGE={age}: " + ("a connection per request" if age == "0" else "persistent connections")
     lines = [
         "# National benchmark (bench/national.py)",
