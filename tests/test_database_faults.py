@@ -8,10 +8,9 @@ from django.conf import settings
 from django.db import connection
 from django.db.utils import OperationalError
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="only a database server can drop the connection"),
-]
+needs_a_server = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="only a database server can drop the connection"
+)
 
 
 def test_the_settings_check_a_kept_connection_before_reusing_it():
@@ -25,6 +24,8 @@ def _dropped_by_the_server(pid):
         assert cursor.fetchone() == (True,)
 
 
+@pytest.mark.django_db(transaction=True)
+@needs_a_server
 @pytest.mark.parametrize("health_checks", [True, False])
 def test_a_kept_connection_dropped_between_two_requests(monkeypatch, health_checks):
     from django.db import close_old_connections
