@@ -2,7 +2,7 @@ import contextlib
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import override_settings
 from django.utils import translation
@@ -17,6 +17,16 @@ from wards.services.second_factor import second_factor_required
 
 Role = Membership.Role
 CATALOGUE, CATALOGUE_CODE = "criteria_5764", "5764-2021"
+
+
+def pytest_collection_modifyitems(items):
+    """@pytest.mark.needs_database_server: a test that needs a server to drop its connection (not SQLite)."""
+    if connection.vendor == "postgresql":
+        return
+    skip = pytest.mark.skip(reason="only a database server can drop the connection")
+    for item in items:
+        if item.get_closest_marker("needs_database_server"):
+            item.add_marker(skip)
 
 
 def load_catalogue():

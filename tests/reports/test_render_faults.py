@@ -43,7 +43,7 @@ def test_a_redelivered_message_takes_over_the_job_its_dead_worker_left_running(a
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="only a database server can drop the connection")
+@pytest.mark.needs_database_server
 def test_a_render_whose_database_connection_dropped_is_requeued_and_retried(approved, people, monkeypatch):
     job = services.dossier_request(assessment=approved, user=people["officer"])
     real = documents.render_pdf
