@@ -9,6 +9,7 @@ from django.utils import translation
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from criteria import catalogue as criteria_catalogue
 from criteria.models import CriteriaSet
 from modelphuong.celery import app as celery_app
 from tests.factories import AssessmentFactory, WardFactory, user_with_role
@@ -72,6 +73,15 @@ def _force_login_passes_the_second_factor():
 def password_only_login():
     """Django's own force_login: a session signed in without the second factor, as one from before it."""
     return _force_login
+
+
+@pytest.fixture(autouse=True)
+def _no_catalogue_left_over():
+    """Catalogues are kept per process by version (criteria/catalogue.py); tests reuse ids (SQLite) and freeze
+    clocks, so one test's catalogue could pass for another's: every test starts with none kept."""
+    criteria_catalogue.forget()
+    yield
+    criteria_catalogue.forget()
 
 
 @pytest.fixture(autouse=True)

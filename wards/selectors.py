@@ -11,7 +11,6 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -22,8 +21,9 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from criteria import catalogue as criteria_catalogue
 from criteria import scoring
-from criteria.models import CriteriaSet, Criterion, CriterionGroup, Indicator
+from criteria.models import CriteriaSet, Criterion, Indicator
 from wards import lineage
 from wards.collation import sort_key
 from wards.models import (
@@ -113,21 +113,18 @@ def assessments_visible_to(*, user) -> QuerySet[Assessment]:
     )
 
 
-def criteria_set_with_catalogue(criteria_set_id: int) -> CriteriaSet:
-    """A criteria set with its groups, criteria and indicators loaded in four queries."""
-    return CriteriaSet.objects.prefetch_related(
-        Prefetch(
-            "groups",
-            queryset=CriterionGroup.objects.order_by("order").prefetch_related(
-                Prefetch(
-                    "criteria",
-                    queryset=Criterion.objects.order_by("number").prefetch_related(
-                        Prefetch("indicators", queryset=Indicator.objects.order_by("order"))
-                    ),
-                )
-            ),
-        )
-    ).get(pk=criteria_set_id)
+def criteria_set_with_catalogue(criteria_set_id: int, version=None) -> CriteriaSet:
+    """A criteria set with its groups, criteria and indicators: kept per process for a version (the set's
+    updated_at, criteria/catalogue.py), else loaded in four queries."""
+    return criteria_catalogue.catalogue(criteria_set_id, version)
+
+
+def _catalogue_of(assessment: Assessment) -> CriteriaSet:
+    """The assessment's catalogue, kept per process when its set was read with it (select_related)."""
+    known = Assessment.criteria_set.is_cached(assessment)
+    return criteria_set_with_catalogue(
+        assessment.criteria_set_id, assessment.criteria_set.updated_at if known else None
+    )
 
 
 def criteria_set_for_year(year: int) -> CriteriaSet | None:
@@ -358,7 +355,7 @@ def assessment_page(*, assessment: Assessment, every_last_year: bool = False) ->
     every_last_year loads last year's figures of every indicator into `previous` (what last_year_for gives, for
     the review page's and the dossier's side-by-side column) instead of the trend indicators' only; the counts,
     which come from the trend indicators, are the same either way."""
-    catalogue = criteria_set_with_catalogue(assessment.criteria_set_id)
+    catalogue = _catalogue_of(assessment)
     values = {v.indicator_id: v for v in assessment.values.all()}
     narratives = {n.criterion_id: n for n in assessment.narratives.all()}
     evidence: dict[int, list[EvidenceFile]] = defaultdict(list)

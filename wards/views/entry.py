@@ -22,46 +22,8 @@ from wards.selectors import (
 )
 from wards.services.calendar import submission_window
 from wards.templatetags.wards_tags import filesize
+from wards.views import indicator_rows
 from wards.workflow import Action
-
-# The parts written on a wide column (a reason), and the part that is a checkbox.
-WIDE_PARTS = ("exclusion_reason", "na_reason")
-
-
-def _field_row(part, field) -> dict:
-    """What the page writes of one input, read once here: ~120 inputs, each looked up many times by the
-    template otherwise (a bound field's properties, through the template engine's lookups)."""
-    return {
-        "part": part.name,
-        "wide": part.name in WIDE_PARTS,
-        "checkbox": part.name == "na",
-        "html": str(field),
-        "id_for_label": field.id_for_label,
-        "auto_id": field.auto_id,
-        "label": field.label,
-        "typed_by_hand": getattr(field.field, "last_year_source", None) is not None
-        and field.field.last_year_source.typed_by_hand,
-        "help_text": field.help_text,
-        "errors": field.errors,
-    }
-
-
-def _indicator_row(indicator, judgement, fields, value) -> dict:
-    return {
-        "indicator": indicator,
-        "code": indicator.code,
-        "title": indicator.display_title,
-        "requirement": indicator.requirement,
-        "anchor": parsing.anchor(indicator),
-        "fields": fields,
-        "judgement": judgement,
-        "result": judgement.result,
-        "label": judgement.label,
-        # Reasons are formatted only where the page shows them (not for a missing figure).
-        "shows_reason": judgement.result != "missing",
-        "reason": judgement.reason if judgement.result != "missing" else "",
-        "value": value,
-    }
 
 
 def _evidence_rows(assessment, files) -> list[dict]:
@@ -89,35 +51,24 @@ def _page_context(request, assessment, *, form=None, page=None, **extra):
     groups = []
     empty_upload_form = EvidenceForm()  # unbound, only read: one for every criterion without an upload's errors
     for group in page.catalogue.groups.all():
-        criteria = []
+        criteria, group_has_errors = [], False
         for criterion in group.criteria.all():
-            judgements = page.score.criteria[criterion.code].indicators
-            indicators = [
-                _indicator_row(
-                    indicator,
-                    judgements[indicator.code],
-                    [_field_row(part, form[name]) for part, name in form.parts[indicator.pk]],
-                    page.values.get(indicator.pk),
-                )
-                for indicator in criterion.indicators.all()
-            ]
+            score = page.score.criteria[criterion.code]
+            rows, rows_have_errors = indicator_rows.rows(form, criterion, score.indicators)
+            narrative = form[f"narrative-{criterion.number}"]
+            group_has_errors = group_has_errors or rows_have_errors or bool(form.is_bound and narrative.errors)
             criteria.append(
                 {
                     "criterion": criterion,
-                    "score": page.score.criteria[criterion.code],
-                    "indicators": indicators,
-                    "narrative": form[f"narrative-{criterion.number}"],
+                    "score": score,
+                    "indicator_rows": rows,
+                    "narrative": narrative,
                     "evidence": _evidence_rows(assessment, page.evidence.get(criterion.pk, [])),
                     "reasons": page.reasons.get(criterion.pk, []),
                     "upload_form": extra.get("upload_forms", {}).get(criterion.pk) or empty_upload_form,
                 }
             )
-        groups.append({"group": group, "criteria": criteria, "has_errors": False})
-    if form.is_bound and form.errors:
-        for g in groups:
-            g["has_errors"] = any(
-                f["errors"] for c in g["criteria"] for i in c["indicators"] for f in i["fields"]
-            ) or any(c["narrative"].errors for c in g["criteria"])
+        groups.append({"group": group, "criteria": criteria, "has_errors": group_has_errors})
     return {
         "assessment": assessment,
         "page": page,
