@@ -56,13 +56,19 @@ class FiguresForm(forms.Form):
         self.page = page
         self.labels: dict[str, str] = {}
         self.parts: dict[int, list[tuple[parsing.Part, str]]] = {}
+        # Each text translated once for the page's ~140 fields, not once a field.
+        texts = {
+            "label": _("Chỉ tiêu %(code)s — %(label)s"),
+            "invalid_choice": _("Chỉ chọn «Có» hoặc «Không»."),
+        }
         for indicator in page.indicators:
             initial = parsing.initial_for(indicator, page.values.get(indicator.pk))
             locked_last = page.last_year.get(indicator.code)
             names = []
             for part in parsing.parts_for(indicator):
                 name = field_name(indicator, part.name)
-                self.fields[name] = self._field_for(indicator, part, initial[part.name])
+                shown = part.shown()
+                self.fields[name] = self._field_for(part, shown, initial[part.name], texts)
                 if part.name == "last_year":
                     # Where last year comes from: the ward's own assessment, its predecessors' (summed or
                     # carried: read-only), or typed by hand with the predecessors' figures as a hint.
@@ -72,29 +78,26 @@ class FiguresForm(forms.Form):
                     if locked_last is not None:
                         self.fields[name].initial = str(locked_last)
                         self.fields[name].disabled = True
-                self.labels[name] = _("Chỉ tiêu %(code)s — %(label)s") % {
-                    "code": indicator.code,
-                    "label": part.shown(),
-                }
+                self.labels[name] = texts["label"] % {"code": indicator.code, "label": shown}
                 names.append((part, name))
             self.parts[indicator.pk] = names
+        narrative_label = _("Kết quả thực hiện")
+        narrative_labels = _("Kết quả thực hiện %(code)s")
+        too_long = _("Tối đa %(narrative_limit)s ký tự.") % {"narrative_limit": format_number(NARRATIVE_LIMIT)}
         for criterion in page.criteria:
             name = narrative_name(criterion)
             narrative = page.narratives.get(criterion.pk)
             self.fields[name] = forms.CharField(
-                label=_("Kết quả thực hiện"),
+                label=narrative_label,
                 required=False,
                 max_length=NARRATIVE_LIMIT,
                 strip=True,
                 initial=narrative.text if narrative else "",
                 # "textarea": the class crispy's field template used to add (the page writes the field itself)
                 widget=widgets.Textarea(attrs={"rows": 2, "class": "form-control textarea"}),
-                error_messages={
-                    "max_length": _("Tối đa %(narrative_limit)s ký tự.")
-                    % {"narrative_limit": format_number(NARRATIVE_LIMIT)}
-                },
+                error_messages={"max_length": too_long},
             )
-            self.labels[name] = _("Kết quả thực hiện %(code)s") % {"code": criterion.code}
+            self.labels[name] = narrative_labels % {"code": criterion.code}
         self.fields["revision"].initial = page.assessment.revision
         self.fields["base"].initial = json.dumps(self.stored_strings(), ensure_ascii=False)
         if not editable:
@@ -104,29 +107,27 @@ class FiguresForm(forms.Form):
         self.narratives: dict[int, str] = {}
 
     @staticmethod
-    def _field_for(indicator, part, initial):
+    def _field_for(part, label, initial, texts):
         if part.name == "yes":
             return forms.ChoiceField(
-                label=part.shown(),
+                label=label,
                 choices=parsing.YES_NO_CHOICES,
                 required=False,
                 initial=initial,
                 widget=widgets.Select(attrs={"class": "form-select form-select-sm"}),
-                error_messages={"invalid_choice": _("Chỉ chọn «Có» hoặc «Không».")},
+                error_messages={"invalid_choice": texts["invalid_choice"]},
             )
         if part.name == "na":
             return forms.BooleanField(
-                label=part.shown(),
+                label=label,
                 required=False,
                 initial=bool(initial),
                 widget=widgets.CheckboxInput(attrs={"class": "form-check-input"}),
             )
         if part.name in parsing.TEXT_PARTS:
-            return forms.CharField(
-                label=part.shown(), required=False, initial=initial, strip=True, widget=_text_input()
-            )
+            return forms.CharField(label=label, required=False, initial=initial, strip=True, widget=_text_input())
         return forms.CharField(
-            label=part.shown(),
+            label=label,
             required=False,
             initial=initial,
             strip=True,

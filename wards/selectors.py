@@ -168,7 +168,9 @@ def previous_year_sources(
     if not wanted:
         return {}
     links: dict[int, list[WardLineage]] = defaultdict(list)
-    for link in WardLineage.objects.filter(successor_id__in={w for w, _ in wanted}).select_related("predecessor"):
+    # order_by(): the model's ordering joins the successor's province and district; the links are sorted just below
+    successors = {w for w, _ in wanted}
+    for link in WardLineage.objects.filter(successor_id__in=successors).select_related("predecessor").order_by():
         links[link.successor_id].append(link)
     for ward_links in links.values():  # whole units first, each part in Vietnamese order: "3 + 2 + 4" reads so
         ward_links.sort(key=lambda link: (not link.whole, sort_key(link.label)))

@@ -5,14 +5,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.defaultfilters import date as date_filter
-from django.template.defaultfilters import truncatechars
 from django.urls import reverse
-from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from wards import excel, parsing, services, uploads, workflow
+from wards import excel, services, uploads, workflow
 from wards.forms import EvidenceForm, ExcelUploadForm, FiguresForm
 from wards.models import Assessment, EvidenceFile
 from wards.selectors import (
@@ -21,27 +18,8 @@ from wards.selectors import (
     issued_documents,
 )
 from wards.services.calendar import submission_window
-from wards.templatetags.wards_tags import filesize
-from wards.views import indicator_rows
+from wards.views import criterion_html
 from wards.workflow import Action
-
-
-def _evidence_rows(assessment, files) -> list[dict]:
-    """What the file list of a criterion writes of each file (wards/_evidence.html), formatted once here as the
-    template's filters would: 22 lists on the assessment page."""
-    return [
-        {
-            "pk": f.pk,
-            "original_name": f.original_name,
-            "download_url": reverse("evidence_download", args=[assessment.pk, f.pk]),
-            "delete_url": reverse("evidence_delete", args=[assessment.pk, f.pk]),
-            "size": filesize(f.size),
-            "uploaded_by": parsing.person(f.uploaded_by),
-            "uploaded_at": date_filter(template_localtime(f.uploaded_at), "H:i d/m/Y"),
-            "sha256": truncatechars(f.sha256, 13),
-        }
-        for f in files
-    ]
 
 
 def _page_context(request, assessment, *, form=None, page=None, **extra):
@@ -50,11 +28,12 @@ def _page_context(request, assessment, *, form=None, page=None, **extra):
     form = form or FiguresForm(page=page, editable=editable)
     groups = []
     empty_upload_form = EvidenceForm()  # unbound, only read: one for every criterion without an upload's errors
+    evidence_texts = criterion_html.EvidenceTexts(request)
     for group in page.catalogue.groups.all():
         criteria, group_has_errors = [], False
         for criterion in group.criteria.all():
             score = page.score.criteria[criterion.code]
-            rows, rows_have_errors = indicator_rows.rows(form, criterion, score.indicators)
+            rows, rows_have_errors = criterion_html.indicator_rows(form, criterion, score.indicators)
             narrative = form[f"narrative-{criterion.number}"]
             group_has_errors = group_has_errors or rows_have_errors or bool(form.is_bound and narrative.errors)
             criteria.append(
@@ -63,9 +42,15 @@ def _page_context(request, assessment, *, form=None, page=None, **extra):
                     "score": score,
                     "indicator_rows": rows,
                     "narrative": narrative,
-                    "evidence": _evidence_rows(assessment, page.evidence.get(criterion.pk, [])),
+                    "evidence": criterion_html.evidence_section(
+                        evidence_texts,
+                        assessment,
+                        criterion,
+                        page.evidence.get(criterion.pk, []),
+                        extra.get("upload_forms", {}).get(criterion.pk) or empty_upload_form,
+                        editable,
+                    ),
                     "reasons": page.reasons.get(criterion.pk, []),
-                    "upload_form": extra.get("upload_forms", {}).get(criterion.pk) or empty_upload_form,
                 }
             )
         groups.append({"group": group, "criteria": criteria, "has_errors": group_has_errors})
@@ -220,18 +205,15 @@ def _evidence_response(request, assessment, criterion, *, form=None, status=200)
     """After an upload or a deletion: the criterion's file list (htmx) or the whole page."""
     if request.htmx:
         page = assessment_page(assessment=assessment)
-        return render(
-            request,
-            "wards/_evidence.html",
-            {
-                "assessment": assessment,
-                "criterion": criterion,
-                "files": _evidence_rows(assessment, page.evidence.get(criterion.pk, [])),
-                "upload_form": form or EvidenceForm(),
-                "editable": services.can_edit(request.user, assessment),
-            },
-            status=status,
+        section = criterion_html.evidence_section(
+            criterion_html.EvidenceTexts(request),
+            assessment,
+            criterion,
+            page.evidence.get(criterion.pk, []),
+            form or EvidenceForm(),
+            services.can_edit(request.user, assessment),
         )
+        return HttpResponse(section, status=status)
     if form is not None and form.errors:
         return _render_page(request, assessment, upload_forms={criterion.pk: form}, status=status)
     return redirect(reverse("assessment", kwargs={"pk": assessment.pk}) + f"#criterion-{criterion.number}")
