@@ -172,3 +172,30 @@ def evidence_section(texts: EvidenceTexts, assessment, criterion, files, upload_
         )
     out.append("</div>\n")
     return mark_safe("".join(out))
+
+
+def review_rows(page, last_year, criterion) -> list[str]:
+    """The review page's table rows of a criterion: each indicator's figures this year and last year (where last
+    year comes from, typed by hand or not), and its computed result with the reason."""
+    badge = f'\n<span class="badge text-bg-warning">{_text(_("nhập tay"))}</span>'
+    judgements = page.score.criteria[criterion.code].indicators
+    rows = []
+    for indicator in criterion.indicators.all():
+        value = page.values.get(indicator.pk)
+        source = last_year.source(indicator)
+        last_text, last_note = source.shown(value.last_year if value is not None else None)
+        judgement = judgements[indicator.code]
+        note = f'\n<div class="last-year-source">{_text(last_note)}</div>' if last_note else ""
+        rows.append(
+            mark_safe(
+                '<tr class="small">\n'
+                f"<td>\n<strong>{_text(indicator.code)}</strong> {_text(indicator.display_title)}\n</td>\n"
+                f'<td class="text-nowrap">{_text(indicator.requirement)}</td>\n'
+                f"<td>{_text(parsing.describe(indicator, value))}</td>\n"
+                f'<td class="text-secondary last-year" data-source="{_text(source.source)}">\n{_text(last_text)}'
+                f"{badge if source.typed_by_hand else ''}{note}\n</td>\n"
+                f'<td>\n<span class="result-{judgement.result}">{_text(judgement.label)}</span>\n'
+                f'<div class="text-secondary">{_text(judgement.reason)}</div>\n</td>\n</tr>\n'
+            )
+        )
+    return rows

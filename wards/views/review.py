@@ -24,6 +24,7 @@ from wards.selectors import (
     wards_visible_to,
 )
 from wards.services.calendar import submission_window
+from wards.views import criterion_html
 from wards.workflow import Action
 from wards.years import year_param
 
@@ -71,31 +72,6 @@ def queue(request):
     )
 
 
-def _review_row(page, last_year, criterion, indicator) -> dict:
-    value = page.values.get(indicator.pk)
-    source = last_year.source(indicator)
-    last_text, last_note = source.shown(value.last_year if value is not None else None)
-    judgement = page.score.criteria[criterion.code].indicators[indicator.code]
-    # Read once here rather than through the template engine's lookups (59 rows a page).
-    return {
-        "indicator": indicator,
-        "code": indicator.code,
-        "title": indicator.display_title,
-        "requirement": indicator.requirement,
-        "value": value,
-        "now_text": parsing.describe(indicator, value),
-        "last_source": source,
-        "source": source.source,
-        "typed_by_hand": source.typed_by_hand,
-        "last_text": last_text,
-        "last_note": last_note,
-        "judgement": judgement,
-        "result": judgement.result,
-        "label": judgement.label,
-        "reason": judgement.reason,
-    }
-
-
 def _review_context(
     request,
     assessment,
@@ -128,7 +104,7 @@ def _review_context(
             {
                 "criterion": criterion,
                 "score": page.score.criteria[criterion.code],
-                "indicators": [_review_row(page, last_year, criterion, i) for i in criterion.indicators.all()],
+                "indicator_rows": criterion_html.review_rows(page, last_year, criterion),
                 "narrative": page.narratives.get(criterion.pk),
                 "evidence": page.evidence.get(criterion.pk, []),
                 "verdict": verdicts.get(criterion.pk),
