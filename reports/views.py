@@ -65,6 +65,7 @@ def leadership(request):
     if documents.shows_before_after(year):
         before_after_page = page_of(request, documents.map_wards(province, year), param=BEFORE_AFTER_PAGE)
         before_after = documents.before_after(before_after_page, year)
+    statuses = {value: str(label) for value, label in Assessment.Status.choices}  # translated once, not a row
     report_job = (
         RenderJob.objects.filter(kind=RenderJob.Kind.PROVINCE_REPORT, province=province, year=year)
         .order_by("-created_at")
@@ -84,7 +85,7 @@ def leadership(request):
             "charts": charts,
             "average": _average(summary),
             "previous_average": _average(previous),
-            "rows": [_ward_row(a, scores[a.pk], decisions.get(a.pk)) for a in rows],
+            "rows": [_ward_row(a, scores[a.pk], decisions.get(a.pk), statuses) for a in rows],
             "page_obj": page,
             "before_after": before_after,
             "before_after_page": before_after_page,
@@ -94,7 +95,7 @@ def leadership(request):
     )
 
 
-def _ward_row(assessment, score, decision) -> dict:
+def _ward_row(assessment, score, decision, statuses) -> dict:
     """A row of the wards' table, its texts made once here (50 rows a page) as the template wrote them."""
     return {
         "assessment": assessment,
@@ -102,7 +103,7 @@ def _ward_row(assessment, score, decision) -> dict:
         "decision": decision,
         "url": reverse("assessment", args=[assessment.pk]),
         "dossier_url": reverse("dossier_request", args=[assessment.pk]),
-        "status": assessment.get_status_display(),
+        "status": statuses[assessment.status],
         "result": _("đạt %(passed)s/%(criteria)s") % {"passed": score.passed, "criteria": score.total},
         "decision_label": (decision.label if decision is not None else "") or "—",
     }
