@@ -53,3 +53,25 @@ def test_a_file_over_the_limit_is_refused_at_the_field_before_and_after_sending(
     expect(page.locator("#evidence-5 a")).to_have_text("bien-ban.pdf")
     expect(page.locator("#evidence-5 .invalid-feedback")).to_have_count(0)
     assert list(EvidenceFile.objects.values_list("original_name", flat=True)) == ["bien-ban.pdf"]
+
+
+def test_a_file_deleted_from_the_page_leaves_its_section_in_place(new_page, ward, assessment, tmp_path):
+    """The delete button sits inside the figures form: the section the server answers replaces the old one (the
+    form's hx-select, the whole page, once made it swap in nothing and the section vanished)."""
+    user_with_role(Membership.Role.WARD_OFFICER, ward=ward, username="canbo")
+    page = new_page()
+    log_in(page, "canbo")
+    open_assessment(page, assessment)
+    small = tmp_path / "bien-ban.pdf"
+    small.write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
+    page.locator("#file-3").set_input_files(small)
+    page.locator("button[form=upload-3]").click()
+    expect(page.locator("#evidence-3 a")).to_have_text("bien-ban.pdf")
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    with page.expect_response(lambda r: r.request.method == "POST") as answered:
+        page.locator("#evidence-3 button", has_text="Xoá").click()
+    assert answered.value.status == 200
+    expect(page.locator("#evidence-3")).to_contain_text("Chưa có tệp.")
+    expect(page.locator("#file-3")).to_be_visible()
+    assert not EvidenceFile.objects.exists()

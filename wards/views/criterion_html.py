@@ -131,10 +131,12 @@ def evidence_section(texts: EvidenceTexts, assessment, criterion, files, upload_
             if editable:
                 delete = reverse("evidence_delete", args=[assessment.pk, f.pk])
                 confirm = _text(texts.confirm % {"name": f.original_name})
+                # hx-select="unset": the button sits in the figures form, whose hx-select (the whole page) it would
+                # inherit; the answer is the section itself, and selecting the page in it swapped in nothing.
                 out.append(
                     '<button type="submit" class="btn btn-link btn-sm text-danger p-0 ms-auto" '
                     f'formaction="{delete}" hx-post="{delete}" hx-params="none" hx-target="#evidence-{number}" '
-                    f'hx-swap="outerHTML" hx-confirm="{confirm}">{texts.delete}</button>\n'
+                    f'hx-select="unset" hx-swap="outerHTML" hx-confirm="{confirm}">{texts.delete}</button>\n'
                 )
             out.append("</li>\n")
         out.append("</ul>\n")
