@@ -251,8 +251,11 @@ class MapWard:
 
 def lineage_wards(province: Province) -> list[MapWard]:
     """Every phường of the province and of the provinces it was formed from, each with its period."""
-    rows = Ward.objects.filter(in_province(province), kind=Ward.Kind.WARD).values_list(
-        "id", "name", "province_id", "district_id", "valid_from", "valid_to"
+    # Unordered: every reader counts or looks them up (the model's order joins the provinces and districts).
+    rows = (
+        Ward.objects.filter(in_province(province), kind=Ward.Kind.WARD)
+        .order_by()
+        .values_list("id", "name", "province_id", "district_id", "valid_from", "valid_to")
     )
     return [MapWard(*row) for row in rows]
 
@@ -438,20 +441,29 @@ def _old_roadmaps(province: Province, wards: list[MapWard], certified: dict[int,
     return result
 
 
-def _predecessor_certified(on_map: list[MapWard], certified: dict[int, int], year: int) -> list[dict]:
+def _predecessor_certified(
+    on_map: list[MapWard], wards: list[MapWard], certified: dict[int, int], year: int
+) -> list[dict]:
     """For each ward of the year's map, its predecessors' certifications ("tiền thân đã đạt chuẩn: Cái Khế
     2024"): listed with the ward, never counted as its own."""
     ids = [w.id for w in on_map]
     earned = [ward_id for ward_id, first in certified.items() if first <= year]
     if not ids or not earned:
         return []
-    links = (
+    # The names come from the lineage's phường (a successor is on the map, a certified predecessor was assessed):
+    # the links alone, without joining the wards twice.
+    names = {w.id: w.name for w in wards}
+    links = list(
         WardLineage.objects.filter(successor_id__in=ids, predecessor_id__in=earned)
-        .values_list("successor_id", "successor__name", "predecessor_id", "predecessor__name", "whole")
+        .values_list("successor_id", "predecessor_id", "whole")
         .order_by()
     )
+    missing = {w for link in links for w in link[:2] if w not in names}
+    if missing:  # a unit outside the lineage's phường (none on the real map): read its name
+        names.update(Ward.objects.filter(pk__in=missing).values_list("id", "name"))
     found: dict[int, dict] = {}
-    for successor_id, successor_name, predecessor_id, name, whole in links:
+    for successor_id, predecessor_id, whole in links:
+        successor_name, name = names[successor_id], names[predecessor_id]
         label = name if whole else f"một phần {name}"
         entry_ = found.setdefault(successor_id, {"ward": successor_name, "items": []})
         entry_["items"].append((certified[predecessor_id], sort_key(name), f"{label} {certified[predecessor_id]}"))
@@ -566,10 +578,12 @@ class Lineage:
 
     wards: list[MapWard]
     certified: dict[int, int]  # ward id → the first year it was certified
+    certified_in: dict[int, int]  # year → how many wards a decision in force certified for that year
 
 
 def province_lineage(province: Province) -> Lineage:
-    return Lineage(lineage_wards(province), first_certified(certified_by_year(province)))
+    by_year = certified_by_year(province)
+    return Lineage(lineage_wards(province), first_certified(by_year), {y: len(ids) for y, ids in by_year.items()})
 
 
 def province_year_summary(
@@ -592,7 +606,7 @@ def province_year(*, province: Province, year: int, user, lineage: Lineage | Non
 def province_year_counts(province: Province, year: int, *, lineage: Lineage | None = None) -> dict:
     """The counts of a province's year that the leadership page and the report show for the year before, the same
     values as in province_year_summary: the year's map and its phường, the wards counted (past the draft) and
-    their distribution, the year's certifications and the phường of its map certified by its end. Two queries
+    their distribution, the year's certifications and the phường of its map certified by its end. One query
     besides the lineage (none of the summary's lists, roadmaps or rates)."""
     lineage = lineage or province_lineage(province)
     day = map_date(year)
@@ -601,18 +615,14 @@ def province_year_counts(province: Province, year: int, *, lineage: Lineage | No
         status=Assessment.Status.DRAFT
     )
     distribution = stored_distribution(submitted)
-    certified = (
-        Decision.objects.in_force()
-        .filter(in_province(province, "assessment__ward__"), assessment__year=year, outcome=Decision.Outcome.CERTIFIED)
-        .count()
-    )
     return {
         "year": year,
         "new_map": on_new_map(year),
         "map_wards": len(on_map_ids),
         "wards": sum(distribution.values()),
         "distribution": [{"k": k, "wards": wards} for k, wards in distribution.items()],
-        "certified_count": certified,
+        # the year's certifications: one decision in force per assessment, one assessment per ward and year
+        "certified_count": lineage.certified_in.get(year, 0),
         "certified_total": sum(
             1 for ward_id, first in lineage.certified.items() if first <= year and ward_id in on_map_ids
         ),
@@ -668,8 +678,10 @@ def _province_year(province: Province, year: int, *, report: bool = True, lineag
     decisions = (
         Decision.objects.in_force()
         .filter(in_province(province, "assessment__ward__"), assessment__year=year, outcome=Decision.Outcome.CERTIFIED)
-        .select_related("assessment__ward__district")
         .order_by("assessment__ward__district__name", "assessment__ward__name")
+        .values_list(
+            "assessment__ward__name", "assessment__ward__district__name", "number", "decided_on", "assessment_id"
+        )
     )
     dist_rows = [{"k": k, "wards": wards} for k, wards in distribution.items()]
     summary = {
@@ -692,20 +704,20 @@ def _province_year(province: Province, year: int, *, report: bool = True, lineag
         "old_roadmaps": _old_roadmaps(province, wards, certified, year),
         "certified": [
             {
-                "ward": d.assessment.ward.name,
-                "district": d.assessment.ward.district.name if d.assessment.ward.district else "",
-                "number": d.number,
-                "date": d.decided_on.strftime("%d/%m/%Y"),
-                "assessment_id": d.assessment_id,
+                "ward": ward,
+                "district": district or "",
+                "number": number,
+                "date": decided_on.strftime("%d/%m/%Y"),
+                "assessment_id": assessment_id,
             }
-            for d in decisions
+            for ward, district, number, decided_on, assessment_id in decisions
         ],
         # Certified wards of the year's map; those of wards that no longer exist are counted apart.
         "certified_total": sum(1 for ward_id, first in certified.items() if first <= year and ward_id in on_map_ids),
         "certified_old_map": sum(
             1 for ward_id, first in certified.items() if first <= year and ward_id not in on_map_ids
         ),
-        "predecessor_certified": _predecessor_certified(on_map, certified, year),
+        "predecessor_certified": _predecessor_certified(on_map, wards, certified, year),
         "map_provinces": _map_provinces(on_map, year_assessments, certified, year),
     }
     if report:
