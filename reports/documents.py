@@ -251,13 +251,14 @@ class MapWard:
 
 def lineage_wards(province: Province) -> list[MapWard]:
     """Every phường of the province and of the provinces it was formed from, each with its period."""
-    # Unordered: every reader counts or looks them up (the model's order joins the provinces and districts).
+    # In id order, sorted here: the model's order joins the provinces and districts, and its readers count them or
+    # sort what they show by name (stably: two wards of one name keep the same order every time).
     rows = (
         Ward.objects.filter(in_province(province), kind=Ward.Kind.WARD)
         .order_by()
         .values_list("id", "name", "province_id", "district_id", "valid_from", "valid_to")
     )
-    return [MapWard(*row) for row in rows]
+    return [MapWard(*row) for row in sorted(rows)]
 
 
 def roadmap_day(province: Province, year: int, *, old_map: bool = False):
@@ -295,10 +296,12 @@ def _percent(part: int, whole: int) -> Decimal:
     return (Decimal(100 * part) / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-def certified_by_year(province: Province) -> dict[int, set[int]]:
-    """Ward ids of the province's lineage with a decision in force certifying them, per year. A certification
+def certified_by_year(province: Province) -> tuple[dict[int, set[int]], dict[int, int]]:
+    """Ward ids of the province's lineage with a decision in force certifying them, per year, and how many such
+    decisions each year has (a ward assessed under two criteria sets in one year can have two). A certification
     stays with the ward that earned it: a successor never counts its predecessors'."""
     result: dict[int, set[int]] = {}
+    decisions: dict[int, int] = {}
     rows = (
         Decision.objects.in_force()
         .filter(in_province(province, "assessment__ward__"), outcome=Decision.Outcome.CERTIFIED)
@@ -307,7 +310,8 @@ def certified_by_year(province: Province) -> dict[int, set[int]]:
     )
     for year, ward_id in rows:
         result.setdefault(year, set()).add(ward_id)
-    return result
+        decisions[year] = decisions.get(year, 0) + 1
+    return result, decisions
 
 
 def first_certified(certified: dict[int, set[int]]) -> dict[int, int]:
@@ -578,12 +582,12 @@ class Lineage:
 
     wards: list[MapWard]
     certified: dict[int, int]  # ward id → the first year it was certified
-    certified_in: dict[int, int]  # year → how many wards a decision in force certified for that year
+    certified_in: dict[int, int]  # year → how many decisions in force certify a ward for that year
 
 
 def province_lineage(province: Province) -> Lineage:
-    by_year = certified_by_year(province)
-    return Lineage(lineage_wards(province), first_certified(by_year), {y: len(ids) for y, ids in by_year.items()})
+    by_year, decisions = certified_by_year(province)
+    return Lineage(lineage_wards(province), first_certified(by_year), decisions)
 
 
 def province_year_summary(
@@ -621,7 +625,7 @@ def province_year_counts(province: Province, year: int, *, lineage: Lineage | No
         "map_wards": len(on_map_ids),
         "wards": sum(distribution.values()),
         "distribution": [{"k": k, "wards": wards} for k, wards in distribution.items()],
-        # the year's certifications: one decision in force per assessment, one assessment per ward and year
+        # the year's certifications: its decisions in force, counted as the year's own list counts them
         "certified_count": lineage.certified_in.get(year, 0),
         "certified_total": sum(
             1 for ward_id, first in lineage.certified.items() if first <= year and ward_id in on_map_ids

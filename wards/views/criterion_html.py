@@ -37,9 +37,7 @@ def _text(value) -> str:
 def _errors(field, errors) -> str:
     if not errors:
         return ""
-    return (
-        f'<div class="invalid-feedback d-block" id="{field.auto_id}_error">{" ".join(_text(e) for e in errors)}</div>'
-    )
+    return f'<div class="invalid-feedback d-block" id="{_text(field.auto_id)}_error">{" ".join(_text(e) for e in errors)}</div>'
 
 
 def field_cell(part, field, typed_by_hand_badge: str) -> tuple[str, bool]:
@@ -50,17 +48,19 @@ def field_cell(part, field, typed_by_hand_badge: str) -> tuple[str, bool]:
     if part.name == "na":
         inner = (
             f'<div class="form-check mt-sm-4">{html}'
-            f'<label class="form-check-label small" for="{field.id_for_label}">{label}</label></div>'
+            f'<label class="form-check-label small" for="{_text(field.id_for_label)}">{label}</label></div>'
         )
     else:
         source = getattr(field.field, "last_year_source", None)
         badge = typed_by_hand_badge if source is not None and source.typed_by_hand else ""
         hint = (
-            f'<div class="form-text small mt-0" id="{field.auto_id}_helptext">{_text(field.help_text)}</div>'
+            f'<div class="form-text small mt-0" id="{_text(field.auto_id)}_helptext">{_text(field.help_text)}</div>'
             if field.help_text
             else ""
         )
-        inner = f'<label class="form-label small mb-0" for="{field.id_for_label}">{label}{badge}</label>{html}{hint}'
+        inner = (
+            f'<label class="form-label small mb-0" for="{_text(field.id_for_label)}">{label}{badge}</label>{html}{hint}'
+        )
     width = "col-12 col-sm-8" if part.name in WIDE_PARTS else "col-6 col-sm-4"
     return f'<div class="{width}">{inner}{_errors(field, errors)}</div>\n', bool(errors)
 
@@ -72,7 +72,7 @@ def indicator_row(indicator, judgement: Judgement, cells: list[str]) -> str:
         f' <span class="text-secondary">· {_text(judgement.reason)}</span>' if judgement.result != "missing" else ""
     )
     return mark_safe(
-        f'<div class="indicator-row row border-bottom pb-2 mb-2" id="{parsing.anchor(indicator)}">\n'
+        f'<div class="indicator-row row border-bottom pb-2 mb-2" id="{_text(parsing.anchor(indicator))}">\n'
         f'<div class="col-lg-5"><strong>{_text(indicator.code)}</strong> {_text(indicator.display_title)}\n'
         f'<span class="badge text-bg-light border">{_text(indicator.requirement)}</span>\n'
         f'<div class="small"><span class="result-{judgement.result}">{_text(judgement.label)}</span>{reason}</div>\n'
