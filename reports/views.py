@@ -65,7 +65,6 @@ def leadership(request):
     if documents.shows_before_after(year):
         before_after_page = page_of(request, documents.map_wards(province, year), param=BEFORE_AFTER_PAGE)
         before_after = documents.before_after(before_after_page, year)
-    statuses = {value: str(label) for value, label in Assessment.Status.choices}  # translated once, not a row
     report_job = (
         RenderJob.objects.filter(kind=RenderJob.Kind.PROVINCE_REPORT, province=province, year=year)
         .order_by("-created_at")
@@ -85,7 +84,7 @@ def leadership(request):
             "charts": charts,
             "average": _average(summary),
             "previous_average": _average(previous),
-            "rows": [_ward_row(a, scores[a.pk], decisions.get(a.pk), statuses) for a in rows],
+            "rows": [_ward_row(a, scores[a.pk], decisions.get(a.pk)) for a in rows],
             "page_obj": page,
             "before_after": before_after,
             "before_after_page": before_after_page,
@@ -95,7 +94,7 @@ def leadership(request):
     )
 
 
-def _ward_row(assessment, score, decision, statuses) -> dict:
+def _ward_row(assessment, score, decision) -> dict:
     """A row of the wards' table, its texts made once here (50 rows a page) as the template wrote them."""
     return {
         "assessment": assessment,
@@ -103,7 +102,7 @@ def _ward_row(assessment, score, decision, statuses) -> dict:
         "decision": decision,
         "url": reverse("assessment", args=[assessment.pk]),
         "dossier_url": reverse("dossier_request", args=[assessment.pk]),
-        "status": statuses[assessment.status],
+        "status": assessment.get_status_display(),
         "result": _("đạt %(passed)s/%(criteria)s") % {"passed": score.passed, "criteria": score.total},
         "decision_label": (decision.label if decision is not None else "") or "—",
     }

@@ -57,10 +57,8 @@ class FiguresForm(forms.Form):
         self.labels: dict[str, str] = {}
         self.parts: dict[int, list[tuple[parsing.Part, str]]] = {}
         # Each text translated once for the page's ~140 fields, not once a field.
-        texts = {
-            "label": _("Chỉ tiêu %(code)s — %(label)s"),
-            "invalid_choice": _("Chỉ chọn «Có» hoặc «Không»."),
-        }
+        label_format = _("Chỉ tiêu %(code)s — %(label)s")
+        invalid_choice = _("Chỉ chọn «Có» hoặc «Không».")
         for indicator in page.indicators:
             initial = parsing.initial_for(indicator, page.values.get(indicator.pk))
             locked_last = page.last_year.get(indicator.code)
@@ -68,7 +66,7 @@ class FiguresForm(forms.Form):
             for part in parsing.parts_for(indicator):
                 name = field_name(indicator, part.name)
                 shown = part.shown()
-                self.fields[name] = self._field_for(part, shown, initial[part.name], texts)
+                self.fields[name] = self._field_for(part, shown, initial[part.name], invalid_choice)
                 if part.name == "last_year":
                     # Where last year comes from: the ward's own assessment, its predecessors' (summed or
                     # carried: read-only), or typed by hand with the predecessors' figures as a hint.
@@ -78,7 +76,7 @@ class FiguresForm(forms.Form):
                     if locked_last is not None:
                         self.fields[name].initial = str(locked_last)
                         self.fields[name].disabled = True
-                self.labels[name] = texts["label"] % {"code": indicator.code, "label": shown}
+                self.labels[name] = label_format % {"code": indicator.code, "label": shown}
                 names.append((part, name))
             self.parts[indicator.pk] = names
         narrative_label = _("Kết quả thực hiện")
@@ -107,7 +105,7 @@ class FiguresForm(forms.Form):
         self.narratives: dict[int, str] = {}
 
     @staticmethod
-    def _field_for(part, label, initial, texts):
+    def _field_for(part, label, initial, invalid_choice):
         if part.name == "yes":
             return forms.ChoiceField(
                 label=label,
@@ -115,7 +113,7 @@ class FiguresForm(forms.Form):
                 required=False,
                 initial=initial,
                 widget=widgets.Select(attrs={"class": "form-select form-select-sm"}),
-                error_messages={"invalid_choice": texts["invalid_choice"]},
+                error_messages={"invalid_choice": invalid_choice},
             )
         if part.name == "na":
             return forms.BooleanField(

@@ -17,9 +17,9 @@ from django.utils.safestring import SafeData, mark_safe
 # (an input's attributes are some 800 texts a page).
 
 
-def _formatted(value) -> str:
+def escaped(value) -> str:
     """`{{ value|stringformat:'s' }}`: "%s" % value (str(value), tuples included), escaped unless it was marked safe
-    (the filter keeps that)."""
+    (the filter keeps that). Also what wards/views/criterion_html.py writes of every text."""
     text = str(value)
     return text if isinstance(value, SafeData) else escape(text)
 
@@ -41,13 +41,13 @@ def attrs_html(attrs: dict) -> str:
         if value is True:
             parts.append(f" {_shown(name)}")
         else:
-            parts.append(f' {_shown(name)}="{_formatted(value)}"')
+            parts.append(f' {_shown(name)}="{escaped(value)}"')
     return "".join(parts)
 
 
 def input_html(widget: dict) -> str:
     """django/forms/widgets/input.html (text, hidden and checkbox inputs include it as it is)."""
-    value = "" if widget["value"] is None else f' value="{_formatted(widget["value"])}"'
+    value = "" if widget["value"] is None else f' value="{escaped(widget["value"])}"'
     return (
         f'<input type="{_shown(widget["type"])}" name="{_shown(widget["name"])}"{value}{attrs_html(widget["attrs"])}>'
     )
@@ -112,7 +112,7 @@ class Select(PythonRendered, forms.Select):
             for option in group_choices:
                 # the included select_option.html ends with a newline; only the whole select is stripped
                 out.append(
-                    f'\n  <option value="{_formatted(option["value"])}"{attrs_html(option["attrs"])}>'
+                    f'\n  <option value="{escaped(option["value"])}"{attrs_html(option["attrs"])}>'
                     f"{_shown(option['label'])}</option>\n"
                 )
             if group_name:

@@ -6,61 +6,58 @@ Through the template engine these parts were most of the page's rendering (some 
 escape, a number localised; an include 0.2 ms); written here they cost a string each. The markup is what the
 templates wrote, and templates/wards/assessment.html still writes everything around them.
 
-Texts are escaped as the template escaped them: a value marked safe (an input's HTML) as it is, any other
-escaped (Django's escape is html.escape, called here without its lazy-text wrapper).
+Texts are escaped as the template escaped them (wards.widgets.escaped): a value marked safe (an input's HTML) as
+it is, any other escaped.
 """
-
-from html import escape
 
 from django.conf import settings
 from django.middleware.csrf import get_token
 from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import truncatechars
 from django.urls import reverse
-from django.utils.safestring import SafeData, mark_safe
+from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
 
 from criteria.scoring import Judgement
 from wards import parsing
 from wards.templatetags.wards_tags import filesize
+from wards.widgets import escaped
 
 # The parts written on a wide column (a reason), and the part that is a checkbox.
 WIDE_PARTS = ("exclusion_reason", "na_reason")
 
 
-def _text(value) -> str:
-    """`{{ value }}` of a text: escaped unless marked safe."""
-    return str(value) if isinstance(value, SafeData) else escape(str(value))
+def _typed_by_hand() -> str:
+    """The badge of a last year's figure typed by hand."""
+    return f'<span class="badge text-bg-warning">{escaped(_("nhập tay"))}</span>'
 
 
 def _errors(field, errors) -> str:
     if not errors:
         return ""
-    return f'<div class="invalid-feedback d-block" id="{_text(field.auto_id)}_error">{" ".join(_text(e) for e in errors)}</div>'
+    return f'<div class="invalid-feedback d-block" id="{escaped(field.auto_id)}_error">{" ".join(escaped(e) for e in errors)}</div>'
 
 
 def field_cell(part, field, typed_by_hand_badge: str) -> tuple[str, bool]:
     """One input with its label, hint and errors in its column; and whether it has errors."""
     errors = field.errors
-    html = _text(str(field))
-    label = _text(field.label)
+    html = escaped(str(field))
+    label = escaped(field.label)
     if part.name == "na":
         inner = (
             f'<div class="form-check mt-sm-4">{html}'
-            f'<label class="form-check-label small" for="{_text(field.id_for_label)}">{label}</label></div>'
+            f'<label class="form-check-label small" for="{escaped(field.id_for_label)}">{label}</label></div>'
         )
     else:
         source = getattr(field.field, "last_year_source", None)
         badge = typed_by_hand_badge if source is not None and source.typed_by_hand else ""
         hint = (
-            f'<div class="form-text small mt-0" id="{_text(field.auto_id)}_helptext">{_text(field.help_text)}</div>'
+            f'<div class="form-text small mt-0" id="{escaped(field.auto_id)}_helptext">{escaped(field.help_text)}</div>'
             if field.help_text
             else ""
         )
-        inner = (
-            f'<label class="form-label small mb-0" for="{_text(field.id_for_label)}">{label}{badge}</label>{html}{hint}'
-        )
+        inner = f'<label class="form-label small mb-0" for="{escaped(field.id_for_label)}">{label}{badge}</label>{html}{hint}'
     width = "col-12 col-sm-8" if part.name in WIDE_PARTS else "col-6 col-sm-4"
     return f'<div class="{width}">{inner}{_errors(field, errors)}</div>\n', bool(errors)
 
@@ -69,20 +66,20 @@ def indicator_row(indicator, judgement: Judgement, cells: list[str]) -> str:
     """One indicator: its code, text, requirement and result (with the reason, but not for a missing figure: the
     reason is formatted only where the page shows it), and its inputs."""
     reason = (
-        f' <span class="text-secondary">· {_text(judgement.reason)}</span>' if judgement.result != "missing" else ""
+        f' <span class="text-secondary">· {escaped(judgement.reason)}</span>' if judgement.result != "missing" else ""
     )
     return mark_safe(
-        f'<div class="indicator-row row border-bottom pb-2 mb-2" id="{_text(parsing.anchor(indicator))}">\n'
-        f'<div class="col-lg-5"><strong>{_text(indicator.code)}</strong> {_text(indicator.display_title)}\n'
-        f'<span class="badge text-bg-light border">{_text(indicator.requirement)}</span>\n'
-        f'<div class="small"><span class="result-{judgement.result}">{_text(judgement.label)}</span>{reason}</div>\n'
+        f'<div class="indicator-row row border-bottom pb-2 mb-2" id="{escaped(parsing.anchor(indicator))}">\n'
+        f'<div class="col-lg-5"><strong>{escaped(indicator.code)}</strong> {escaped(indicator.display_title)}\n'
+        f'<span class="badge text-bg-light border">{escaped(indicator.requirement)}</span>\n'
+        f'<div class="small"><span class="result-{judgement.result}">{escaped(judgement.label)}</span>{reason}</div>\n'
         f'</div>\n<div class="col-lg-7"><div class="row g-2">\n{"".join(cells)}</div></div>\n</div>\n'
     )
 
 
 def indicator_rows(form, criterion, judgements) -> tuple[list[str], bool]:
     """The criterion's indicator rows as HTML, and whether any input among them has errors."""
-    badge = f' <span class="badge text-bg-warning">{_text(_("nhập tay"))}</span>'
+    badge = f" {_typed_by_hand()}"
     html, has_errors = [], False
     for indicator in criterion.indicators.all():
         cells = []
@@ -98,15 +95,15 @@ class EvidenceTexts:
     """The evidence section's texts in the reader's language, translated once for the page's 22 sections."""
 
     def __init__(self, request):
-        self.heading = _text(_("Tài liệu minh chứng"))
-        self.none = _text(_("Chưa có tệp."))
-        self.delete = _text(_("Xoá"))
+        self.heading = escaped(_("Tài liệu minh chứng"))
+        self.none = escaped(_("Chưa có tệp."))
+        self.delete = escaped(_("Xoá"))
         self.confirm = _("Xoá tệp «%(name)s»?")
         self.choose = _("Chọn tệp minh chứng cho %(code)s")
-        self.upload = _text(_("Tải lên"))
+        self.upload = escaped(_("Tải lên"))
         limit = f"{settings.EVIDENCE_MAX_BYTES // 1024 // 1024} MB"
-        self.limit = _text(_("PDF, JPEG, PNG, DOCX, XLSX; tối đa %(limit)s mỗi tệp.") % {"limit": limit})
-        self.csrf_token = _text(get_token(request))
+        self.limit = escaped(_("PDF, JPEG, PNG, DOCX, XLSX; tối đa %(limit)s mỗi tệp.") % {"limit": limit})
+        self.csrf_token = escaped(get_token(request))
 
 
 def evidence_section(texts: EvidenceTexts, assessment, criterion, files, upload_form, editable: bool) -> str:
@@ -117,20 +114,20 @@ def evidence_section(texts: EvidenceTexts, assessment, criterion, files, upload_
     if files:
         out.append('<ul class="list-unstyled small mb-2">\n')
         for f in files:
-            name = _text(f.original_name)
+            name = escaped(f.original_name)
             size = filesize(f.size)
-            who = _text(parsing.person(f.uploaded_by))
+            who = escaped(parsing.person(f.uploaded_by))
             when = date_filter(template_localtime(f.uploaded_at), "H:i d/m/Y")
             download = reverse("evidence_download", args=[assessment.pk, f.pk])
             out.append(
                 '<li class="d-flex flex-wrap align-items-center gap-2 py-1 border-bottom">\n'
                 f'<a href="{download}" target="_blank" rel="noopener">{name}</a>\n'
                 f'<span class="text-secondary">{size} · {who} · {when}</span>\n'
-                f'<code class="text-secondary" title="SHA-256">{_text(truncatechars(f.sha256, 13))}</code>\n'
+                f'<code class="text-secondary" title="SHA-256">{escaped(truncatechars(f.sha256, 13))}</code>\n'
             )
             if editable:
                 delete = reverse("evidence_delete", args=[assessment.pk, f.pk])
-                confirm = _text(texts.confirm % {"name": f.original_name})
+                confirm = escaped(texts.confirm % {"name": f.original_name})
                 # hx-select="unset": the button sits in the figures form, whose hx-select (the whole page) it would
                 # inherit; the answer is the section itself, and selecting the page in it swapped in nothing.
                 out.append(
@@ -146,26 +143,26 @@ def evidence_section(texts: EvidenceTexts, assessment, criterion, files, upload_
     if refusals:
         out.append(
             f'<div class="alert alert-warning small py-1 mb-2" role="alert" id="evidence-refused-{number}">'
-            f"{''.join(_text(e) for e in refusals)}</div>\n"
+            f"{''.join(escaped(e) for e in refusals)}</div>\n"
         )
     if editable:
         invalid = bool(upload_form.errors)
         file_errors = upload_form.errors.get("file")
         described = f' aria-invalid="true" aria-describedby="file-{number}-error"' if invalid else ""
-        choose = _text(texts.choose % {"code": criterion.code})
+        choose = escaped(texts.choose % {"code": criterion.code})
         # The token goes before the file: a body refused for its size is not read past the file (wards.uploads).
         out.append(
             '<div class="d-flex flex-wrap gap-2 align-items-start">\n<div>\n'
             f'<input type="hidden" name="csrfmiddlewaretoken" form="upload-{number}" value="{texts.csrf_token}">\n'
             f'<input type="file" name="file" form="upload-{number}" id="file-{number}" '
             f'class="form-control form-control-sm{" is-invalid" if invalid else ""}" '
-            f'data-max-bytes="{upload_form.max_bytes}" data-too-large="{_text(upload_form.too_large)}" '
+            f'data-max-bytes="{upload_form.max_bytes}" data-too-large="{escaped(upload_form.too_large)}" '
             f'accept=".pdf,.jpg,.jpeg,.png,.docx,.xlsx"{described} aria-label="{choose}">\n'
         )
         if file_errors:
             out.append(
                 f'<div class="invalid-feedback d-block" id="file-{number}-error">'
-                f"{' '.join(_text(e) for e in file_errors)}</div>\n"
+                f"{' '.join(escaped(e) for e in file_errors)}</div>\n"
             )
         out.append(
             f'</div>\n<button type="submit" form="upload-{number}" class="btn btn-outline-primary btn-sm">'
@@ -179,7 +176,7 @@ def evidence_section(texts: EvidenceTexts, assessment, criterion, files, upload_
 def review_rows(page, last_year, criterion) -> list[str]:
     """The review page's table rows of a criterion: each indicator's figures this year and last year (where last
     year comes from, typed by hand or not), and its computed result with the reason."""
-    badge = f'\n<span class="badge text-bg-warning">{_text(_("nhập tay"))}</span>'
+    badge = f"\n{_typed_by_hand()}"
     judgements = page.score.criteria[criterion.code].indicators
     rows = []
     for indicator in criterion.indicators.all():
@@ -187,17 +184,17 @@ def review_rows(page, last_year, criterion) -> list[str]:
         source = last_year.source(indicator)
         last_text, last_note = source.shown(value.last_year if value is not None else None)
         judgement = judgements[indicator.code]
-        note = f'\n<div class="last-year-source">{_text(last_note)}</div>' if last_note else ""
+        note = f'\n<div class="last-year-source">{escaped(last_note)}</div>' if last_note else ""
         rows.append(
             mark_safe(
                 '<tr class="small">\n'
-                f"<td>\n<strong>{_text(indicator.code)}</strong> {_text(indicator.display_title)}\n</td>\n"
-                f'<td class="text-nowrap">{_text(indicator.requirement)}</td>\n'
-                f"<td>{_text(parsing.describe(indicator, value))}</td>\n"
-                f'<td class="text-secondary last-year" data-source="{_text(source.source)}">\n{_text(last_text)}'
+                f"<td>\n<strong>{escaped(indicator.code)}</strong> {escaped(indicator.display_title)}\n</td>\n"
+                f'<td class="text-nowrap">{escaped(indicator.requirement)}</td>\n'
+                f"<td>{escaped(parsing.describe(indicator, value))}</td>\n"
+                f'<td class="text-secondary last-year" data-source="{escaped(source.source)}">\n{escaped(last_text)}'
                 f"{badge if source.typed_by_hand else ''}{note}\n</td>\n"
-                f'<td>\n<span class="result-{judgement.result}">{_text(judgement.label)}</span>\n'
-                f'<div class="text-secondary">{_text(judgement.reason)}</div>\n</td>\n</tr>\n'
+                f'<td>\n<span class="result-{judgement.result}">{escaped(judgement.label)}</span>\n'
+                f'<div class="text-secondary">{escaped(judgement.reason)}</div>\n</td>\n</tr>\n'
             )
         )
     return rows
