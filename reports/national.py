@@ -191,16 +191,19 @@ def national_year(year: int) -> NationalYear:
 
     lineage_ids = set(owner)
     wards: dict[int, list[MapWard]] = defaultdict(list)
-    # Unordered: the lists are only counted (the model's order joins the provinces and districts to sort 2,400 rows).
-    for row in (
+    # Unordered and without their names: the lists are only counted and looked up by id (the model's order joins
+    # the provinces and districts to sort 2,400 rows; the names alone are half of what the query reads).
+    for ward_id, province_id, valid_from, valid_to in (
         Ward.objects.filter(province_id__in=lineage_ids, kind=Ward.Kind.WARD)
         .order_by()
-        .values_list("id", "name", "province_id", "district_id", "valid_from", "valid_to")
+        .values_list("id", "province_id", "valid_from", "valid_to")
     ):
-        wards[owner[row[2]]].append(MapWard(*row))
+        wards[owner[province_id]].append(MapWard(ward_id, "", province_id, None, valid_from, valid_to))
+    # Every certified ward of the country, not only those of the lineages: the dict is only looked up by the
+    # lineages' ward ids, and without the join to the wards PostgreSQL reads half as much (6 → 3 ms, 986 rows).
     first_certified = dict(
         Decision.objects.in_force()
-        .filter(outcome=Decision.Outcome.CERTIFIED, assessment__ward__province_id__in=lineage_ids)
+        .filter(outcome=Decision.Outcome.CERTIFIED)
         .values("assessment__ward_id")
         .annotate(first=Min("assessment__year"))
         .values_list("assessment__ward_id", "first")
@@ -228,19 +231,26 @@ def national_year(year: int) -> NationalYear:
 
     per_province: dict[int, dict[int, Weak]] = defaultdict(dict)
     national: dict[int, Weak] = {}
-    results = (
+    results = list(
         # Filtered through the join (not "assessment in (subquery)"): PostgreSQL then reads the year's assessments by
-        # their index instead of scanning every year's (7 → 4 ms at national scale).
+        # their index instead of scanning every year's (7 → 4 ms at national scale). Grouped by the criterion's id,
+        # its number and title read apart: grouping 9,000 rows by a title costs more than the query that reads it.
         CriterionResult.objects.filter(assessment__year=year, assessment__ward__province_id__in=lineage_ids)
         .exclude(assessment__status=Assessment.Status.DRAFT)
-        .values("assessment__ward__province_id", "criterion__number", "criterion__title")
+        .values("assessment__ward__province_id", "criterion_id")
         .annotate(passes=Count("pk", filter=Q(result=CriterionResult.Result.PASS)), counted=Count("pk"))
         .order_by()
     )
+    criteria = {
+        pk: (number, title)
+        for pk, number, title in Criterion.objects.filter(pk__in={r["criterion_id"] for r in results}).values_list(
+            "pk", "number", "title"
+        )
+    }
     for r in results:
-        number = r["criterion__number"]
+        number, title = criteria[r["criterion_id"]]
         for bucket in (per_province[owner[r["assessment__ward__province_id"]]], national):
-            weak = bucket.setdefault(number, Weak(Criterion.code_for(number), number, r["criterion__title"], 0, 0))
+            weak = bucket.setdefault(number, Weak(Criterion.code_for(number), number, title, 0, 0))
             weak.passes += r["passes"]
             weak.counted += r["counted"]
 

@@ -13,6 +13,7 @@ from reports.models import RenderJob
 from wards import access
 from wards.map import on_new_map
 from wards.models import Assessment
+from wards.selectors import assessment_years
 from wards.years import year_param
 
 # The table's columns, in order: (sort key, whether a first click sorts it from the highest down).
@@ -48,7 +49,7 @@ def national_view(request):
     year = year_param(request.GET.get("year"), default=current)
     key, descending = national.parse_sort(request.GET.get("sort"))
     data = national.national_year(year)
-    years = set(Assessment.objects.order_by().values_list("year", flat=True).distinct())
+    years = assessment_years()
     if year not in years:
         messages.info(request, _("Chưa có hồ sơ đánh giá nào năm %(year)s.") % {"year": year})
     report_job = (
