@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from django.conf import settings
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Min, Q, prefetch_related_objects
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -413,11 +413,8 @@ def _roadmap_dicts(rows: list[RoadmapRow], year: int) -> list[dict]:
 def _old_roadmaps(province: Province, wards: list[MapWard], certified: dict[int, int], year: int) -> list[dict]:
     """The roadmaps of the provinces this one was formed from, as they were set for the old map: what was
     reached up to their last year, their later milestones shown as replaced."""
-    predecessors = (
-        Province.objects.filter(successor_links__successor=province)
-        .prefetch_related("roadmap_targets")
-        .order_by("name")
-    )
+    predecessors = province.predecessors  # read once with the page's other queries (wards.models.in_province)
+    prefetch_related_objects(predecessors, "roadmap_targets")
     result = []
     for old in predecessors:
         targets = sorted(old.roadmap_targets.all(), key=lambda t: t.year)

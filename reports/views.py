@@ -84,7 +84,7 @@ def leadership(request):
             "charts": charts,
             "average": _average(summary),
             "previous_average": _average(previous),
-            "rows": [_ward_row(a, scores[a.pk], decisions.get(a.pk)) for a in rows],
+            "rows": _ward_rows(rows, scores, decisions),
             "page_obj": page,
             "before_after": before_after,
             "before_after_page": before_after_page,
@@ -94,18 +94,34 @@ def leadership(request):
     )
 
 
-def _ward_row(assessment, score, decision) -> dict:
-    """A row of the wards' table, its texts made once here (50 rows a page) as the template wrote them."""
-    return {
-        "assessment": assessment,
-        "score": score,
-        "decision": decision,
-        "url": reverse("assessment", args=[assessment.pk]),
-        "dossier_url": reverse("dossier_request", args=[assessment.pk]),
-        "status": assessment.get_status_display(),
-        "result": _("đạt %(passed)s/%(criteria)s") % {"passed": score.passed, "criteria": score.total},
-        "decision_label": (decision.label if decision is not None else "") or "—",
-    }
+def _ward_rows(assessments, scores, decisions) -> list[dict]:
+    """The rows of the wards' table, their texts made here (50 rows a page) as the template wrote them: the
+    statuses' labels translated once, each link reversed once and the row's id put in it."""
+    statuses = {value: str(label) for value, label in Assessment.Status.choices}
+    page_url, dossier_url = _id_url("assessment"), _id_url("dossier_request")
+    rows = []
+    for assessment in assessments:
+        score, decision = scores[assessment.pk], decisions.get(assessment.pk)
+        rows.append(
+            {
+                "assessment": assessment,
+                "score": score,
+                "decision": decision,
+                "url": page_url(assessment.pk),
+                "dossier_url": dossier_url(assessment.pk),
+                "status": statuses[assessment.status],
+                "result": _("đạt %(passed)s/%(criteria)s") % {"passed": score.passed, "criteria": score.total},
+                "decision_label": (decision.label if decision is not None else "") or "—",
+            }
+        )
+    return rows
+
+
+def _id_url(name: str):
+    """pk → reverse(name, args=[pk]), the pattern reversed once: a URL whose only argument is an id."""
+    marker = 987654321
+    before, after = reverse(name, args=[marker]).split(str(marker))
+    return lambda pk: f"{before}{int(pk)}{after}"
 
 
 def _average(summary) -> str:
