@@ -9,7 +9,7 @@ import json
 import logging
 import math
 import mimetypes
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from importlib.metadata import version
@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from django.conf import settings
-from django.db.models import Count, Min, Q, prefetch_related_objects
+from django.db.models import Count, Min, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -43,7 +43,6 @@ from wards.models import (
 )
 from wards.selectors import (
     assessment_page,
-    stored_distribution,
     stored_scores,
     summarize_stored,
 )
@@ -410,14 +409,23 @@ def _roadmap_dicts(rows: list[RoadmapRow], year: int) -> list[dict]:
     ]
 
 
-def _old_roadmaps(province: Province, wards: list[MapWard], certified: dict[int, int], year: int) -> list[dict]:
+def lineage_targets(province: Province) -> dict[int, list[RoadmapTarget]]:
+    """The roadmap milestones of the province and of the provinces it was formed from, by province id and in
+    year order, in one query."""
+    targets: dict[int, list[RoadmapTarget]] = {p.pk: [] for p in (province, *province.predecessors)}
+    for target in RoadmapTarget.objects.filter(province_id__in=list(targets)).order_by("year", "pk"):
+        targets[target.province_id].append(target)
+    return targets
+
+
+def _old_roadmaps(
+    province: Province, wards: list[MapWard], certified: dict[int, int], year: int, targets_of: dict
+) -> list[dict]:
     """The roadmaps of the provinces this one was formed from, as they were set for the old map: what was
-    reached up to their last year, their later milestones shown as replaced."""
-    predecessors = province.predecessors  # read once with the page's other queries (wards.models.in_province)
-    prefetch_related_objects(predecessors, "roadmap_targets")
+    reached up to their last year, their later milestones shown as replaced. `targets_of`: lineage_targets."""
     result = []
-    for old in predecessors:
-        targets = sorted(old.roadmap_targets.all(), key=lambda t: t.year)
+    for old in province.predecessors:  # read once with the page's other queries (wards.models.in_province)
+        targets = targets_of[old.pk]
         if not targets:
             continue
         own = [w for w in wards if w.province_id == old.pk]
@@ -573,18 +581,58 @@ def province_assessments(province: Province, year: int):
 
 
 @dataclass(frozen=True)
+class YearCounts:
+    """A year of a province's lineage as its picture counts it: its assessments, the drafts among them, its
+    criteria set, and the assessments past the draft by the number of criteria they meet (stored results)."""
+
+    assessments: int = 0
+    drafts: int = 0
+    criteria_set_id: int | None = None  # the lowest of the year's sets: the one its criteria are named from
+    distribution: dict[int, int] = field(default_factory=dict)  # criteria met → assessments past the draft
+
+
+def year_counts(province: Province) -> dict[int, YearCounts]:
+    """Every year of the province's lineage, counted in one query (by year and criteria met): what the page's
+    list of years, a year's totals and its distribution, and the year before's, would each read apart."""
+    years: dict[int, dict] = {}
+    rows = (
+        Assessment.objects.filter(in_province(province, "ward__"))
+        .order_by()
+        .values("year", "criteria_passed")
+        .annotate(
+            n=Count("pk"), drafts=Count("pk", filter=Q(status=Assessment.Status.DRAFT)), set_id=Min("criteria_set_id")
+        )
+    )
+    for row in rows:
+        year = years.setdefault(row["year"], {"assessments": 0, "drafts": 0, "sets": [], "distribution": {}})
+        year["assessments"] += row["n"]
+        year["drafts"] += row["drafts"]
+        year["sets"].append(row["set_id"])
+        if row["n"] > row["drafts"]:
+            year["distribution"][row["criteria_passed"]] = row["n"] - row["drafts"]
+    return {
+        y: YearCounts(c["assessments"], c["drafts"], min(c["sets"]), dict(sorted(c["distribution"].items())))
+        for y, c in years.items()
+    }
+
+
+@dataclass(frozen=True)
 class Lineage:
-    """What every year's picture of a province reads alike: the phường of its lineage, and the first year each
-    was certified. Two queries; a page that shows two years reads it once."""
+    """What every year's picture of a province reads alike: the phường of its lineage, the first year each was
+    certified, and each year's counts. Three queries; a page that shows two years reads it once."""
 
     wards: list[MapWard]
     certified: dict[int, int]  # ward id → the first year it was certified
     certified_in: dict[int, int]  # year → how many decisions in force certify a ward for that year
+    years: dict[int, YearCounts]  # every year with assessments → its counts
+
+    def of_year(self, year: int) -> YearCounts:
+        return self.years.get(year) or YearCounts()
 
 
 def province_lineage(province: Province) -> Lineage:
     by_year, decisions = certified_by_year(province)
-    return Lineage(lineage_wards(province), first_certified(by_year), decisions)
+    return Lineage(lineage_wards(province), first_certified(by_year), decisions, year_counts(province))
 
 
 def province_year_summary(
@@ -607,15 +655,12 @@ def province_year(*, province: Province, year: int, user, lineage: Lineage | Non
 def province_year_counts(province: Province, year: int, *, lineage: Lineage | None = None) -> dict:
     """The counts of a province's year that the leadership page and the report show for the year before, the same
     values as in province_year_summary: the year's map and its phường, the wards counted (past the draft) and
-    their distribution, the year's certifications and the phường of its map certified by its end. One query
+    their distribution, the year's certifications and the phường of its map certified by its end. No query
     besides the lineage (none of the summary's lists, roadmaps or rates)."""
     lineage = lineage or province_lineage(province)
     day = map_date(year)
     on_map_ids = {w.id for w in lineage.wards if w.exists_on(day)}
-    submitted = Assessment.objects.filter(in_province(province, "ward__"), year=year).exclude(
-        status=Assessment.Status.DRAFT
-    )
-    distribution = stored_distribution(submitted)
+    distribution = lineage.of_year(year).distribution
     return {
         "year": year,
         "new_map": on_new_map(year),
@@ -636,20 +681,24 @@ def _province_year(province: Province, year: int, *, report: bool = True, lineag
     year across the reform a table "before → after". The report (report=True) has the drafts named and the
     table "before → after" in full; the page (report=False) has the drafts' count and cuts that table into
     pages itself (map_wards, before_after)."""
+    lineage = lineage or province_lineage(province)
+    totals = lineage.of_year(year)
     year_assessments = Assessment.objects.filter(in_province(province, "ward__"), year=year)
-    totals = year_assessments.order_by().aggregate(
-        total=Count("pk"), drafts=Count("pk", filter=Q(status=Assessment.Status.DRAFT)), set_id=Min("criteria_set_id")
-    )
     criteria_titles, criteria_numbers = {}, {}
-    if totals["set_id"] is not None:
+    if totals.criteria_set_id is not None:
         for number, title in (
-            Criterion.objects.filter(criteria_set_id=totals["set_id"]).order_by("number").values_list("number", "title")
+            Criterion.objects.filter(criteria_set_id=totals.criteria_set_id)
+            .order_by("number")
+            .values_list("number", "title")
         ):
             criteria_titles[Criterion.code_for(number)] = title
             criteria_numbers[Criterion.code_for(number)] = number
     # A draft is not yet in: counting it as "0 criteria met" would sink every rate of the current year.
     counted = summarize_stored(
-        province=province, year=year, assessments=year_assessments.exclude(status=Assessment.Status.DRAFT)
+        province=province,
+        year=year,
+        assessments=year_assessments.exclude(status=Assessment.Status.DRAFT),
+        distribution=totals.distribution,
     )
     if not counted.criteria_codes and criteria_titles:
         counted = replace(counted, criteria_codes=list(criteria_titles), passes=dict.fromkeys(criteria_titles, 0))
@@ -669,12 +718,12 @@ def _province_year(province: Province, year: int, *, report: bool = True, lineag
         ),
         key=lambda r: (r["passes"], r["number"]),
     )
-    lineage = lineage or province_lineage(province)
     wards, certified = lineage.wards, lineage.certified
     day = map_date(year)
     on_map = [w for w in wards if w.exists_on(day)]
     on_map_ids = {w.id for w in on_map}
-    roadmap = roadmap_rows(province, wards, certified, as_of=year)
+    targets_of = lineage_targets(province)
+    roadmap = roadmap_rows(province, wards, certified, as_of=year, targets=targets_of[province.pk])
     status, status_text = roadmap_status(roadmap, year)
     decisions = (
         Decision.objects.in_force()
@@ -694,15 +743,15 @@ def _province_year(province: Province, year: int, *, report: bool = True, lineag
         # Districts were abolished with the reform: a year on the new map lists none.
         "districts": any(w.district_id for w in on_map),
         "wards": n,
-        "assessments": totals["total"],
-        "drafts": totals["drafts"],
+        "assessments": totals.assessments,
+        "drafts": totals.drafts,
         "total_criteria": len(codes),
         "distribution": dist_rows,
         "rates": rates,
         "roadmap": _roadmap_dicts(roadmap, year),
         "roadmap_status": status,
         "roadmap_text": status_text,
-        "old_roadmaps": _old_roadmaps(province, wards, certified, year),
+        "old_roadmaps": _old_roadmaps(province, wards, certified, year, targets_of),
         "certified": [
             {
                 "ward": ward,
@@ -773,8 +822,9 @@ def _province_signers(province: Province) -> dict:
 
 
 def province_report_data(province: Province, year: int) -> dict:
-    data = province_year_summary(province, year)
-    previous = province_year_counts(province, year - 1)  # only its counts are shown
+    lineage = province_lineage(province)  # read once for both years
+    data = province_year_summary(province, year, lineage=lineage)
+    previous = province_year_counts(province, year - 1, lineage=lineage)  # only its counts are shown
     data["previous"] = {
         "year": year - 1,
         "wards": previous["wards"],

@@ -38,11 +38,8 @@ def leadership(request):
     access.require(request.user, access.Action.READ_PROVINCE)
     provinces = list(report_provinces(request.user).order_by("name"))
     province = next((p for p in provinces if p.code == request.GET.get("province")), provinces[0])
-    years = sorted(
-        # order_by(): the model's ordering (by ward name) would make DISTINCT return a year per ward.
-        Assessment.objects.filter(in_province(province, "ward__")).order_by().values_list("year", flat=True).distinct(),
-        reverse=True,
-    )
+    lineage = documents.province_lineage(province)  # every year's counts too: the years with assessments
+    years = sorted(lineage.years, reverse=True)
     current = timezone.localdate().year
     year = year_param(request.GET.get("year"), default=current)
     # The year asked for (by default the current assessment year) is the year shown, with or without data.
@@ -50,7 +47,6 @@ def leadership(request):
         messages.info(
             request, _("%(name)s chưa có hồ sơ đánh giá nào năm %(year)s.") % {"name": province.name, "year": year}
         )
-    lineage = documents.province_lineage(province)
     summary = documents.province_year(province=province, year=year, user=request.user, lineage=lineage)
     # the same province, checked just above; only its counts are shown
     previous = documents.province_year_counts(province, year - 1, lineage=lineage)

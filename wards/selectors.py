@@ -280,10 +280,14 @@ def province_summary(*, province: Province, year: int) -> ProvinceSummary:
     return summarize_stored(province=province, year=year, assessments=submitted)
 
 
-def summarize_stored(*, province: Province, year: int, assessments: QuerySet[Assessment]) -> ProvinceSummary:
+def summarize_stored(
+    *, province: Province, year: int, assessments: QuerySet[Assessment], distribution: dict[int, int] | None = None
+) -> ProvinceSummary:
     """Wards by criteria met and wards passing each criterion, counted in SQL over the stored results of these
-    assessments (a queryset, never loaded)."""
-    distribution = stored_distribution(assessments)
+    assessments (a queryset, never loaded). `distribution`, when its caller has counted it already (the same
+    assessments by criteria met, stored_distribution), saves its query."""
+    if distribution is None:
+        distribution = stored_distribution(assessments)
     wards = sum(distribution.values())
     passes: dict[str, int] = {}
     codes: list[str] = []
