@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -14,6 +13,7 @@ from reports import documents, services
 from reports.models import BulkRender, RenderJob
 from reports.selectors import bulks_visible_to, jobs_visible_to, report_provinces
 from wards import access
+from wards.links import id_url
 from wards.models import Assessment, Decision, Province, in_province
 from wards.pagination import page_of
 from wards.selectors import assessment_for, stored_scores
@@ -94,7 +94,7 @@ def _ward_rows(assessments, scores, decisions) -> list[dict]:
     """The rows of the wards' table, their texts made here (50 rows a page) as the template wrote them: the
     statuses' labels translated once, each link reversed once and the row's id put in it."""
     statuses = {value: str(label) for value, label in Assessment.Status.choices}
-    page_url, dossier_url = _id_url("assessment"), _id_url("dossier_request")
+    page_url, dossier_url = id_url("assessment"), id_url("dossier_request")
     rows = []
     for assessment in assessments:
         score, decision = scores[assessment.pk], decisions.get(assessment.pk)
@@ -111,13 +111,6 @@ def _ward_rows(assessments, scores, decisions) -> list[dict]:
             }
         )
     return rows
-
-
-def _id_url(name: str):
-    """pk → reverse(name, args=[pk]), the pattern reversed once: a URL whose only argument is an id."""
-    marker = 987654321
-    before, after = reverse(name, args=[marker]).split(str(marker))
-    return lambda pk: f"{before}{int(pk)}{after}"
 
 
 def _average(summary) -> str:

@@ -24,7 +24,7 @@ def escaped(value) -> str:
     return text if isinstance(value, SafeData) else escape(text)
 
 
-def _shown(value) -> str:
+def shown(value) -> str:
     """`{{ value }}`: localised, then escaped unless safe."""
     if type(value) is str:  # localize gives a text as it is
         return escape(value)
@@ -39,18 +39,16 @@ def attrs_html(attrs: dict) -> str:
         if value is False:
             continue
         if value is True:
-            parts.append(f" {_shown(name)}")
+            parts.append(f" {shown(name)}")
         else:
-            parts.append(f' {_shown(name)}="{escaped(value)}"')
+            parts.append(f' {shown(name)}="{escaped(value)}"')
     return "".join(parts)
 
 
 def input_html(widget: dict) -> str:
     """django/forms/widgets/input.html (text, hidden and checkbox inputs include it as it is)."""
     value = "" if widget["value"] is None else f' value="{escaped(widget["value"])}"'
-    return (
-        f'<input type="{_shown(widget["type"])}" name="{_shown(widget["name"])}"{value}{attrs_html(widget["attrs"])}>'
-    )
+    return f'<input type="{shown(widget["type"])}" name="{shown(widget["name"])}"{value}{attrs_html(widget["attrs"])}>'
 
 
 class PythonRendered:
@@ -90,8 +88,8 @@ class Textarea(PythonRendered, forms.Textarea):
     python_template = forms.Textarea.template_name
 
     def html(self, widget):
-        value = _shown(widget["value"]) if widget["value"] else ""
-        return f'<textarea name="{_shown(widget["name"])}"{attrs_html(widget["attrs"])}>\n{value}</textarea>'
+        value = shown(widget["value"]) if widget["value"] else ""
+        return f'<textarea name="{shown(widget["name"])}"{attrs_html(widget["attrs"])}>\n{value}</textarea>'
 
 
 class Select(PythonRendered, forms.Select):
@@ -105,15 +103,15 @@ class Select(PythonRendered, forms.Select):
         return super()._render(template_name, context, renderer)
 
     def html(self, widget):
-        out = [f'<select name="{_shown(widget["name"])}"{attrs_html(widget["attrs"])}>']
+        out = [f'<select name="{shown(widget["name"])}"{attrs_html(widget["attrs"])}>']
         for group_name, group_choices, _index in widget["optgroups"]:
             if group_name:
-                out.append(f'\n  <optgroup label="{_shown(group_name)}">')
+                out.append(f'\n  <optgroup label="{shown(group_name)}">')
             for option in group_choices:
                 # the included select_option.html ends with a newline; only the whole select is stripped
                 out.append(
                     f'\n  <option value="{escaped(option["value"])}"{attrs_html(option["attrs"])}>'
-                    f"{_shown(option['label'])}</option>\n"
+                    f"{shown(option['label'])}</option>\n"
                 )
             if group_name:
                 out.append("\n  </optgroup>")

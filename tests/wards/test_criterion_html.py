@@ -34,3 +34,30 @@ def test_texts_codes_and_file_names_are_escaped_on_both_pages(client, people, as
     assert 'id="ind-1&quot;x&gt;&lt;b&gt;"' in page
     assert 'for="id_ind-1&quot;x&gt;&lt;b&gt;-yes"' in page
     assert "«&lt;img src=x onerror=&quot;alert(1)&quot;&gt;.pdf»" in page  # the delete button's confirmation
+
+
+def test_the_review_cards_escape_the_criterion_the_narrative_the_comment_and_the_reviewer(
+    client, people, assessment, criteria_set
+):
+    from criteria.models import Criterion
+    from wards.models import Narrative, Verdict
+
+    criterion = Criterion.objects.get(criteria_set=criteria_set, number=1)
+    criterion.title = HOSTILE
+    criterion.save()
+    Narrative.objects.create(assessment=assessment, criterion=criterion, text=f"{HOSTILE}\ndòng hai")
+    reviewer = people["reviewer"]
+    reviewer.last_name = HOSTILE
+    reviewer.save()
+    Verdict.objects.create(
+        assessment=assessment, criterion=criterion, outcome=Verdict.Outcome.PASS, comment=HOSTILE, reviewer=reviewer
+    )
+    client.force_login(reviewer)
+    html = client.get(f"/ho-so/{assessment.pk}/tham-dinh/").content.decode()
+    card = html[html.index('id="criterion-1"') : html.index('id="criterion-2"')]
+    escaped = "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;"
+    assert HOSTILE not in html
+    assert f"TC1. {escaped}</strong>" in card  # the title
+    assert f"{escaped}<br>dòng hai" in card  # the narrative, its line break kept
+    assert f">\n{escaped}</textarea>" in card  # the comment, in its field
+    assert f"{escaped} " in card and "checked" in card  # who concluded (family name first), the verdict chosen

@@ -1,6 +1,6 @@
 """What the assessment page writes 22 times, once a criterion, written in Python: the indicator rows (some 116
 rows and 140 inputs) and the evidence section (its files and the upload; also the answer to an upload or a
-deletion through htmx).
+deletion through htmx); and the review page's 22 criterion cards (review_section).
 
 Through the template engine these parts were most of the page's rendering (some 2,800 nodes, each a lookup, an
 escape, a number localised; an include 0.2 ms); written here they cost a string each. The markup is what the
@@ -13,7 +13,7 @@ it is, any other escaped.
 from django.conf import settings
 from django.middleware.csrf import get_token
 from django.template.defaultfilters import date as date_filter
-from django.template.defaultfilters import truncatechars
+from django.template.defaultfilters import linebreaksbr, truncatechars
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from criteria.scoring import Judgement
 from wards import parsing
 from wards.templatetags.wards_tags import filesize
-from wards.widgets import escaped
+from wards.widgets import escaped, shown
 
 # The parts written on a wide column (a reason), and the part that is a checkbox.
 WIDE_PARTS = ("exclusion_reason", "na_reason")
@@ -198,3 +198,91 @@ def review_rows(page, last_year, criterion) -> list[str]:
             )
         )
     return rows
+
+
+class ReviewTexts:
+    """The review page's section texts in the reader's language, translated once for its 22 sections."""
+
+    def __init__(self, year: int):
+        self.result = escaped(_("Kết quả tính:"))
+        self.changes = escaped(_("Thay đổi so với vòng trước:"))
+        self.head = (
+            '<thead>\n<tr class="small">\n'
+            f"<th>{escaped(_('Chỉ tiêu'))}</th>\n"
+            f"<th>{escaped(_('Yêu cầu'))}</th>\n"
+            f"<th>{escaped(_('Năm %(year)s') % {'year': year})}</th>\n"
+            f"<th>{escaped(_('Năm %(year)s') % {'year': year - 1})}</th>\n"
+            f"<th>{escaped(_('Kết quả tính'))}</th>\n"
+            "</tr>\n</thead>\n"
+        )
+        self.narrative = escaped(_("Kết quả thực hiện:"))
+        self.unwritten = _("(phường chưa ghi)")
+        self.evidence = escaped(_("Minh chứng:"))
+        self.no_evidence = escaped(_("không có"))
+        self.verdict = escaped(_("Kết luận"))
+        self.comment = escaped(_("Nhận xét"))
+
+
+def review_section(texts: ReviewTexts, c: dict, download_url, reviewing: bool) -> str:
+    """One criterion's card on the review page (the template wrote it 22 times): its computed result, what
+    changed since the last round, the figures' rows (review_rows), the narrative and files, and the verdict,
+    comment and (while reviewing) return reason inputs. `download_url`: a file's id → its download link."""
+    criterion, score, number = c["criterion"], c["score"], c["criterion"].number
+    out = [
+        f'<section class="card mb-3" id="criterion-{number}">\n'
+        '<div class="card-header d-flex flex-wrap justify-content-between gap-2">\n'
+        f"<strong>{escaped(criterion.code)}. {escaped(criterion.display_title)}</strong>\n"
+        f'<span>{texts.result} <span class="result-{escaped(score.judgement.result)}">'
+        f"{escaped(score.judgement.label)}</span></span>\n"
+        '</div>\n<div class="card-body">\n'
+    ]
+    if c["changes"]:
+        items = "".join(f"<li>{shown(ch.what)}: {shown(ch.old)} → {shown(ch.new)}</li>" for ch in c["changes"])
+        out.append(
+            f'<div class="alert alert-info py-2 small" id="changes-{number}">\n<strong>{texts.changes}</strong>\n'
+            f'<ul class="mb-0">\n{items}\n</ul>\n</div>\n'
+        )
+    narrative = c["narrative"].text if c["narrative"] is not None else ""
+    files = (
+        "·\n".join(
+            f'<a href="{download_url(f.pk)}" target="_blank" rel="noopener">{escaped(f.original_name)}</a>\n'
+            f'<code class="text-secondary">{escaped(truncatechars(f.sha256, 13))}</code>\n'
+            for f in c["evidence"]
+        )
+        or f'<span class="text-secondary">{texts.no_evidence}</span>'
+    )
+    out.append(
+        '<div class="table-responsive">\n<table class="table table-sm align-middle">\n'
+        f"{texts.head}<tbody>\n{''.join(c['indicator_rows'])}</tbody>\n</table>\n</div>\n"
+        f'<div class="small mb-2">\n<strong>{texts.narrative}</strong>\n'
+        f"{linebreaksbr(narrative or texts.unwritten, autoescape=True)}\n</div>\n"
+        f'<div class="small mb-2">\n<strong>{texts.evidence}</strong>\n'
+        f"{files}\n</div>\n"
+        '<div class="row g-2 border-top pt-2">\n<div class="col-md-3">\n'
+        f'<div class="small fw-semibold">{texts.verdict}</div>\n'
+    )
+    for radio in c["verdict_field"]:
+        out.append(
+            f'<div class="form-check form-check-inline">\n{radio.tag()}\n'
+            f'<label class="form-check-label small" for="{escaped(radio.id_for_label)}">'
+            f"{escaped(radio.choice_label)}</label>\n</div>\n"
+        )
+    verdict = c["verdict"]
+    if verdict is not None:
+        when = date_filter(template_localtime(verdict.updated_at), "H:i d/m/Y")
+        out.append(f'<div class="small text-secondary">\n{escaped(parsing.person(verdict.reviewer))}, {when}\n</div>\n')
+    comment = c["comment_field"]
+    out.append(
+        '</div>\n<div class="col-md-5">\n'
+        f'<label class="form-label small mb-0" for="{escaped(comment.id_for_label)}">{texts.comment}</label>\n'
+        f"{escaped(str(comment))}\n{_errors(comment, comment.errors)}</div>\n"
+    )
+    if reviewing:
+        reason = c["reason_field"]
+        out.append(
+            '<div class="col-md-4">\n'
+            f'<label class="form-label small mb-0" for="{escaped(reason.id_for_label)}">{escaped(reason.label)}</label>\n'
+            f"{escaped(str(reason))}\n</div>\n"
+        )
+    out.append("</div>\n</div>\n</section>\n")
+    return mark_safe("".join(out))

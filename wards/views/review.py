@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from wards import access, parsing, services, workflow
 from wards.forms import ApproveForm, ExtensionForm, ReopenForm, VerdictsForm
+from wards.links import id_url
 from wards.models import Assessment, DeadlineExtension, District, RoundSnapshot, count_passed
 from wards.pagination import page_of
 from wards.selectors import (
@@ -114,6 +115,9 @@ def _review_context(
                 "changes": changes.get(criterion.code, []),
             }
         )
+    texts, download_url = criterion_html.ReviewTexts(assessment.year), id_url("evidence_download", assessment.pk)
+    for c in criteria:
+        c["section"] = criterion_html.review_section(texts, c, download_url, reviewing)
     decision = assessment.decisions.in_force().select_related("approver").first()
     return {
         "assessment": assessment,
