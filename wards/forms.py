@@ -59,12 +59,14 @@ class FiguresForm(forms.Form):
         # Each text translated once for the page's ~140 fields, not once a field.
         label_format = _("Chỉ tiêu %(code)s — %(label)s")
         invalid_choice = _("Chỉ chọn «Có» hoặc «Không».")
+        stored = {}  # stored_strings(), made here from the same texts
         for indicator in page.indicators:
             initial = parsing.initial_for(indicator, page.values.get(indicator.pk))
             locked_last = page.last_year.get(indicator.code)
             names = []
             for part in parsing.parts_for(indicator):
                 name = field_name(indicator, part.name)
+                stored[name] = initial[part.name]
                 shown = part.shown()
                 self.fields[name] = self._field_for(part, shown, initial[part.name], invalid_choice)
                 if part.name == "last_year":
@@ -85,6 +87,7 @@ class FiguresForm(forms.Form):
         for criterion in page.criteria:
             name = narrative_name(criterion)
             narrative = page.narratives.get(criterion.pk)
+            stored[name] = narrative.text if narrative else ""
             self.fields[name] = forms.CharField(
                 label=narrative_label,
                 required=False,
@@ -97,7 +100,7 @@ class FiguresForm(forms.Form):
             )
             self.labels[name] = narrative_labels % {"code": criterion.code}
         self.fields["revision"].initial = page.assessment.revision
-        self.fields["base"].initial = json.dumps(self.stored_strings(), ensure_ascii=False)
+        self.fields["base"].initial = json.dumps(stored, ensure_ascii=False)
         if not editable:
             for f in self.fields.values():
                 f.disabled = True

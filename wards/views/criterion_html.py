@@ -14,13 +14,13 @@ from django.conf import settings
 from django.middleware.csrf import get_token
 from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import linebreaksbr, truncatechars
-from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
 
 from criteria.scoring import Judgement
 from wards import parsing
+from wards.links import id_url
 from wards.templatetags.wards_tags import filesize
 from wards.widgets import escaped, shown
 
@@ -94,7 +94,9 @@ def indicator_rows(form, criterion, judgements) -> tuple[list[str], bool]:
 class EvidenceTexts:
     """The evidence section's texts in the reader's language, translated once for the page's 22 sections."""
 
-    def __init__(self, request):
+    def __init__(self, request, assessment):
+        self.download_url = id_url("evidence_download", assessment.pk)  # a file's id → its links
+        self.delete_url = id_url("evidence_delete", assessment.pk)
         self.heading = escaped(_("Tài liệu minh chứng"))
         self.none = escaped(_("Chưa có tệp."))
         self.delete = escaped(_("Xoá"))
@@ -118,7 +120,7 @@ def evidence_section(texts: EvidenceTexts, assessment, criterion, files, upload_
             size = filesize(f.size)
             who = escaped(parsing.person(f.uploaded_by))
             when = date_filter(template_localtime(f.uploaded_at), "H:i d/m/Y")
-            download = reverse("evidence_download", args=[assessment.pk, f.pk])
+            download = texts.download_url(f.pk)
             out.append(
                 '<li class="d-flex flex-wrap align-items-center gap-2 py-1 border-bottom">\n'
                 f'<a href="{download}" target="_blank" rel="noopener">{name}</a>\n'
@@ -126,7 +128,7 @@ def evidence_section(texts: EvidenceTexts, assessment, criterion, files, upload_
                 f'<code class="text-secondary" title="SHA-256">{escaped(truncatechars(f.sha256, 13))}</code>\n'
             )
             if editable:
-                delete = reverse("evidence_delete", args=[assessment.pk, f.pk])
+                delete = texts.delete_url(f.pk)
                 confirm = escaped(texts.confirm % {"name": f.original_name})
                 # hx-select="unset": the button sits in the figures form, whose hx-select (the whole page) it would
                 # inherit; the answer is the section itself, and selecting the page in it swapped in nothing.

@@ -28,7 +28,7 @@ def _page_context(request, assessment, *, form=None, page=None, **extra):
     form = form or FiguresForm(page=page, editable=editable)
     groups = []
     empty_upload_form = EvidenceForm()  # unbound, only read: one for every criterion without an upload's errors
-    evidence_texts = criterion_html.EvidenceTexts(request)
+    evidence_texts = criterion_html.EvidenceTexts(request, assessment)
     for group in page.catalogue.groups.all():
         criteria, group_has_errors = [], False
         for criterion in group.criteria.all():
@@ -206,7 +206,7 @@ def _evidence_response(request, assessment, criterion, *, form=None, status=200)
     if request.htmx:
         page = assessment_page(assessment=assessment)
         section = criterion_html.evidence_section(
-            criterion_html.EvidenceTexts(request),
+            criterion_html.EvidenceTexts(request, assessment),
             assessment,
             criterion,
             page.evidence.get(criterion.pk, []),
