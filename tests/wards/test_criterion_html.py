@@ -61,3 +61,18 @@ def test_the_review_cards_escape_the_criterion_the_narrative_the_comment_and_the
     assert f"{escaped}<br>dòng hai" in card  # the narrative, its line break kept
     assert f">\n{escaped}</textarea>" in card  # the comment, in its field
     assert f"{escaped} " in card and "checked" in card  # who concluded (family name first), the verdict chosen
+
+
+def test_the_province_tables_rows_escape_the_ward_and_district_names(client, people, assessment):
+    ward = assessment.ward
+    ward.name = HOSTILE
+    ward.save()
+    ward.district.name = HOSTILE
+    ward.district.save()
+    client.force_login(people["reviewer"])
+    html = client.get(f"/?year={assessment.year}").content.decode()
+    escaped = "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;"
+    assert HOSTILE not in html
+    assert f'<a href="/ho-so/{assessment.pk}/">{escaped}</a>' in html
+    assert f'aria-label="Trang phường {escaped}"' in html
+    assert f'<td class="d-none d-md-table-cell">{escaped}</td>' in html

@@ -2,8 +2,12 @@
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import date as date_filter
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
+from wards.links import id_url
 from wards.models import Assessment, Decision, Membership, WardLineage
 from wards.pagination import page_of
 from wards.selectors import (
@@ -13,7 +17,36 @@ from wards.selectors import (
     status_counts,
     stored_scores,
 )
+from wards.widgets import escaped, shown
 from wards.years import year_param
+
+
+def province_rows(assessments, scores) -> list[str]:
+    """The province table's rows (50 a page; the template wrote them a node at a time): the ward with its links,
+    its district, year, status and deadline, how complete it is and what it meets, by its stored result."""
+    statuses = {value: escaped(label) for value, label in Assessment.Status.choices}
+    page_url, ward_url = id_url("assessment"), id_url("ward")
+    ward_page, ward_label = escaped(_("trang phường")), _("Trang phường %(ward)s")
+    met = _("đạt %(passed)s/%(criteria)s")
+    rows = []
+    for a in assessments:
+        score, name = scores[a.pk], escaped(a.ward.name)
+        district = escaped(a.ward.district.name) if a.ward.district_id and a.ward.district.name else "—"
+        passed = "result-pass" if score.passed == score.total else ""
+        rows.append(
+            mark_safe(
+                f'<tr>\n<td>\n<a href="{page_url(a.pk)}">{name}</a>\n'
+                f'<a class="small ms-1" href="{ward_url(a.ward_id)}" aria-label="{ward_label % {"ward": name}}">'
+                f"{ward_page}</a>\n</td>\n"
+                f'<td class="d-none d-md-table-cell">{district}</td>\n<td>{shown(a.year)}</td>\n'
+                f"<td>{statuses[a.status]}</td>\n"
+                f'<td class="d-none d-sm-table-cell">{date_filter(a.deadline, "d/m/Y")}</td>\n'
+                f'<td class="text-end">{shown(score.complete)}/{shown(score.total)}</td>\n'
+                f'<td class="text-end">\n<span class="{passed}">'
+                f"{met % {'passed': shown(score.passed), 'criteria': shown(score.total)}}</span>\n</td>\n</tr>\n"
+            )
+        )
+    return rows
 
 
 @login_required
@@ -70,6 +103,7 @@ def home(request):
             "ward_only": ward_only,
             "years": years,
             "year": year,
+            "row_html": province_rows(rows, scores) if not ward_only else [],
             "rows": [
                 {
                     "assessment": a,
