@@ -3,8 +3,10 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -17,6 +19,7 @@ from wards.links import id_url
 from wards.models import Assessment, Decision, Province, in_province
 from wards.pagination import page_of
 from wards.selectors import assessment_for, stored_scores
+from wards.widgets import escaped, shown
 from wards.years import year_param
 
 BEFORE_AFTER_PAGE = "trang-truoc-sau"
@@ -80,7 +83,7 @@ def leadership(request):
             "charts": charts,
             "average": _average(summary),
             "previous_average": _average(previous),
-            "rows": _ward_rows(rows, scores, decisions),
+            "rows": _ward_rows(request, rows, scores, decisions, districts=summary["districts"]),
             "page_obj": page,
             "before_after": before_after,
             "before_after_page": before_after_page,
@@ -90,25 +93,31 @@ def leadership(request):
     )
 
 
-def _ward_rows(assessments, scores, decisions) -> list[dict]:
-    """The rows of the wards' table, their texts made here (50 rows a page) as the template wrote them: the
-    statuses' labels translated once, each link reversed once and the row's id put in it."""
-    statuses = {value: str(label) for value, label in Assessment.Status.choices}
+def _ward_rows(request, assessments, scores, decisions, *, districts: bool) -> list[str]:
+    """The rows of the wards' table (50 a page; the template wrote them a node at a time): the ward with its
+    link, its district (before the reform), its status, computed result and decision, and its dossier's button."""
+    statuses = {value: escaped(label) for value, label in Assessment.Status.choices}
     page_url, dossier_url = id_url("assessment"), id_url("dossier_request")
+    button = escaped(_("Xuất PDF"))
+    token = escaped(get_token(request))
+    met = _("đạt %(passed)s/%(criteria)s")
     rows = []
-    for assessment in assessments:
-        score, decision = scores[assessment.pk], decisions.get(assessment.pk)
+    for a in assessments:
+        score, decision = scores[a.pk], decisions.get(a.pk)
+        district = ""
+        if districts:
+            name = escaped(a.ward.district.name) if a.ward.district_id and a.ward.district.name else "—"
+            district = f'<td class="d-none d-md-table-cell">{name}</td>\n'
+        result = met % {"passed": shown(score.passed), "criteria": shown(score.total)}
+        label = escaped((decision.label if decision is not None else "") or "—")
         rows.append(
-            {
-                "assessment": assessment,
-                "score": score,
-                "decision": decision,
-                "url": page_url(assessment.pk),
-                "dossier_url": dossier_url(assessment.pk),
-                "status": statuses[assessment.status],
-                "result": _("đạt %(passed)s/%(criteria)s") % {"passed": score.passed, "criteria": score.total},
-                "decision_label": (decision.label if decision is not None else "") or "—",
-            }
+            mark_safe(
+                f'<tr>\n<td>\n<a href="{page_url(a.pk)}">{escaped(a.ward.name)}</a>\n</td>\n{district}'
+                f'<td>{statuses[a.status]}</td>\n<td class="text-end">{escaped(result)}</td>\n<td>{label}</td>\n'
+                f'<td>\n<form method="post" action="{dossier_url(a.pk)}">\n'
+                f'<input type="hidden" name="csrfmiddlewaretoken" value="{token}">\n'
+                f'<button class="btn btn-link btn-sm p-0" type="submit">{button}</button>\n</form>\n</td>\n</tr>\n'
+            )
         )
     return rows
 

@@ -76,3 +76,16 @@ def test_the_province_tables_rows_escape_the_ward_and_district_names(client, peo
     assert f'<a href="/ho-so/{assessment.pk}/">{escaped}</a>' in html
     assert f'aria-label="Trang phường {escaped}"' in html
     assert f'<td class="d-none d-md-table-cell">{escaped}</td>' in html
+
+
+def test_the_leadership_pages_rows_escape_the_ward_name_and_post_with_a_token(client, people, assessment):
+    ward = assessment.ward
+    ward.name = HOSTILE
+    ward.save()
+    client.force_login(people["leader"])
+    html = client.get(f"/lanh-dao/?year={assessment.year}").content.decode()
+    escaped = "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;"
+    assert HOSTILE not in html
+    assert f'<a href="/ho-so/{assessment.pk}/">{escaped}</a>' in html
+    row = html[html.index(f'action="/ho-so/{assessment.pk}/pdf/"') :]
+    assert row.index('name="csrfmiddlewaretoken" value="') < row.index("Xuất PDF")
