@@ -89,3 +89,21 @@ def test_the_leadership_pages_rows_escape_the_ward_name_and_post_with_a_token(cl
     assert f'<a href="/ho-so/{assessment.pk}/">{escaped}</a>' in html
     row = html[html.index(f'action="/ho-so/{assessment.pk}/pdf/"') :]
     assert row.index('name="csrfmiddlewaretoken" value="') < row.index("Xuất PDF")
+
+
+def test_the_queues_rows_escape_the_ward_and_the_reviewers_name(client, people, assessment):
+    from wards.models import Assessment
+
+    ward = assessment.ward
+    ward.name = HOSTILE
+    ward.save()
+    reviewer = people["reviewer"]
+    reviewer.last_name = HOSTILE
+    reviewer.save()
+    Assessment.objects.filter(pk=assessment.pk).update(reviewer=reviewer)
+    client.force_login(reviewer)
+    html = client.get(f"/tham-dinh/?year={assessment.year}").content.decode()
+    escaped = "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;"
+    assert HOSTILE not in html
+    assert f'<a href="/ho-so/{assessment.pk}/tham-dinh/">{escaped}</a>' in html
+    assert f'<td class="d-none d-md-table-cell">{escaped} ' in html  # the reviewer, family name first
