@@ -288,3 +288,57 @@ def review_section(texts: ReviewTexts, c: dict, download_url, reviewing: bool) -
         )
     out.append("</div>\n</div>\n</section>\n")
     return mark_safe("".join(out))
+
+
+class CardTexts:
+    """The assessment page's card texts in the reader's language, translated once for its 22 cards."""
+
+    def __init__(self, assessment):
+        self.reason = escaped(_("Lý do trả lại:"))
+        self.upload_url = id_url("evidence_upload", assessment.pk)  # a criterion's number → its upload address
+
+
+def criterion_card(texts: CardTexts, c: dict) -> str:
+    """One criterion's card on the assessment page (the template wrote it 22 times): its result, the reviewer's
+    reasons of the last return, its indicator rows, its narrative (the markup crispy's field template gives a
+    text area) and its evidence section."""
+    criterion, judgement, field = c["criterion"], c["score"].judgement, c["narrative"]
+    out = [
+        f'<section class="card mb-3 criterion-card" id="criterion-{criterion.number}">\n'
+        '<div class="card-header d-flex flex-wrap justify-content-between gap-2">\n'
+        f"<strong>{escaped(criterion.code)}. {escaped(criterion.display_title)}</strong>\n"
+        f'<span class="result-{escaped(judgement.result)}" id="result-{escaped(criterion.code)}">'
+        f"{escaped(judgement.label)}</span>\n"
+        '</div>\n<div class="card-body">\n'
+    ]
+    if criterion.rule_note:
+        out.append(f'<p class="small text-secondary mb-2">{escaped(criterion.rule_note)}</p>\n')
+    for reason in c["reasons"]:
+        out.append(
+            f'<div class="alert alert-warning py-2 reason">\n<strong>{texts.reason}</strong> {escaped(reason.text)}\n</div>\n'
+        )
+    out.extend(c["indicator_rows"])
+    auto_id = escaped(field.auto_id)
+    out.append(
+        f'<div id="div_{auto_id}" class="mb-3">\n'
+        f'<label for="{escaped(field.id_for_label)}" class="form-label">{escaped(field.label)}</label>\n'
+        f"{escaped(str(field))}\n"
+    )
+    errors = field.errors
+    if errors:
+        items = "".join(
+            f'<p id="error_{i}_{auto_id}">\n<strong>{escaped(error)}</strong>\n</p>\n'
+            for i, error in enumerate(errors, 1)
+        )
+        out.append(f'<div id="{escaped(errors.field_id)}_error" class="invalid-feedback">\n{items}</div>\n')
+    out.append(f"</div>\n{c['evidence']}\n</div>\n</section>\n")
+    return mark_safe("".join(out))
+
+
+def upload_form(texts: CardTexts, criterion) -> str:
+    """The empty form a criterion's file input belongs to (form="upload-N"), outside the figures' form."""
+    url, number = texts.upload_url(criterion.number), criterion.number
+    return mark_safe(
+        f'<form id="upload-{number}" method="post" enctype="multipart/form-data" action="{url}" hx-post="{url}" '
+        f'hx-encoding="multipart/form-data" hx-target="#evidence-{number}" hx-swap="outerHTML"></form>\n'
+    )

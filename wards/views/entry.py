@@ -29,6 +29,7 @@ def _page_context(request, assessment, *, form=None, page=None, **extra):
     groups = []
     empty_upload_form = EvidenceForm()  # unbound, only read: one for every criterion without an upload's errors
     evidence_texts = criterion_html.EvidenceTexts(request, assessment)
+    card_texts = criterion_html.CardTexts(assessment)
     for group in page.catalogue.groups.all():
         criteria, group_has_errors = [], False
         for criterion in group.criteria.all():
@@ -53,6 +54,8 @@ def _page_context(request, assessment, *, form=None, page=None, **extra):
                     "reasons": page.reasons.get(criterion.pk, []),
                 }
             )
+            criteria[-1]["card"] = criterion_html.criterion_card(card_texts, criteria[-1])
+            criteria[-1]["upload"] = criterion_html.upload_form(card_texts, criterion)
         groups.append({"group": group, "criteria": criteria, "has_errors": group_has_errors})
     return {
         "assessment": assessment,
