@@ -107,3 +107,21 @@ def test_the_queues_rows_escape_the_ward_and_the_reviewers_name(client, people, 
     assert HOSTILE not in html
     assert f'<a href="/ho-so/{assessment.pk}/tham-dinh/">{escaped}</a>' in html
     assert f'<td class="d-none d-md-table-cell">{escaped} ' in html  # the reviewer, family name first
+
+
+@pytest.mark.parametrize(
+    "moment",
+    ["2026-01-02T01:05:00+00:00", "2026-12-31T17:30:00+00:00", "2025-06-30T23:59:59+00:00", "2026-07-01T09:00:00+07:00"],
+)
+def test_times_and_hashes_are_written_as_the_templates_filters_wrote_them(moment):
+    import datetime
+
+    from django.template.defaultfilters import date, truncatechars
+    from django.utils.timezone import template_localtime
+
+    from wards.views.criterion_html import _short_hash, _when
+
+    value = datetime.datetime.fromisoformat(moment)
+    assert _when(value) == date(template_localtime(value), "H:i d/m/Y")
+    for text in ("0123456789abcdef" * 4, "abc", "0123456789abc", "0123456789abcd"):
+        assert _short_hash(text) == truncatechars(text, 13)

@@ -12,8 +12,7 @@ it is, any other escaped.
 
 from django.conf import settings
 from django.middleware.csrf import get_token
-from django.template.defaultfilters import date as date_filter
-from django.template.defaultfilters import linebreaksbr, truncatechars
+from django.template.defaultfilters import linebreaksbr
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
@@ -26,6 +25,16 @@ from wards.widgets import escaped, shown
 
 # The parts written on a wide column (a reason), and the part that is a checkbox.
 WIDE_PARTS = ("exclusion_reason", "na_reason")
+
+
+def _when(moment) -> str:
+    """`{{ moment|date:"H:i d/m/Y" }}`: local time, hours and minutes, day, month and year with their zeros."""
+    return template_localtime(moment).strftime("%H:%M %d/%m/%Y")
+
+
+def _short_hash(text: str) -> str:
+    """`{{ text|truncatechars:13 }}` of a hash (no spaces): its first 12 characters and "…"."""
+    return text if len(text) <= 13 else f"{text[:12]}…"
 
 
 def _typed_by_hand() -> str:
@@ -119,13 +128,13 @@ def evidence_section(texts: EvidenceTexts, assessment, criterion, files, upload_
             name = escaped(f.original_name)
             size = filesize(f.size)
             who = escaped(parsing.person(f.uploaded_by))
-            when = date_filter(template_localtime(f.uploaded_at), "H:i d/m/Y")
+            when = _when(f.uploaded_at)
             download = texts.download_url(f.pk)
             out.append(
                 '<li class="d-flex flex-wrap align-items-center gap-2 py-1 border-bottom">\n'
                 f'<a href="{download}" target="_blank" rel="noopener">{name}</a>\n'
                 f'<span class="text-secondary">{size} · {who} · {when}</span>\n'
-                f'<code class="text-secondary" title="SHA-256">{escaped(truncatechars(f.sha256, 13))}</code>\n'
+                f'<code class="text-secondary" title="SHA-256">{escaped(_short_hash(f.sha256))}</code>\n'
             )
             if editable:
                 delete = texts.delete_url(f.pk)
@@ -248,7 +257,7 @@ def review_section(texts: ReviewTexts, c: dict, download_url, reviewing: bool) -
     files = (
         "·\n".join(
             f'<a href="{download_url(f.pk)}" target="_blank" rel="noopener">{escaped(f.original_name)}</a>\n'
-            f'<code class="text-secondary">{escaped(truncatechars(f.sha256, 13))}</code>\n'
+            f'<code class="text-secondary">{escaped(_short_hash(f.sha256))}</code>\n'
             for f in c["evidence"]
         )
         or f'<span class="text-secondary">{texts.no_evidence}</span>'
@@ -271,7 +280,7 @@ def review_section(texts: ReviewTexts, c: dict, download_url, reviewing: bool) -
         )
     verdict = c["verdict"]
     if verdict is not None:
-        when = date_filter(template_localtime(verdict.updated_at), "H:i d/m/Y")
+        when = _when(verdict.updated_at)
         out.append(f'<div class="small text-secondary">\n{escaped(parsing.person(verdict.reviewer))}, {when}\n</div>\n')
     comment = c["comment_field"]
     out.append(
