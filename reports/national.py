@@ -172,7 +172,8 @@ def national_year(year: int) -> NationalYear:
     day = map_date(year)
     provinces = list(Province.objects.on_map(year).order_by())
     ids = {p.pk for p in provinces}
-    current = set(Province.objects.current().filter(pk__in=ids).values_list("pk", flat=True))
+    today = timezone.localdate()
+    current = {p.pk for p in provinces if p.exists_on(today)}  # on today's map (UnitQuerySet.current)
     # Each province of the lineages: the one of the year's map it counts for (itself, or the one formed from it),
     # and for a province no longer on today's map, the one of today's map whose leadership page reads its history.
     owner = {pk: pk for pk in ids}
