@@ -342,6 +342,15 @@ def test_makemessages_adds_no_untranslated_entry(extracted, domain):
     assert [msgid for msgid, msgstr, flags in entries if not msgstr or "fuzzy" in flags] == []
 
 
+@pytest.mark.parametrize("domain", DOMAINS)
+def test_makemessages_still_finds_every_text_the_catalogue_translates(extracted, domain):
+    """A text the code still shows but makemessages no longer finds (a gettext call inside an f-string, which
+    xgettext does not read) would leave the catalogue at the next update: the page would turn Vietnamese."""
+    committed = {msgid for msgid, _msgstr, _flags in _entries((ENGLISH / f"{domain}.po").read_text(encoding="utf-8"))}
+    found = {msgid for msgid, _msgstr, _flags in _entries((extracted / f"{domain}.po").read_text(encoding="utf-8"))}
+    assert sorted(committed - found) == []
+
+
 def test_every_field_of_the_apps_models_has_a_vietnamese_name():
     """The admin labels fields by their verbose names: one Django makes up from the field's name ("Ward",
     "Criteria set") is English on a Vietnamese page."""
