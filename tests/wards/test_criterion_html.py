@@ -111,7 +111,12 @@ def test_the_queues_rows_escape_the_ward_and_the_reviewers_name(client, people, 
 
 @pytest.mark.parametrize(
     "moment",
-    ["2026-01-02T01:05:00+00:00", "2026-12-31T17:30:00+00:00", "2025-06-30T23:59:59+00:00", "2026-07-01T09:00:00+07:00"],
+    [
+        "2026-01-02T01:05:00+00:00",
+        "2026-12-31T17:30:00+00:00",
+        "2025-06-30T23:59:59+00:00",
+        "2026-07-01T09:00:00+07:00",
+    ],
 )
 def test_times_and_hashes_are_written_as_the_templates_filters_wrote_them(moment):
     import datetime
