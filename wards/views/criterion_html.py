@@ -218,13 +218,14 @@ class ReviewTexts:
         self.result = escaped(_("Kết quả tính:"))
         self.changes = escaped(_("Thay đổi so với vòng trước:"))
         # (each text translated outside the f-strings: makemessages reads no call inside one)
-        heads = [_("Chỉ tiêu"), _("Yêu cầu"), _("Năm %(year)s") % {"year": year}]
-        heads += [_("Năm %(year)s") % {"year": year - 1}, _("Kết quả tính")]
+        # (blocktranslate's way for the years: the year escaped, the message as translated)
+        year_texts = [mark_safe(_("Năm %(year)s") % {"year": shown(y)}) for y in (year, year - 1)]
+        heads = [_("Chỉ tiêu"), _("Yêu cầu"), *year_texts, _("Kết quả tính")]
         self.head = (
             '<thead>\n<tr class="small">\n' + "".join(f"<th>{escaped(h)}</th>\n" for h in heads) + "</tr>\n</thead>\n"
         )
         self.narrative = escaped(_("Kết quả thực hiện:"))
-        self.unwritten = _("(phường chưa ghi)")
+        self.unwritten = mark_safe(_("(phường chưa ghi)"))  # a literal of the template's: marked safe there
         self.evidence = escaped(_("Minh chứng:"))
         self.no_evidence = escaped(_("không có"))
         self.verdict = escaped(_("Kết luận"))
