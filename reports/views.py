@@ -19,7 +19,8 @@ from wards.links import id_url
 from wards.models import Assessment, Decision, Province, in_province
 from wards.pagination import page_of
 from wards.selectors import assessment_for, stored_scores
-from wards.widgets import escaped, shown
+from wards.views.lists import ListTexts, district_name
+from wards.widgets import escaped
 from wards.years import year_param
 
 BEFORE_AFTER_PAGE = "trang-truoc-sau"
@@ -97,24 +98,20 @@ def leadership(request):
 def _ward_rows(request, assessments, scores, decisions, *, districts: bool) -> list[str]:
     """The rows of the wards' table (50 a page; the template wrote them a node at a time): the ward with its
     link, its district (before the reform), its status, computed result and decision, and its dossier's button."""
-    statuses = {value: escaped(label) for value, label in Assessment.Status.choices}
+    texts = ListTexts()
     page_url, dossier_url = id_url("assessment"), id_url("dossier_request")
     button = escaped(_("Xuất PDF"))
     token = escaped(get_token(request))
-    met = _("đạt %(passed)s/%(criteria)s")
     rows = []
     for a in assessments:
         score, decision = scores[a.pk], decisions.get(a.pk)
-        district = ""
-        if districts:
-            name = escaped(a.ward.district.name) if a.ward.district_id and a.ward.district.name else "—"
-            district = f'<td class="d-none d-md-table-cell">{name}</td>\n'
-        result = met % {"passed": shown(score.passed), "criteria": shown(score.total)}
+        district = f'<td class="d-none d-md-table-cell">{district_name(a.ward)}</td>\n' if districts else ""
+        result = texts.met(score)
         label = escaped((decision.label if decision is not None else "") or "—")
         rows.append(
             mark_safe(
                 f'<tr>\n<td>\n<a href="{page_url(a.pk)}">{escaped(a.ward.name)}</a>\n</td>\n{district}'
-                f'<td>{statuses[a.status]}</td>\n<td class="text-end">{escaped(result)}</td>\n<td>{label}</td>\n'
+                f'<td>{texts.status[a.status]}</td>\n<td class="text-end">{escaped(result)}</td>\n<td>{label}</td>\n'
                 f'<td>\n<form method="post" action="{dossier_url(a.pk)}">\n'
                 f'<input type="hidden" name="csrfmiddlewaretoken" value="{token}">\n'
                 f'<button class="btn btn-link btn-sm p-0" type="submit">{button}</button>\n</form>\n</td>\n</tr>\n'

@@ -214,7 +214,9 @@ def review_rows(page, last_year, criterion) -> list[str]:
 class ReviewTexts:
     """The review page's section texts in the reader's language, translated once for its 22 sections."""
 
-    def __init__(self, year: int):
+    def __init__(self, assessment):
+        year = assessment.year
+        self.download_url = id_url("evidence_download", assessment.pk)  # a file's id → its download link
         self.result = escaped(_("Kết quả tính:"))
         self.changes = escaped(_("Thay đổi so với vòng trước:"))
         # (each text translated outside the f-strings: makemessages reads no call inside one)
@@ -232,10 +234,10 @@ class ReviewTexts:
         self.comment = escaped(_("Nhận xét"))
 
 
-def review_section(texts: ReviewTexts, c: dict, download_url, reviewing: bool) -> str:
+def review_section(texts: ReviewTexts, c: dict, reviewing: bool) -> str:
     """One criterion's card on the review page (the template wrote it 22 times): its computed result, what
     changed since the last round, the figures' rows (review_rows), the narrative and files, and the verdict,
-    comment and (while reviewing) return reason inputs. `download_url`: a file's id → its download link."""
+    comment and (while reviewing) return reason inputs."""
     criterion, score, number = c["criterion"], c["score"], c["criterion"].number
     out = [
         f'<section class="card mb-3" id="criterion-{number}">\n'
@@ -254,7 +256,7 @@ def review_section(texts: ReviewTexts, c: dict, download_url, reviewing: bool) -
     narrative = c["narrative"].text if c["narrative"] is not None else ""
     files = (
         "·\n".join(
-            f'<a href="{download_url(f.pk)}" target="_blank" rel="noopener">{escaped(f.original_name)}</a>\n'
+            f'<a href="{texts.download_url(f.pk)}" target="_blank" rel="noopener">{escaped(f.original_name)}</a>\n'
             f'<code class="text-secondary">{escaped(_short_hash(f.sha256))}</code>\n'
             for f in c["evidence"]
         )

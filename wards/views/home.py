@@ -17,6 +17,7 @@ from wards.selectors import (
     status_counts,
     stored_scores,
 )
+from wards.views.lists import ListTexts, district_name
 from wards.widgets import escaped, shown
 from wards.years import year_param
 
@@ -24,26 +25,23 @@ from wards.years import year_param
 def province_rows(assessments, scores) -> list[str]:
     """The province table's rows (50 a page; the template wrote them a node at a time): the ward with its links,
     its district, year, status and deadline, how complete it is and what it meets, by its stored result."""
-    statuses = {value: escaped(label) for value, label in Assessment.Status.choices}
+    texts = ListTexts()
     page_url, ward_url = id_url("assessment"), id_url("ward")
     ward_page, ward_label = escaped(_("trang phường")), _("Trang phường %(ward)s")
-    met = _("đạt %(passed)s/%(criteria)s")
     rows = []
     for a in assessments:
         score, name = scores[a.pk], escaped(a.ward.name)
-        district = escaped(a.ward.district.name) if a.ward.district_id and a.ward.district.name else "—"
         passed = "result-pass" if score.passed == score.total else ""
         rows.append(
             mark_safe(
                 f'<tr>\n<td>\n<a href="{page_url(a.pk)}">{name}</a>\n'
                 f'<a class="small ms-1" href="{ward_url(a.ward_id)}" aria-label="{ward_label % {"ward": name}}">'
                 f"{ward_page}</a>\n</td>\n"
-                f'<td class="d-none d-md-table-cell">{district}</td>\n<td>{shown(a.year)}</td>\n'
-                f"<td>{statuses[a.status]}</td>\n"
+                f'<td class="d-none d-md-table-cell">{district_name(a.ward)}</td>\n<td>{shown(a.year)}</td>\n'
+                f"<td>{texts.status[a.status]}</td>\n"
                 f'<td class="d-none d-sm-table-cell">{date_filter(a.deadline, "d/m/Y")}</td>\n'
                 f'<td class="text-end">{shown(score.complete)}/{shown(score.total)}</td>\n'
-                f'<td class="text-end">\n<span class="{passed}">'
-                f"{met % {'passed': shown(score.passed), 'criteria': shown(score.total)}}</span>\n</td>\n</tr>\n"
+                f'<td class="text-end">\n<span class="{passed}">{texts.met(score)}</span>\n</td>\n</tr>\n'
             )
         )
     return rows
@@ -85,16 +83,31 @@ def home(request):
             # cost PostgreSQL more than running the query (as on the queue).
             year_rows.select_related(None)
             .select_related("ward__district")
-            .prefetch_related("extensions")
             .order_by("ward__district__name", "ward__name", "pk"),
         )
         rows = list(page)
     else:
         rows = []
     scores = stored_scores(assessments=rows)
-    reasons = latest_return_reasons(assessments=rows)
-    decisions = {d.assessment_id: d for d in Decision.objects.in_force().filter(assessment__in=rows)}
-    today = timezone.localdate()
+    if ward_only:  # their years as cards: the deadline's days left, the last return's reasons, the decision
+        reasons = latest_return_reasons(assessments=rows)
+        decisions = {d.assessment_id: d for d in Decision.objects.in_force().filter(assessment__in=rows)}
+        today = timezone.localdate()
+        cards = [
+            {
+                "assessment": a,
+                "score": scores[a.pk],
+                "days_left": (last_day - today).days if a.editable_by_ward else None,
+                "last_day": last_day,
+                "reasons": reasons.get(a.pk, []),
+                "decision": decisions.get(a.pk),
+            }
+            for a, last_day in ((a, a.last_day_to_submit()) for a in rows)
+        ]
+        row_html = []
+    else:  # the province's table, its rows written in Python
+        cards = [{"assessment": a, "score": scores[a.pk]} for a in rows]
+        row_html = province_rows(rows, scores)
     return render(
         request,
         "wards/home.html",
@@ -103,18 +116,8 @@ def home(request):
             "ward_only": ward_only,
             "years": years,
             "year": year,
-            "row_html": province_rows(rows, scores) if not ward_only else [],
-            "rows": [
-                {
-                    "assessment": a,
-                    "score": scores[a.pk],
-                    "days_left": (last_day - today).days if a.editable_by_ward else None,
-                    "last_day": last_day,
-                    "reasons": reasons.get(a.pk, []),
-                    "decision": decisions.get(a.pk),
-                }
-                for a, last_day in ((a, a.last_day_to_submit()) for a in rows)
-            ],
+            "row_html": row_html,
+            "rows": cards,
             "status_counts": by_status,
             "page_obj": page,
             "predecessors": predecessors,

@@ -27,6 +27,7 @@ from wards.selectors import (
 )
 from wards.services.calendar import submission_window
 from wards.views import criterion_html
+from wards.views.lists import ListTexts, district_name
 from wards.widgets import escaped, shown
 from wards.workflow import Action
 from wards.years import year_param
@@ -81,18 +82,14 @@ def queue_rows_html(rows, *, districts: bool) -> list[str]:
     """The queue's rows (50 a page; the template wrote them a node at a time): the ward with its review link, its
     district (before the reform), status (overdue or not), computed result, verdicts given, days since it was
     sent and its reviewer."""
-    statuses = {value: escaped(label) for value, label in Assessment.Status.choices}
-    review_url = id_url("review")
-    overdue = _("quá hạn")  # translated outside the f-string: makemessages reads no call inside one
-    overdue = f' <span class="badge text-bg-danger">{escaped(overdue)}</span>'
-    met, ago = _("đạt %(passed)s/%(criteria)s"), _("%(days_since_submission)s ngày trước")
+    texts, review_url = ListTexts(), id_url("review")
+    overdue_text = _("quá hạn")  # translated outside the f-string: makemessages reads no call inside one
+    overdue = f' <span class="badge text-bg-danger">{escaped(overdue_text)}</span>'
+    ago = _("%(days_since_submission)s ngày trước")
     html = []
     for row in rows:
         a, score = row.assessment, row.score
-        district = ""
-        if districts:
-            name = escaped(a.ward.district.name) if a.ward.district_id and a.ward.district.name else "—"
-            district = f'<td class="d-none d-md-table-cell">{name}</td>\n'
+        district = f'<td class="d-none d-md-table-cell">{district_name(a.ward)}</td>\n' if districts else ""
         since = (
             "—"
             if row.days_since_submission is None
@@ -101,8 +98,8 @@ def queue_rows_html(rows, *, districts: bool) -> list[str]:
         html.append(
             mark_safe(
                 f'<tr>\n<td>\n<a href="{review_url(a.pk)}">{escaped(a.ward.name)}</a>\n</td>\n{district}'
-                f"<td>\n{statuses[a.status]}{overdue if row.overdue else ''}\n</td>\n"
-                f'<td class="text-end">{met % {"passed": shown(score.passed), "criteria": shown(score.total)}}</td>\n'
+                f"<td>\n{texts.status[a.status]}{overdue if row.overdue else ''}\n</td>\n"
+                f'<td class="text-end">{texts.met(score)}</td>\n'
                 f'<td class="text-end">{shown(a.verdict_count)}/{shown(score.total)}</td>\n'
                 f"<td>\n{since}\n</td>\n"
                 f'<td class="d-none d-md-table-cell">{escaped(parsing.person(a.reviewer) or "—")}</td>\n</tr>\n'
@@ -153,9 +150,9 @@ def _review_context(
                 "changes": changes.get(criterion.code, []),
             }
         )
-    texts, download_url = criterion_html.ReviewTexts(assessment.year), id_url("evidence_download", assessment.pk)
+    texts = criterion_html.ReviewTexts(assessment)
     for c in criteria:
-        c["section"] = criterion_html.review_section(texts, c, download_url, reviewing)
+        c["section"] = criterion_html.review_section(texts, c, reviewing)
     decision = assessment.decisions.in_force().select_related("approver").first()
     return {
         "assessment": assessment,
