@@ -59,7 +59,7 @@ class FiguresForm(forms.Form):
         # Each text translated once for the page's ~140 fields, not once a field.
         label_format = _("Chỉ tiêu %(code)s — %(label)s")
         invalid_choice = _("Chỉ chọn «Có» hoặc «Không».")
-        stored = {}  # stored_strings(), made here from the same texts
+        stored = {}  # each field's text as stored now (stored_strings), made with the fields
         for indicator in page.indicators:
             initial = parsing.initial_for(indicator, page.values.get(indicator.pk))
             locked_last = page.last_year.get(indicator.code)
@@ -100,6 +100,7 @@ class FiguresForm(forms.Form):
             )
             self.labels[name] = narrative_labels % {"code": criterion.code}
         self.fields["revision"].initial = page.assessment.revision
+        self._stored = stored
         self.fields["base"].initial = json.dumps(stored, ensure_ascii=False)
         if not editable:
             for f in self.fields.values():
@@ -137,15 +138,7 @@ class FiguresForm(forms.Form):
 
     def stored_strings(self) -> dict[str, str]:
         """Each field's text as stored now: what the page showed when it was opened."""
-        result = {}
-        for indicator in self.page.indicators:
-            shown = parsing.initial_for(indicator, self.page.values.get(indicator.pk))
-            for part, name in self.parts[indicator.pk]:
-                result[name] = shown[part.name]
-        for criterion in self.page.criteria:
-            narrative = self.page.narratives.get(criterion.pk)
-            result[narrative_name(criterion)] = narrative.text if narrative else ""
-        return result
+        return dict(self._stored)
 
     def posted_strings(self) -> dict[str, str]:
         """Each field's text as posted, normalised like stored_strings (for comparing with it)."""
