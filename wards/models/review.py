@@ -114,6 +114,15 @@ class Decision(models.Model):  # Quyết định công nhận
                 name="decision_certified_means_all_passed",
             ),
         ]
+        indexes = [
+            # The certifications in force, which every province-wide page and the national view read in full: the
+            # index alone instead of every decision ever recorded (revoked, "not certified").
+            models.Index(
+                fields=["assessment"],
+                condition=Q(revoked_at__isnull=True, outcome="certified"),
+                name="decision_certified_in_force",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.number}: {self.label}"
