@@ -644,12 +644,15 @@ def province_year_summary(
     return _province_year(province, year, report=report, lineage=lineage)
 
 
-def province_year(*, province: Province, year: int, user, lineage: Lineage | None = None) -> dict:
+def province_year(
+    *, province: Province, year: int, user, lineage: Lineage | None = None, visible: list[Province] | None = None
+) -> dict:
     """The province's picture for a year as plain values, as the leadership page shows it (the report is made
     of the same summary, with its lists in full). Refuses (PermissionDenied) a user who may not read province
-    reports, and one who may but not this province's."""
+    reports, and one who may but not this province's. `visible`: the user's report_provinces, when the caller
+    has read them (the page lists them): checked in them instead of a query."""
     access.require(user, access.Action.READ_PROVINCE)
-    require_in_scope(report_provinces(user), province)
+    require_in_scope(report_provinces(user) if visible is None else visible, province)
     return _province_year(province, year, report=False, lineage=lineage)
 
 

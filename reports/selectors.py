@@ -48,8 +48,13 @@ def bulks_visible_to(user) -> QuerySet[BulkRender]:
     return BulkRender.objects.filter(province__in=report_provinces(user))
 
 
-def require_in_scope(visible: QuerySet, obj) -> None:
-    """Refuse (PermissionDenied) an object outside what the user sees. The views look objects up within the
-    user's scope (404 outside it); a service or document called from anywhere else refuses on its own."""
-    if not visible.filter(pk=obj.pk).exists():
+def require_in_scope(visible: QuerySet | list, obj) -> None:
+    """Refuse (PermissionDenied) an object outside what the user sees (a queryset, or the objects its caller has
+    read from it). The views look objects up within the user's scope (404 outside it); a service or document
+    called from anywhere else refuses on its own."""
+    if isinstance(visible, QuerySet):
+        inside = visible.filter(pk=obj.pk).exists()
+    else:
+        inside = any(o.pk == obj.pk for o in visible)
+    if not inside:
         raise PermissionDenied(_("Đối tượng này nằm ngoài phạm vi của bạn."))

@@ -51,7 +51,9 @@ def leadership(request):
         messages.info(
             request, _("%(name)s chưa có hồ sơ đánh giá nào năm %(year)s.") % {"name": province.name, "year": year}
         )
-    summary = documents.province_year(province=province, year=year, user=request.user, lineage=lineage)
+    summary = documents.province_year(
+        province=province, year=year, user=request.user, lineage=lineage, visible=provinces
+    )
     # the same province, checked just above; only its counts are shown
     previous = documents.province_year_counts(province, year - 1, lineage=lineage)
     charts = documents.report_charts(summary)
@@ -86,6 +88,8 @@ def leadership(request):
             "previous_average": _average(previous),
             "rows": [{"assessment": a, "score": scores[a.pk], "decision": decisions.get(a.pk)} for a in rows],
             "row_html": _ward_rows(request, rows, scores, decisions, districts=summary["districts"]),
+            "certified_html": _certified_items(summary["certified"]),
+            "predecessor_html": _predecessor_items(summary["predecessor_certified"]),
             "page_obj": page,
             "before_after": before_after,
             "before_after_page": before_after_page,
@@ -118,6 +122,26 @@ def _ward_rows(request, assessments, scores, decisions, *, districts: bool) -> l
             )
         )
     return rows
+
+
+def _certified_items(certified: list[dict]) -> list[str]:
+    """The year's certified wards as list items (the template wrote each with a blocktranslate: the list grows
+    with the province)."""
+    with_district = _("%(ward)s (%(district)s) — QĐ %(number)s ngày %(date)s")
+    without = _("%(ward)s — QĐ %(number)s ngày %(date)s")
+    items = []
+    for c in certified:
+        values = {k: escaped(c[k]) for k in ("ward", "district", "number", "date")}
+        items.append(mark_safe(f"<li>\n{(with_district if c['district'] else without) % values}\n</li>\n"))
+    return items
+
+
+def _predecessor_items(predecessors: list[dict]) -> list[str]:
+    """The wards of the map whose predecessors were certified, as list items (see _certified_items)."""
+    text = _("%(ward)s — tiền thân đã đạt chuẩn: %(text)s")
+    return [
+        mark_safe(f"<li>{text % {'ward': escaped(p['ward']), 'text': escaped(p['text'])}}</li>\n") for p in predecessors
+    ]
 
 
 def _average(summary) -> str:

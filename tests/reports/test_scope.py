@@ -9,6 +9,7 @@ from django.urls import get_resolver
 
 from reports import documents, services, tasks
 from reports.models import RenderJob
+from reports.selectors import report_provinces
 from tests.conftest import catalogue, make_people, shared_data
 from tests.factories import AssessmentFactory, UserFactory, WardFactory
 from tests.reports.conftest import approve
@@ -206,7 +207,13 @@ def test_the_province_picture_is_given_to_the_province_side_and_national_leaders
         ("head", "dành cho cán bộ thẩm định và lãnh đạo"),
     ],
 )
-def test_the_province_picture_refuses_whoever_may_not_read_it_when_called_directly(people, approved, who, refusal):
+@pytest.mark.parametrize("listed", [False, True])
+def test_the_province_picture_refuses_whoever_may_not_read_it_when_called_directly(
+    people, approved, who, refusal, listed
+):
+    """Refused alike when the caller passes the provinces it read for the user (the page's list) as when the
+    picture reads them itself."""
+    visible = list(report_provinces(people[who])) if listed else None
     with pytest.raises(PermissionDenied) as refused:
-        documents.province_year(province=approved.ward.province, year=2026, user=people[who])
+        documents.province_year(province=approved.ward.province, year=2026, user=people[who], visible=visible)
     assert refusal in str(refused.value)

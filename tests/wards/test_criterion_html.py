@@ -91,6 +91,43 @@ def test_the_leadership_pages_rows_escape_the_ward_name_and_post_with_a_token(cl
     assert row.index('name="csrfmiddlewaretoken" value="') < row.index("Xuất PDF")
 
 
+def test_the_leadership_pages_lists_escape_the_certified_and_their_predecessors(client, people, assessment):
+    """The year's certified wards and the predecessors' certifications are written in Python too (reports.views)."""
+    from tests.factories import AssessmentFactory, DecisionFactory, WardFactory
+    from wards.models import Assessment, WardLineage
+
+    ward = assessment.ward
+    ward.name = HOSTILE
+    ward.save()
+    ward.district.name = HOSTILE
+    ward.district.save()
+    assessment.status = Assessment.Status.APPROVED
+    assessment.save()
+    DecisionFactory(assessment=assessment, number=HOSTILE)
+    old = WardFactory(district=ward.district, name=HOSTILE + " cũ")
+    previous = AssessmentFactory(
+        ward=old, year=assessment.year - 1, criteria_set=assessment.criteria_set, status=Assessment.Status.APPROVED
+    )
+    DecisionFactory(assessment=previous)
+    WardLineage.objects.create(successor=ward, predecessor=old, whole=True)
+    client.force_login(people["leader"])
+    html = client.get(f"/lanh-dao/?year={assessment.year}").content.decode()
+    escaped = "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;"
+    assert HOSTILE not in html
+    certified = html[html.index('<ul class="small" id="certified">') :]
+    certified = certified[: certified.index("</ul>")]
+    assert f"<li>\n{escaped} ({escaped}) — QĐ {escaped} ngày 01/12/2026\n</li>" in certified
+    predecessors = html[html.index('<ul class="small" id="predecessor-certified">') :]
+    predecessors = predecessors[: predecessors.index("</ul>")]
+    assert f"<li>{escaped} — tiền thân đã đạt chuẩn: {escaped} cũ {assessment.year - 1}</li>" in predecessors
+
+    client.cookies["django_language"] = "en"
+    html = client.get(f"/lanh-dao/?year={assessment.year}").content.decode()
+    assert HOSTILE not in html
+    assert f"{escaped} ({escaped}) — decision {escaped} of 01/12/2026" in html
+    assert f"{escaped} — predecessors certified: {escaped} cũ {assessment.year - 1}" in html
+
+
 def test_the_queues_rows_escape_the_ward_and_the_reviewers_name(client, people, assessment):
     from wards.models import Assessment
 
