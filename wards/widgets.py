@@ -28,6 +28,8 @@ def shown(value) -> str:
     """`{{ value }}`: localised, then escaped unless safe."""
     if type(value) is str:  # localize gives a text as it is
         return escape(value)
+    if type(value) is int and -1000 < value < 1000:  # nothing to group, whatever the language's format: its digits
+        return str(value)
     value = localize(value)
     return conditional_escape(value if isinstance(value, str) else str(value))
 

@@ -167,3 +167,23 @@ def test_times_and_hashes_are_written_as_the_templates_filters_wrote_them(moment
     assert _when(value) == date(template_localtime(value), "H:i d/m/Y")
     for text in ("0123456789abcdef" * 4, "abc", "0123456789abc", "0123456789abcd"):
         assert _short_hash(text) == truncatechars(text, 13)
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+@pytest.mark.parametrize("grouped", [False, True])
+def test_shown_writes_a_value_as_the_template_wrote_it(language, grouped, settings):
+    """wards.widgets.shown is `{{ value }}`: numbers localised (small integers without a look at the format, which
+    has nothing to group in them), texts escaped; checked with the thousands separator on too."""
+    import decimal
+
+    from django.template import engines
+    from django.utils import translation
+
+    from wards.widgets import shown
+
+    settings.USE_THOUSAND_SEPARATOR = grouped
+    template = engines["django"].from_string("{{ value }}")
+    values = [0, 7, 999, 1000, -999, -1000, 123456, 2.5, decimal.Decimal("1234.5"), True, None, "<b>&</b>", HOSTILE]
+    with translation.override(language):
+        for value in values:
+            assert shown(value) == template.render({"value": value}), value
