@@ -273,7 +273,7 @@ VERDICT_CHOICES = [
 class VerdictsForm(forms.Form):
     """The reviewer's verdict and comment per criterion, plus the base they were opened with."""
 
-    base = forms.CharField(widget=forms.HiddenInput, required=False)
+    base = forms.CharField(widget=widgets.HiddenInput, required=False)
 
     def __init__(self, data=None, *, criteria, verdicts, reasons=None, editable=True):
         super().__init__(data)
