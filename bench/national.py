@@ -849,6 +849,7 @@ def pdf_figures(code: str, seconds: float, env: dict[str, str]) -> dict:
     _pdf, pages = documents.render_pdf("province_report", data)
     figures = {"report": (time.perf_counter() - start, built, pages)}
     user = get_user_model().objects.get(username=f"bench.lanhdao.{code}")
+    figures["dossier"] = dossier_against_bare(province, user)
     for processes in (1, 2):
         RenderJob.objects.all().delete()  # the pages' requests queued a dossier and a report too
         BulkRender.objects.all().delete()
@@ -890,6 +891,40 @@ def pdf_figures(code: str, seconds: float, env: dict[str, str]) -> dict:
         )
     app.control.purge()
     return figures
+
+
+def dossier_against_bare(province, user, repeat: int = 5) -> tuple[float, float, int]:
+    """One dossier of the province as its worker makes it (services.job_render: the data read, hashed, rendered and
+    stored; earlier files forgotten, so nothing is reused) against bare WeasyPrint writing the same HTML (the
+    dossier's template rendered once, then HTML(string).write_pdf() with WeasyPrint's own URL fetcher), the two
+    interleaved; medians in seconds, and the pages."""
+    from django.template.loader import render_to_string
+    from weasyprint import HTML
+
+    from reports import documents, services
+    from reports.models import RenderJob
+    from wards.models import Assessment
+
+    assessment = (
+        Assessment.objects.filter(ward__province=province, year=CURRENT_YEAR, status="in_review").order_by("pk").first()
+    )
+    html = render_to_string(
+        documents.TEMPLATES["dossier"],
+        {"d": documents.dossier_data(assessment), "font_dir": documents.FONT_DIR.as_uri()},
+    )
+    job_times, bare_times, pages = [], [], 0
+    for _ in range(repeat):
+        RenderJob.objects.filter(kind=RenderJob.Kind.DOSSIER, assessment=assessment).delete()
+        job = RenderJob.objects.create(kind=RenderJob.Kind.DOSSIER, assessment=assessment, requested_by=user)
+        start = time.perf_counter()
+        job = services.job_render(job)
+        job_times.append(time.perf_counter() - start)
+        pages = job.pages
+        start = time.perf_counter()
+        HTML(string=html, base_url=documents.PRINT_DIR.as_uri() + "/").write_pdf()
+        bare_times.append(time.perf_counter() - start)
+    RenderJob.objects.filter(kind=RenderJob.Kind.DOSSIER, assessment=assessment).delete()
+    return statistics.median(job_times), statistics.median(bare_times), pages
 
 
 # Output --------------------------------------------------------------------------------------------------------
@@ -983,6 +1018,12 @@ def report(context: dict) -> str:
             f"## PDFs ({context['province']}, {CURRENT_YEAR})",
             "",
             f"Province report: {total:.1f} s in this process ({built:.1f} s of it building the data), {pages} pages.",
+            "",
+        ]
+        job, bare, dossier_pages = pdf["dossier"]
+        lines += [
+            f"A dossier ({dossier_pages} pages) as its worker makes it (data, hash, render, storage): {job:.2f} s; bare "
+            f"WeasyPrint on the same HTML: {bare:.2f} s; ratio {job / bare:.2f} (medians of 5, interleaved).",
             "",
             "| bulk export | dossiers done | failed | seconds | dossiers per minute | s per dossier (median) "
             "| busy processes (mean) |",
