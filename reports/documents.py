@@ -654,7 +654,8 @@ def province_year(
     """The province's picture for a year as plain values, as the leadership page shows it (the report is made
     of the same summary, with its lists in full). Refuses (PermissionDenied) a user who may not read province
     reports, and one who may but not this province's. `visible`: the user's report_provinces, when the caller
-    has read them (the page lists them): checked in them instead of a query."""
+    has read them, checked in them instead of a query. The leadership page passes the list it picked the province
+    from, so there the check cannot fail: it guards a caller that passes a province from elsewhere."""
     access.require(user, access.Action.READ_PROVINCE)
     require_in_scope(report_provinces(user) if visible is None else visible, province)
     return _province_year(province, year, report=False, lineage=lineage)

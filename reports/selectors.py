@@ -52,9 +52,7 @@ def require_in_scope(visible: QuerySet | list, obj) -> None:
     """Refuse (PermissionDenied) an object outside what the user sees (a queryset, or the objects its caller has
     read from it). The views look objects up within the user's scope (404 outside it); a service or document
     called from anywhere else refuses on its own."""
-    if isinstance(visible, QuerySet):
-        inside = visible.filter(pk=obj.pk).exists()
-    else:
-        inside = any(o.pk == obj.pk for o in visible)
+    # (a model instance equals another of the same model and pk only)
+    inside = visible.filter(pk=obj.pk).exists() if isinstance(visible, QuerySet) else obj in visible
     if not inside:
         raise PermissionDenied(_("Đối tượng này nằm ngoài phạm vi của bạn."))
