@@ -279,25 +279,29 @@ class VerdictsForm(forms.Form):
         super().__init__(data)
         self.criteria = criteria
         reasons = reasons or {}
+        # Translated once for the 22 criteria, not once a field.
+        verdict_label, comment_label = _("Kết luận %(code)s"), _("Nhận xét")
+        reason_label, invalid = _("Lý do trả lại (nếu trả lại phường)"), _("Chỉ chọn «Đạt» hoặc «Không đạt».")
+        choices = [(value, str(label)) for value, label in VERDICT_CHOICES]
         for c in criteria:
             v = verdicts.get(c.pk)
             self.fields[f"verdict-{c.number}"] = forms.ChoiceField(
-                label=_("Kết luận %(code)s") % {"code": c.code},
-                choices=VERDICT_CHOICES,
+                label=verdict_label % {"code": c.code},
+                choices=choices,
                 required=False,
                 initial=v.outcome if v else "",
                 widget=widgets.RadioSelect(attrs={"class": "form-check-input"}),
-                error_messages={"invalid_choice": _("Chỉ chọn «Đạt» hoặc «Không đạt».")},
+                error_messages={"invalid_choice": invalid},
             )
             self.fields[f"comment-{c.number}"] = forms.CharField(
-                label=_("Nhận xét"),
+                label=comment_label,
                 required=False,
                 max_length=4000,
                 initial=v.comment if v else "",
                 widget=widgets.Textarea(attrs={"rows": 2, "class": "form-control form-control-sm"}),
             )
             self.fields[f"reason-{c.number}"] = forms.CharField(
-                label=_("Lý do trả lại (nếu trả lại phường)"),
+                label=reason_label,
                 required=False,
                 initial=reasons.get(c.pk, ""),
                 max_length=4000,
