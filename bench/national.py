@@ -22,8 +22,10 @@
    in this process (CaptureQueriesContext), against the same database.
 3. A load run: 16 concurrent clients for --load-seconds (at most 30) on the assessment page and on the queue of
    the largest province: requests per second and errors.
-4. With --pdf: the largest province's report rendered in this process, and a bulk export of its dossiers through a
-   real Celery worker with 1 and then 2 processes (dossiers per minute, each run bounded by --pdf-seconds).
+4. With --pdf: the largest province's report rendered in this process, then the same province's report with every
+   new phường of the country moved into it (687, inside a transaction that is rolled back), one of its dossiers as
+   its worker makes it against bare WeasyPrint on the same HTML, and a bulk export of its dossiers through a real
+   Celery worker with 1 and then 2 processes (dossiers per minute, each run bounded by --pdf-seconds).
 
 Prints a table and writes the same figures, as markdown, to bench/results/national.md.
 """
@@ -847,7 +849,7 @@ def pdf_figures(code: str, seconds: float, env: dict[str, str]) -> dict:
     data = documents.province_report_data(province, CURRENT_YEAR)
     built = time.perf_counter() - start
     _pdf, pages = documents.render_pdf("province_report", data)
-    figures = {"report": (time.perf_counter() - start, built, pages)}
+    figures = {"report": (time.perf_counter() - start, built, pages), "report_all": report_of_every_ward(province)}
     user = get_user_model().objects.get(username=f"bench.lanhdao.{code}")
     figures["dossier"] = dossier_against_bare(province, user)
     for processes in (1, 2):
@@ -891,6 +893,33 @@ def pdf_figures(code: str, seconds: float, env: dict[str, str]) -> dict:
         )
     app.control.purge()
     return figures
+
+
+class _Undo(Exception):
+    pass
+
+
+def report_of_every_ward(province, repeat: int = 3) -> tuple[int, float, float, int]:
+    """The province report of a province of every new phường of the country (687: the issue's "700 wards"): the
+    wards moved into this province inside a transaction that is rolled back, so nothing stays changed. Returns
+    the wards, the medians of building the data and of the whole report (seconds), and its pages."""
+    from django.db import transaction
+
+    from reports import documents
+    from wards.map import REFORM_DATE
+    from wards.models import Ward
+
+    built, total, pages, wards = [], [], 0, 0
+    with contextlib.suppress(_Undo), transaction.atomic():
+        wards = Ward.objects.filter(valid_from=REFORM_DATE, kind="phuong").update(province=province)
+        for _ in range(repeat):
+            start = time.perf_counter()
+            data = documents.province_report_data(province, CURRENT_YEAR)
+            built.append(time.perf_counter() - start)
+            _pdf, pages = documents.render_pdf("province_report", data)
+            total.append(time.perf_counter() - start)
+        raise _Undo
+    return wards, statistics.median(built), statistics.median(total), pages
 
 
 def dossier_against_bare(province, user, repeat: int = 6) -> tuple[float, float, int]:
@@ -1037,6 +1066,13 @@ def report(context: dict) -> str:
             f"## PDFs ({context['province']}, {CURRENT_YEAR})",
             "",
             f"Province report: {total:.1f} s in this process ({built:.1f} s of it building the data), {pages} pages.",
+            "",
+        ]
+        wards, built_all, total_all, pages_all = pdf["report_all"]
+        lines += [
+            f"The same province with every new phường of the country ({wards}, moved into it inside a transaction "
+            f"that is rolled back): its report {total_all:.1f} s ({built_all:.2f} s of it building the data), "
+            f"{pages_all} pages (medians of 3).",
             "",
         ]
         job, bare, dossier_pages = pdf["dossier"]
