@@ -425,3 +425,23 @@ def test_the_queue_opens_on_what_needs_the_reviewers_action(people, criteria_set
         "A draft",
         "E approved",
     ]
+
+
+def test_the_review_pages_heading_names_the_district_and_the_sender_only_when_there_are_ones(client, people, submitted):
+    """A ward of the new map has no district, and an assessment recorded without its sender (imported history,
+    the demo's other wards) has none: the heading leaves out "District ·" and "by …" instead of writing blanks."""
+    client.force_login(people["reviewer"])
+    heading = lambda: re.sub(r"\s+", " ", client.get(f"/ho-so/{submitted.pk}/tham-dinh/").content.decode())  # noqa: E731
+    sent = timezone.localtime(submitted.submitted_at).strftime("%H:%M %d/%m/%Y")
+    page = heading()
+    assert f"{submitted.ward.district.name} · vòng 1" in page
+    from wards.parsing import person
+
+    assert f"gửi {sent} bởi {person(people['head'])}" in page
+
+    Assessment.objects.filter(pk=submitted.pk).update(submitted_by=None)
+    submitted.ward.district = None
+    submitted.ward.save()
+    page = heading()
+    assert '<div class="small text-secondary"> vòng 1 · <a href=' in page
+    assert f"gửi {sent} · người thẩm định" in page or f"gửi {sent} </div>" in page
