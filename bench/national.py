@@ -643,16 +643,25 @@ def province_pages(code: str) -> tuple[str, list[Page]]:
             "POST",
             302,
         ),
+        Page("bulk export request (POST)", leader, reverse("bulk_request", args=[code, CURRENT_YEAR]), "POST", 302),
     ]
 
 
 def national_pages() -> list[Page]:
     from django.contrib.auth import get_user_model
+    from django.urls import reverse
 
     leader = get_user_model().objects.get(username=MARKER)
     return [
         Page("floor: password change form", leader, "/mat-khau/doi/"),
         Page("national view", leader, NATIONAL_URL + f"?year={CURRENT_YEAR}"),
+        Page(
+            "national report request (POST)",
+            leader,
+            reverse("national_report_request", args=[CURRENT_YEAR]),
+            "POST",
+            302,
+        ),
     ]
 
 
