@@ -59,6 +59,8 @@ class FiguresForm(forms.Form):
         # Each text translated once for the page's ~140 fields, not once a field.
         label_format = _("Chỉ tiêu %(code)s — %(label)s")
         invalid_choice = _("Chỉ chọn «Có» hoặc «Không».")
+        yes_no = [(value, str(label)) for value, label in parsing.YES_NO_CHOICES]  # the 59 selects' options
+        shown_parts: dict[parsing.Part, str] = {}  # a part's label in the reader's language (many repeat)
         stored = {}  # each field's text as stored now (stored_strings), made with the fields
         for indicator in page.indicators:
             initial = parsing.initial_for(indicator, page.values.get(indicator.pk))
@@ -67,8 +69,10 @@ class FiguresForm(forms.Form):
             for part in parsing.parts_for(indicator):
                 name = field_name(indicator, part.name)
                 stored[name] = initial[part.name]
-                shown = part.shown()
-                self.fields[name] = self._field_for(part, shown, initial[part.name], invalid_choice)
+                shown = shown_parts.get(part)
+                if shown is None:
+                    shown = shown_parts[part] = part.shown()
+                self.fields[name] = self._field_for(part, shown, initial[part.name], invalid_choice, yes_no)
                 if part.name == "last_year":
                     # Where last year comes from: the ward's own assessment, its predecessors' (summed or
                     # carried: read-only), or typed by hand with the predecessors' figures as a hint.
@@ -109,11 +113,11 @@ class FiguresForm(forms.Form):
         self.narratives: dict[int, str] = {}
 
     @staticmethod
-    def _field_for(part, label, initial, invalid_choice):
+    def _field_for(part, label, initial, invalid_choice, yes_no):
         if part.name == "yes":
             return forms.ChoiceField(
                 label=label,
-                choices=parsing.YES_NO_CHOICES,
+                choices=yes_no,
                 required=False,
                 initial=initial,
                 widget=widgets.Select(attrs={"class": "form-select form-select-sm"}),
