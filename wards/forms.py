@@ -37,6 +37,12 @@ class FieldDiff:
     theirs: str
 
 
+def translated(choices) -> list[tuple[str, str]]:
+    """Choices with lazy labels, translated once for a form's many fields (each field's widget would evaluate
+    every lazy label again when it renders)."""
+    return [(value, str(label)) for value, label in choices]
+
+
 def _text_input(**attrs):
     return widgets.TextInput(attrs={"class": "form-control form-control-sm", **attrs})
 
@@ -59,7 +65,7 @@ class FiguresForm(forms.Form):
         # Each text translated once for the page's ~140 fields, not once a field.
         label_format = _("Chỉ tiêu %(code)s — %(label)s")
         invalid_choice = _("Chỉ chọn «Có» hoặc «Không».")
-        yes_no = [(value, str(label)) for value, label in parsing.YES_NO_CHOICES]  # the 59 selects' options
+        yes_no = translated(parsing.YES_NO_CHOICES)  # the 59 selects' options
         shown_parts: dict[parsing.Part, str] = {}  # a part's label in the reader's language (many repeat)
         stored = {}  # each field's text as stored now (stored_strings), made with the fields
         for indicator in page.indicators:
@@ -286,7 +292,7 @@ class VerdictsForm(forms.Form):
         # Translated once for the 22 criteria, not once a field.
         verdict_label, comment_label = _("Kết luận %(code)s"), _("Nhận xét")
         reason_label, invalid = _("Lý do trả lại (nếu trả lại phường)"), _("Chỉ chọn «Đạt» hoặc «Không đạt».")
-        choices = [(value, str(label)) for value, label in VERDICT_CHOICES]
+        choices = translated(VERDICT_CHOICES)
         for c in criteria:
             v = verdicts.get(c.pk)
             self.fields[f"verdict-{c.number}"] = forms.ChoiceField(
